@@ -1,0 +1,52 @@
+using LlmHost.Backends.Engines;
+
+namespace LlmHost.Backends.Configuration;
+
+/// <summary>One inference server (or a group of identical replicas) serving one base model.</summary>
+public sealed class BackendSettings
+{
+    /// <summary>Resource and service-discovery name: lower case letters, digits and hyphens.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary><c>vllm</c> or <c>sglang</c>.</summary>
+    public string Engine { get; set; } = "";
+
+    /// <summary><c>auto</c>, <c>container</c>, <c>simulator</c> or <c>external</c>.</summary>
+    public string Mode { get; set; } = "auto";
+
+    /// <summary>The Hugging Face id or path the engine loads.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>The name clients put in <c>model</c>; defaults to <see cref="Model"/>.</summary>
+    public string? ServedModelName { get; set; }
+
+    public int Replicas { get; set; } = 1;
+
+    public int? MaxModelLen { get; set; }
+
+    public List<LoraModuleSettings> LoraModules { get; set; } = [];
+
+    /// <summary>Base URL of an external backend (required in <c>external</c> mode).</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Name of an environment variable holding the API key the gateway sends to this backend.</summary>
+    public string? ApiKeyEnv { get; set; }
+
+    public ContainerSettings Container { get; set; } = new();
+
+    public SimulatorSettings Simulator { get; set; } = new();
+
+    public BackendEngine EngineKind => EngineProfile.ParseEngine(Engine) ?? BackendEngine.Vllm;
+
+    public DeploymentMode ModeKind => DeploymentModes.Parse(Mode) ?? DeploymentMode.Auto;
+
+    public string EffectiveServedModelName => string.IsNullOrEmpty(ServedModelName) ? Model : ServedModelName;
+
+    public EngineProfile Profile => EngineProfile.For(EngineKind);
+}
+
+public sealed class LoraModuleSettings
+{
+    public string Name { get; set; } = "";
+    public string Path { get; set; } = "";
+}

@@ -1,0 +1,251 @@
+using System.Text.RegularExpressions;
+using LlmHost.Backends.Engines;
+
+namespace LlmHost.Backends.Configuration;
+
+/// <summary>The rules a bound <see cref="LlmHostConfig"/> must follow; each broken rule is one <see cref="ConfigError"/>.</summary>
+public static partial class ConfigValidator
+{
+    private const int MaxReplicas = 32;
+
+    public static List<ConfigError> Validate(LlmHostConfig config, IReadOnlyDictionary<string, int>? lines = null)
+    {
+        var errors = new List<ConfigError>();
+        void Error(string path, string message)
+        {
+            errors.Add(new ConfigError(path, LineOf(path, lines), message));
+        }
+
+        ValidateGateway(config.Gateway, Error);
+        ValidateLimits(config.Limits, Error);
+        ValidateBackends(config.Backends, Error);
+        ValidateRouting(config, Error);
+        if (config.Edge.Port is < 0 or > 65535)
+        {
+            Error("edge.port", $"{config.Edge.Port} is not a port number (0 to 65535)");
+        }
+        if (config.Monitoring.Prometheus.Port is < 0 or > 65535)
+        {
+            Error("monitoring.prometheus.port", $"{config.Monitoring.Prometheus.Port} is not a port number (0 to 65535)");
+        }
+        CheckDuration("monitoring.prometheus.scrape_interval", config.Monitoring.Prometheus.ScrapeInterval, TimeSpan.FromSeconds(1), Error);
+        if (string.IsNullOrWhiteSpace(config.Logging.Dir))
+        {
+            Error("logging.dir", "must not be empty");
+        }
+        return errors;
+    }
+
+    // A missing key has no line of its own: point at the closest enclosing node that has one.
+    private static int? LineOf(string path, IReadOnlyDictionary<string, int>? lines)
+    {
+        while (lines is not null)
+        {
+            if (lines.TryGetValue(path, out var line))
+            {
+                return line;
+            }
+            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+            if (cut <= 0)
+            {
+                return null;
+            }
+            path = path[..cut];
+        }
+        return null;
+    }
+
+    private static void ValidateGateway(GatewaySettings gateway, Action<string, string> error)
+    {
+        if (gateway.MaxRequestBodyMb is < 1 or > 1024)
+        {
+            error("gateway.max_request_body_mb", $"{gateway.MaxRequestBodyMb} is out of range (1 to 1024)");
+        }
+        if (gateway.Replicas is < 1 or > MaxReplicas)
+        {
+            error("gateway.replicas", $"{gateway.Replicas} is out of range (1 to {MaxReplicas})");
+        }
+        CheckDuration("gateway.connect_timeout", gateway.ConnectTimeout, TimeSpan.FromMilliseconds(10), error);
+        CheckDuration("gateway.activity_timeout", gateway.ActivityTimeout, TimeSpan.FromSeconds(1), error);
+    }
+
+    private static void ValidateLimits(LimitsSettings limits, Action<string, string> error)
+    {
+        if (limits.Store is not ("memory" or "redis"))
+        {
+            error("limits.store", $"'{limits.Store}' is not one of memory, redis");
+        }
+        var d = limits.Defaults;
+        if (d.Qps < 0)
+        {
+            error("limits.defaults.qps", "must not be negative (0 means unlimited)");
+        }
+        if (d.Burst < 0)
+        {
+            error("limits.defaults.burst", "must not be negative");
+        }
+        if (d.Concurrency < 0)
+        {
+            error("limits.defaults.concurrency", "must not be negative (0 means unlimited)");
+        }
+        if (d.Tpm < 0)
+        {
+            error("limits.defaults.tpm", "must not be negative (0 means unlimited)");
+        }
+        if (limits.Global.Concurrency < 0)
+        {
+            error("limits.global.concurrency", "must not be negative (0 means unlimited)");
+        }
+    }
+
+    private static void ValidateBackends(List<BackendSettings> backends, Action<string, string> error)
+    {
+        if (backends.Count == 0)
+        {
+            error("backends", "at least one backend is required");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < backends.Count; i++)
+        {
+            var b = backends[i];
+            var at = $"backends[{i}]";
+            if (string.IsNullOrEmpty(b.Name))
+            {
+                error($"{at}.name", "is required");
+            }
+            else if (!ResourceName().IsMatch(b.Name))
+            {
+                error($"{at}.name", $"'{b.Name}' must be lower-case letters, digits and hyphens, starting with a letter (at most 48)");
+            }
+            else if (!names.Add(b.Name))
+            {
+                error($"{at}.name", $"'{b.Name}' is used by another backend");
+            }
+            if (EngineProfile.ParseEngine(b.Engine) is null)
+            {
+                error($"{at}.engine", $"'{b.Engine}' is not one of {string.Join(", ", EngineProfile.EngineNames)}");
+            }
+            var mode = DeploymentModes.Parse(b.Mode);
+            if (mode is null)
+            {
+                error($"{at}.mode", $"'{b.Mode}' is not one of {string.Join(", ", DeploymentModes.Names)}");
+            }
+            if (string.IsNullOrWhiteSpace(b.Model))
+            {
+                error($"{at}.model", "is required");
+            }
+            if (b.Replicas is < 1 or > MaxReplicas)
+            {
+                error($"{at}.replicas", $"{b.Replicas} is out of range (1 to {MaxReplicas})");
+            }
+            if (b.MaxModelLen is <= 0)
+            {
+                error($"{at}.max_model_len", "must be positive");
+            }
+            if (mode == DeploymentMode.External)
+            {
+                if (string.IsNullOrEmpty(b.Url))
+                {
+                    error($"{at}.url", "is required when mode is external");
+                }
+                else if (!Uri.TryCreate(b.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                {
+                    error($"{at}.url", $"'{b.Url}' is not an absolute http(s) URL");
+                }
+                if (b.Replicas != 1)
+                {
+                    error($"{at}.replicas", "must be 1 for an external backend (list each URL as its own backend)");
+                }
+            }
+            var adapters = new HashSet<string>(StringComparer.Ordinal);
+            for (var j = 0; j < b.LoraModules.Count; j++)
+            {
+                var lora = b.LoraModules[j];
+                if (string.IsNullOrWhiteSpace(lora.Name) || lora.Name.Contains(':'))
+                {
+                    error($"{at}.lora_modules[{j}].name", "is required and must not contain ':'");
+                }
+                else if (!adapters.Add(lora.Name))
+                {
+                    error($"{at}.lora_modules[{j}].name", $"'{lora.Name}' is listed twice");
+                }
+                if (string.IsNullOrWhiteSpace(lora.Path))
+                {
+                    error($"{at}.lora_modules[{j}].path", "is required");
+                }
+            }
+            ValidateSimulator(b.Simulator, $"{at}.simulator", error);
+            if (b.Container.TensorParallelSize < 1)
+            {
+                error($"{at}.container.tensor_parallel_size", "must be at least 1");
+            }
+            if (b.Container.GpuMemoryUtilization is <= 0 or > 1)
+            {
+                error($"{at}.container.gpu_memory_utilization", "must be in (0, 1]");
+            }
+            if (!GpuSpec().IsMatch(b.Container.Gpus))
+            {
+                error($"{at}.container.gpus", $"'{b.Container.Gpus}' is not 'all', a count, or device ids such as 0,1");
+            }
+        }
+    }
+
+    private static void ValidateSimulator(SimulatorSettings s, string at, Action<string, string> error)
+    {
+        if (s.TtftMs < 0)
+        {
+            error($"{at}.ttft_ms", "must not be negative");
+        }
+        if (s.ItlMs < 0)
+        {
+            error($"{at}.itl_ms", "must not be negative");
+        }
+        if (s.MaxNumSeqs < 1)
+        {
+            error($"{at}.max_num_seqs", "must be at least 1");
+        }
+        if (s.FailureRate is < 0 or > 1)
+        {
+            error($"{at}.failure_rate", "must be between 0 and 1");
+        }
+    }
+
+    private static void ValidateRouting(LlmHostConfig config, Action<string, string> error)
+    {
+        CheckDuration("routing.discovery_interval", config.Routing.DiscoveryInterval, TimeSpan.FromMilliseconds(100), error);
+        foreach (var (model, backendNames) in config.Routing.ModelBackendMapping)
+        {
+            var at = $"routing.model_backend_mapping['{model}']";
+            if (backendNames is null || backendNames.Count == 0)
+            {
+                error(at, "must name at least one backend");
+                continue;
+            }
+            foreach (var name in backendNames)
+            {
+                if (config.FindBackend(name) is null)
+                {
+                    error(at, $"backend '{name}' is not defined in backends");
+                }
+            }
+        }
+    }
+
+    private static void CheckDuration(string path, string value, TimeSpan minimum, Action<string, string> error)
+    {
+        if (!Duration.TryParse(value, out var duration))
+        {
+            error(path, $"'{value}' is not a duration such as 500ms, 10s, 5m or 1h");
+        }
+        else if (duration < minimum)
+        {
+            error(path, $"'{value}' is shorter than the minimum {minimum.TotalMilliseconds}ms");
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,47}$")]
+    private static partial Regex ResourceName();
+
+    [GeneratedRegex("^(all|[0-9]+|[0-9]+(,[0-9]+)+|device=[0-9,]+)$")]
+    private static partial Regex GpuSpec();
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace LlmHost.Backends.Configuration;
+
+/// <summary>Durations written as in Prometheus and Go: <c>250ms</c>, <c>10s</c>, <c>5m</c>, <c>1h</c>.</summary>
+public static class Duration
+{
+    public static bool TryParse(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        text = text.Trim();
+        var unitStart = text.Length;
+        while (unitStart > 0 && char.IsLetter(text[unitStart - 1]))
+        {
+            unitStart--;
+        }
+        if (!double.TryParse(text.AsSpan(0, unitStart), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number < 0)
+        {
+            return false;
+        }
+        double? milliseconds = text[unitStart..] switch
+        {
+            "ms" => number,
+            "s" => number * 1000,
+            "m" => number * 60_000,
+            "h" => number * 3_600_000,
+            _ => null,
+        };
+        if (milliseconds is null)
+        {
+            return false;
+        }
+        value = TimeSpan.FromMilliseconds(milliseconds.Value);
+        return true;
+    }
+
+    public static TimeSpan Parse(string text) =>
+        TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not a duration such as 500ms, 10s, 5m or 1h");
+}

@@ -1,0 +1,16 @@
+namespace LlmHost.Backends.Configuration;
+
+public sealed class MonitoringSettings
+{
+    public PrometheusSettings Prometheus { get; set; } = new();
+}
+
+public sealed class PrometheusSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Port of Prometheus' web UI and API; 0 lets the orchestrator pick one.</summary>
+    public int Port { get; set; } = 9090;
+
+    public string ScrapeInterval { get; set; } = "5s";
+}

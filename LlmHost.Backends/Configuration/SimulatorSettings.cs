@@ -1,0 +1,12 @@
+namespace LlmHost.Backends.Configuration;
+
+/// <summary>Latency and failure settings used when a backend runs as LlmHost.Simulator.</summary>
+public sealed class SimulatorSettings
+{
+    public int TtftMs { get; set; } = 40;
+    public int ItlMs { get; set; } = 8;
+    public int MaxNumSeqs { get; set; } = 64;
+    public int Seed { get; set; } = 42;
+    public double FailureRate { get; set; }
+    public List<string> ExtraArgs { get; set; } = [];
+}

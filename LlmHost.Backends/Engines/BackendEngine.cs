@@ -1,0 +1,7 @@
+namespace LlmHost.Backends.Engines;
+
+public enum BackendEngine
+{
+    Vllm,
+    Sglang,
+}

@@ -1,0 +1,24 @@
+namespace LlmHost.Backends.Engines;
+
+public enum DeploymentMode
+{
+    /// <summary>A container when a container engine answers, else the simulator.</summary>
+    Auto,
+    Container,
+    Simulator,
+    External,
+}
+
+public static class DeploymentModes
+{
+    public static readonly string[] Names = ["auto", "container", "simulator", "external"];
+
+    public static DeploymentMode? Parse(string? value) => value switch
+    {
+        "auto" => DeploymentMode.Auto,
+        "container" => DeploymentMode.Container,
+        "simulator" => DeploymentMode.Simulator,
+        "external" => DeploymentMode.External,
+        _ => null,
+    };
+}

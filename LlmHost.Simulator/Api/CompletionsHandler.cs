@@ -1,0 +1,264 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using LlmHost.Backends.Engines;
+using LlmHost.Backends.OpenAI;
+using LlmHost.Simulator.Engine;
+using LlmHost.Simulator.Errors;
+using LlmHost.Simulator.Metrics;
+
+namespace LlmHost.Simulator.Api;
+
+/// <summary>
+/// Serves <c>/v1/chat/completions</c> and <c>/v1/completions</c>: validate like the engine, wait for a batch slot,
+/// then answer as one JSON body or as SSE chunks paced by the latency model.
+/// </summary>
+public sealed class CompletionsHandler(
+    SimulatorOptions options,
+    ModelRegistry models,
+    Scheduler scheduler,
+    LatencyModel latency,
+    EngineMetrics metrics,
+    FailureInjector failures,
+    EngineErrorWriter errors,
+    StartupGate startup)
+{
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext context, CompletionKind kind)
+    {
+        var received = Stopwatch.GetTimestamp();
+        if (!startup.IsReady)
+        {
+            await errors.WriteAsync(context, new EngineError(503, "InternalServerError", "The server is not ready yet: the model is loading."));
+            return;
+        }
+        if (context.Request.Headers.TryGetValue(FailureInjector.ForceHeader, out var forced))
+        {
+            var error = FailureInjector.Forced(forced) ?? RequestPlan.Validation($"{FailureInjector.ForceHeader}: '{forced}' is not an HTTP error status");
+            await errors.WriteAsync(context, error);
+            return;
+        }
+
+        CompletionRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIJsonContext.Default.CompletionRequest, context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await errors.WriteAsync(context, RequestPlan.Validation(DescribeJsonError(ex)));
+            return;
+        }
+
+        var (plan, invalid) = RequestPlan.Create(kind, request, options, models, failures);
+        if (invalid is not null)
+        {
+            await errors.WriteAsync(context, invalid);
+            return;
+        }
+
+        var injected = failures.Pick(Random.Shared);
+        if (injected is not null && (injected != FailureInjector.StreamError || !plan!.Stream))
+        {
+            await errors.WriteAsync(context, failures.ErrorFor(injected, request!.Model ?? options.PrimaryServedName));
+            return;
+        }
+
+        using var slot = await scheduler.EnterAsync(plan!.PromptTokens, context.RequestAborted);
+        if (slot is null)
+        {
+            await errors.WriteAsync(context, new EngineError(429, "RateLimitError", "Failed to enqueue request, waiting requests queue is full."));
+            return;
+        }
+        metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+        if (plan.Model.Adapter is { } adapter)
+        {
+            models.AdapterStarted(adapter);
+        }
+
+        var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
+        var completionTokens = 0;
+        var finishReason = "abort";
+        try
+        {
+            if (plan.Stream)
+            {
+                completionTokens = await StreamAsync(context, plan, choices, injected, received);
+            }
+            else
+            {
+                completionTokens = await RespondAsync(context, plan, choices, received);
+            }
+            finishReason = choices.Length > 0 ? choices[0].FinishReason : "stop";
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: vLLM counts the request as aborted.
+        }
+        finally
+        {
+            if (plan.Model.Adapter is { } used)
+            {
+                models.AdapterFinished(used);
+            }
+            metrics.RequestFinished(plan.PromptTokens, completionTokens, finishReason);
+            metrics.EndToEnd.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+        }
+    }
+
+    private async Task<int> RespondAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, long received)
+    {
+        var total = 0;
+        var longest = 0;
+        foreach (var choice in choices)
+        {
+            while (!choice.Done)
+            {
+                choice.Next();
+            }
+            total += choice.Length;
+            longest = Math.Max(longest, choice.Length);
+        }
+        if (!latency.IsZero)
+        {
+            var random = choices[0].Random;
+            var wait = latency.TimeToFirstToken(plan.PromptTokens, random);
+            metrics.TimeToFirstToken.Observe(wait.TotalSeconds);
+            for (var i = 1; i < longest; i++)
+            {
+                var itl = latency.InterTokenLatency(random);
+                metrics.InterTokenLatency.Observe(itl.TotalSeconds);
+                wait += itl;
+            }
+            await Task.Delay(wait, context.RequestAborted);
+        }
+        else
+        {
+            metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+        }
+
+        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
+        context.Response.ContentType = "application/json";
+        EchoRequestId(context);
+        using (var json = new Utf8JsonWriter(context.Response.BodyWriter, SimulatorJson.WriterOptions))
+        {
+            writer.WriteResponse(json, choices, total);
+        }
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        return total;
+    }
+
+    private async Task<int> StreamAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, string? injected, long received)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        EchoRequestId(context);
+        var body = response.BodyWriter;
+        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
+        var random = choices[0].Random;
+        var paced = !latency.IsZero;
+        var total = 0;
+        var longest = 0;
+        foreach (var choice in choices)
+        {
+            longest = Math.Max(longest, choice.Length);
+        }
+        var cutAt = injected == FailureInjector.StreamError || failures.ShouldDrop(Random.Shared) ? Math.Max(1, longest / 2) : -1;
+        var drop = cutAt > 0 && injected != FailureInjector.StreamError;
+
+        // Headers go out at once, as a real server's do, so the client sees 200 before the first token.
+        await response.StartAsync(context.RequestAborted);
+        if (paced)
+        {
+            await Task.Delay(latency.TimeToFirstToken(plan.PromptTokens, random), context.RequestAborted);
+        }
+        metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+
+        using var json = new Utf8JsonWriter(body, SimulatorJson.WriterOptions);
+        if (plan.Kind == CompletionKind.Chat)
+        {
+            foreach (var choice in choices)
+            {
+                WriteEvent(json, body, j => writer.WriteRoleChunk(j, choice.Index, total));
+            }
+        }
+        for (var step = 0; step < longest; step++)
+        {
+            if (step == cutAt)
+            {
+                if (drop)
+                {
+                    await body.FlushAsync(context.RequestAborted);
+                    context.Abort();
+                    return total;
+                }
+                body.Write(EngineErrorWriter.StreamErrorEvent(new EngineError(500, "InternalServerError", "Internal server error: the engine failed while generating.")));
+                await body.FlushAsync(context.RequestAborted);
+                return total;
+            }
+            if (step > 0 && paced)
+            {
+                var itl = latency.InterTokenLatency(random);
+                metrics.InterTokenLatency.Observe(itl.TotalSeconds);
+                await Task.Delay(itl, context.RequestAborted);
+            }
+            foreach (var choice in choices)
+            {
+                if (choice.Done)
+                {
+                    continue;
+                }
+                var token = choice.Next();
+                total++;
+                var finish = choice.Done ? choice.FinishReason : null;
+                WriteEvent(json, body, j => writer.WriteTokenChunk(j, choice.Index, token, finish, total));
+            }
+            if (paced)
+            {
+                await body.FlushAsync(context.RequestAborted);
+            }
+        }
+        if (plan.IncludeUsage)
+        {
+            WriteEvent(json, body, j => writer.WriteUsageChunk(j, total));
+        }
+        body.Write(Done);
+        await body.FlushAsync(context.RequestAborted);
+        return total;
+    }
+
+    private static void WriteEvent(Utf8JsonWriter json, System.IO.Pipelines.PipeWriter body, Action<Utf8JsonWriter> write)
+    {
+        body.Write(DataPrefix);
+        json.Reset(body);
+        write(json);
+        json.Flush();
+        body.Write(EventEnd);
+    }
+
+    private bool IsVllm => options.Engine == BackendEngine.Vllm;
+
+    private static string NewId(CompletionKind kind) =>
+        (kind == CompletionKind.Chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
+
+    private static void EchoRequestId(HttpContext context)
+    {
+        if (context.Request.Headers.TryGetValue("X-Request-Id", out var id))
+        {
+            context.Response.Headers["X-Request-Id"] = id;
+        }
+    }
+
+    // Pydantic-like wording without .NET type names: "messages: Input should be a valid value of its type".
+    internal static string DescribeJsonError(JsonException ex)
+    {
+        var path = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+        return ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? $"{path}: Input should be a valid value of its type"
+            : $"body: JSON decode error at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}";
+    }
+}

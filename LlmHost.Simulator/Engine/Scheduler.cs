@@ -1,0 +1,61 @@
+namespace LlmHost.Simulator.Engine;
+
+/// <summary>
+/// The engine's batch: at most <c>max-num-seqs</c> requests run at once, the rest wait in arrival order. The
+/// running and waiting counts feed the engine metrics, as vLLM's and SGLang's schedulers do.
+/// </summary>
+public sealed class Scheduler(SimulatorOptions options)
+{
+    private readonly SemaphoreSlim _slots = new(options.MaxNumSeqs, options.MaxNumSeqs);
+    private int _waiting;
+    private int _running;
+    private long _tokensInFlight;
+
+    public int Running => Volatile.Read(ref _running);
+    public int Waiting => Volatile.Read(ref _waiting);
+    public long TokensInFlight => Interlocked.Read(ref _tokensInFlight);
+
+    /// <summary>Waits for a slot; null when the waiting queue is full.</summary>
+    public async ValueTask<Slot?> EnterAsync(int tokens, CancellationToken cancellationToken)
+    {
+        if (!_slots.Wait(0))
+        {
+            var waiting = Interlocked.Increment(ref _waiting);
+            try
+            {
+                if (options.MaxWaitingQueueLength > 0 && waiting > options.MaxWaitingQueueLength)
+                {
+                    return null;
+                }
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+        Interlocked.Increment(ref _running);
+        Interlocked.Add(ref _tokensInFlight, tokens);
+        return new Slot(this, tokens);
+    }
+
+    private void Leave(int tokens)
+    {
+        Interlocked.Add(ref _tokensInFlight, -tokens);
+        Interlocked.Decrement(ref _running);
+        _slots.Release();
+    }
+
+    public sealed class Slot(Scheduler owner, int tokens) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Leave(tokens);
+            }
+        }
+    }
+}
