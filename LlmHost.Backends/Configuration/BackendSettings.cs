@@ -43,6 +43,24 @@ public sealed class BackendSettings
     public string EffectiveServedModelName => string.IsNullOrEmpty(ServedModelName) ? Model : ServedModelName;
 
     public EngineProfile Profile => EngineProfile.For(EngineKind);
+
+    /// <summary>
+    /// The resource / service-discovery name of each replica: the backend's name for one replica,
+    /// <c>name-1</c>, <c>name-2</c>, … for several. The AppHost and the gateway both derive names here.
+    /// </summary>
+    public IReadOnlyList<string> InstanceNames()
+    {
+        if (Replicas <= 1)
+        {
+            return [Name];
+        }
+        var names = new string[Replicas];
+        for (var i = 0; i < Replicas; i++)
+        {
+            names[i] = $"{Name}-{i + 1}";
+        }
+        return names;
+    }
 }
 
 public sealed class LoraModuleSettings

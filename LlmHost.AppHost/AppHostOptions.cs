@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+
+namespace LlmHost.AppHost;
+
+/// <summary>auto: decide from what the machine has; on: always (and say so if it cannot work); off: never.</summary>
+public enum Switch
+{
+    Auto,
+    On,
+    Off,
+}
+
+/// <summary>
+/// The AppHost's switches, from the <c>LlmHost</c> configuration section: command line
+/// (<c>--LlmHost:Containers=off</c>), environment (<c>LlmHost__Containers=off</c>) or appsettings.json.
+/// </summary>
+public sealed class AppHostOptions
+{
+    public const string SectionName = "LlmHost";
+
+    /// <summary>Path of config.yaml; default <c>../config/config.yaml</c> from the AppHost project.</summary>
+    public string? Config { get; set; }
+
+    /// <summary>Whether container resources (vLLM/SGLang GPU containers, container Nginx/Prometheus) may be used.</summary>
+    public Switch Containers { get; set; } = Switch.Auto;
+
+    public Switch Nginx { get; set; } = Switch.Auto;
+
+    public Switch Prometheus { get; set; } = Switch.Auto;
+
+    /// <summary>Overrides <c>edge.port</c> (0 = any free port).</summary>
+    public int? EdgePort { get; set; }
+
+    /// <summary>Overrides <c>monitoring.prometheus.port</c> (0 = any free port).</summary>
+    public int? PrometheusPort { get; set; }
+
+    /// <summary>Where generated nginx.conf / prometheus.yml and Prometheus' data go; default a new temp folder per run.</summary>
+    public string? RunDirectory { get; set; }
+
+    public static AppHostOptions From(IConfiguration configuration)
+    {
+        var options = new AppHostOptions();
+        configuration.GetSection(SectionName).Bind(options);
+        return options;
+    }
+}

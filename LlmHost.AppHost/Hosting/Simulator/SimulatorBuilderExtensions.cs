@@ -1,0 +1,64 @@
+using System.Globalization;
+using LlmHost.Backends.Configuration;
+using LlmHost.Backends.Engines;
+
+namespace LlmHost.AppHost.Hosting.Simulator;
+
+public static class SimulatorBuilderExtensions
+{
+    /// <summary>Adds LlmHost.Simulator imitating <paramref name="backend"/>'s engine and model.</summary>
+    public static IResourceBuilder<ProjectResource> AddSimulatedBackend(
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, BackendSettings backend)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(backend);
+
+        return builder.AddProject<Projects.LlmHost_Simulator>(name)
+            .WithHttpEndpoint(name: "http", env: "PORT")
+            .WithHttpHealthCheck(backend.Profile.HealthPath)
+            .WithArgs(context => AddArgs(context.Args, backend))
+            .WithEnvironment("VLLM_ALLOW_RUNTIME_LORA_UPDATING", "true");
+    }
+
+    internal static void AddArgs(IList<object> args, BackendSettings backend)
+    {
+        var simulator = backend.Simulator;
+        args.Add("--engine");
+        args.Add(backend.Profile.Name);
+        args.Add("--model");
+        args.Add(backend.Model);
+        args.Add("--served-model-name");
+        args.Add(backend.EffectiveServedModelName);
+        Add(args, "--max-model-len", backend.MaxModelLen ?? 4096);
+        Add(args, "--max-num-seqs", simulator.MaxNumSeqs);
+        Add(args, "--ttft-ms", simulator.TtftMs);
+        Add(args, "--itl-ms", simulator.ItlMs);
+        Add(args, "--seed", simulator.Seed);
+        if (simulator.FailureRate > 0)
+        {
+            args.Add("--failure-rate");
+            args.Add(simulator.FailureRate.ToString(CultureInfo.InvariantCulture));
+        }
+        if (backend.EngineKind == BackendEngine.Sglang)
+        {
+            args.Add("--enable-metrics");
+        }
+        if (backend.LoraModules.Count > 0)
+        {
+            args.Add("--max-loras");
+            args.Add(backend.LoraModules.Count.ToString(CultureInfo.InvariantCulture));
+            InferenceServerBuilderExtensions.AddLoraArgs(args, backend, "--lora-modules");
+        }
+        foreach (var extra in simulator.ExtraArgs)
+        {
+            args.Add(extra);
+        }
+    }
+
+    private static void Add(IList<object> args, string flag, int value)
+    {
+        args.Add(flag);
+        args.Add(value.ToString(CultureInfo.InvariantCulture));
+    }
+}

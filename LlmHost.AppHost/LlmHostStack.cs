@@ -1,0 +1,174 @@
+using LlmHost.AppHost.Hosting.Nginx;
+using LlmHost.AppHost.Hosting.Prometheus;
+using LlmHost.AppHost.Hosting.Runtime;
+using LlmHost.AppHost.Hosting.Sglang;
+using LlmHost.AppHost.Hosting.Simulator;
+using LlmHost.AppHost.Hosting.Vllm;
+using LlmHost.Backends.Configuration;
+using LlmHost.Backends.Engines;
+
+namespace LlmHost.AppHost;
+
+/// <summary>Everything the AppHost adds, for the console summary and for tests.</summary>
+public sealed class LlmHostStackResources
+{
+    public List<(BackendSettings Backend, string Name, DeploymentMode Mode)> Backends { get; } = [];
+    public List<IResourceBuilder<ProjectResource>> Gateways { get; } = [];
+    public IResource? Edge { get; set; }
+    public IResource? Prometheus { get; set; }
+    public List<string> Notices { get; } = [];
+}
+
+/// <summary>Turns config.yaml into Aspire resources: backends → gateway replicas → Nginx edge → Prometheus.</summary>
+public static class LlmHostStack
+{
+    public const string GatewayName = "gateway";
+    public const string EdgeName = "nginx";
+    public const string PrometheusName = "prometheus";
+
+    public static LlmHostStackResources AddLlmHostStack(
+        this IDistributedApplicationBuilder builder, LlmHostConfig config, string configPath, string repositoryRoot,
+        AppHostOptions options, bool containersUsable)
+    {
+        var stack = new LlmHostStackResources();
+        var references = new List<(Action<IResourceBuilder<ProjectResource>> Reference, ScrapeJob? Job)>();
+        IResourceBuilder<ParameterResource>? hfToken = null;
+
+        foreach (var backend in config.Backends)
+        {
+            var (mode, reason) = BackendModeResolver.Resolve(backend, containersUsable, options.Containers);
+            stack.Notices.Add($"backend '{backend.Name}' ({backend.Profile.Name}, {backend.EffectiveServedModelName}): {reason}");
+            var endpoints = new List<EndpointReference>();
+            var staticTargets = new List<string>();
+            foreach (var name in backend.InstanceNames())
+            {
+                stack.Backends.Add((backend, name, mode));
+                switch (mode)
+                {
+                    case DeploymentMode.Container:
+                        hfToken ??= builder.AddParameter("hf-token", secret: true);
+                        if (backend.EngineKind == BackendEngine.Vllm)
+                        {
+                            var vllm = builder.AddVllm(name, backend, hfToken);
+                            endpoints.Add(vllm.Resource.PrimaryEndpoint);
+                            references.Add((g => g.WithReference(vllm), null));
+                        }
+                        else
+                        {
+                            var sglang = builder.AddSglang(name, backend, hfToken);
+                            endpoints.Add(sglang.Resource.PrimaryEndpoint);
+                            references.Add((g => g.WithReference(sglang), null));
+                        }
+                        break;
+                    case DeploymentMode.External:
+                        var external = builder.AddExternalService(name, backend.Url!);
+                        var uri = new Uri(backend.Url!);
+                        staticTargets.Add($"{uri.Host}:{uri.Port}");
+                        references.Add((g => g.WithReference(external), null));
+                        break;
+                    default:
+                        var simulator = builder.AddSimulatedBackend(name, backend);
+                        endpoints.Add(simulator.GetEndpoint("http"));
+                        // The gateway's first discovery round should find the simulators up.
+                        references.Add((g => g.WithReference(simulator).WaitFor(simulator), null));
+                        break;
+                }
+            }
+            references.Add((_ => { }, new ScrapeJob(backend.Name, endpoints, staticTargets, new Dictionary<string, string>
+            {
+                ["engine"] = backend.Profile.Name,
+                ["mode"] = mode.ToString().ToLowerInvariant(),
+            })));
+        }
+
+        for (var i = 0; i < config.Gateway.Replicas; i++)
+        {
+            var name = config.Gateway.Replicas == 1 ? GatewayName : $"{GatewayName}-{i + 1}";
+            var gateway = builder.AddProject<Projects.LlmHost_Gateway>(name)
+                .WithHttpEndpoint(name: "http")
+                .WithHttpHealthCheck("/health")
+                .WithArgs("--config", configPath);
+            foreach (var (reference, _) in references)
+            {
+                reference(gateway);
+            }
+            stack.Gateways.Add(gateway);
+        }
+
+        var runDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "llmhost", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        AddEdge(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory);
+        var jobs = new List<ScrapeJob> { new(GatewayName, [.. stack.Gateways.Select(g => g.GetEndpoint("http"))], [], new Dictionary<string, string> { ["role"] = "gateway" }) };
+        jobs.AddRange(references.Where(r => r.Job is not null).Select(r => r.Job!));
+        AddPrometheus(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory, jobs);
+        return stack;
+    }
+
+    private static void AddEdge(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options,
+        bool containersUsable, LlmHostStackResources stack, string runDirectory)
+    {
+        if (options.Nginx == Switch.Off || (!config.Edge.Enabled && options.Nginx != Switch.On))
+        {
+            stack.Notices.Add("nginx: switched off; clients talk to the gateway directly");
+            return;
+        }
+        var port = NullIfZero(options.EdgePort ?? config.Edge.Port);
+        var template = Path.Combine(root, "nginx", "nginx.conf.template");
+        var maxBody = config.Gateway.MaxRequestBodyBytes;
+        if (ExecutableLocator.Find("nginx") is { } nginxPath)
+        {
+            stack.Edge = builder.AddNginxExecutable(EdgeName, nginxPath, template, runDirectory, port, stack.Gateways, maxBody).Resource;
+            stack.Notices.Add($"nginx: local executable {nginxPath}, listening on port {(port?.ToString() ?? "chosen at start")}");
+        }
+        else if (containersUsable && options.Containers != Switch.Off)
+        {
+            stack.Edge = builder.AddNginxContainer(EdgeName, template, runDirectory, port, stack.Gateways, maxBody).Resource;
+            stack.Notices.Add("nginx: not installed, running it as a container");
+        }
+        else
+        {
+            stack.Notices.Add("nginx: left out — not installed (apt-get install nginx) and no container engine answers; clients talk to the gateway directly");
+        }
+    }
+
+    private static void AddPrometheus(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options,
+        bool containersUsable, LlmHostStackResources stack, string runDirectory, List<ScrapeJob> jobs)
+    {
+        var settings = config.Monitoring.Prometheus;
+        if (options.Prometheus == Switch.Off || (!settings.Enabled && options.Prometheus != Switch.On))
+        {
+            stack.Notices.Add("prometheus: switched off");
+            return;
+        }
+        var port = NullIfZero(options.PrometheusPort ?? settings.Port);
+        var template = Path.Combine(root, "monitoring", "prometheus", "prometheus.yml.template");
+        if (ExecutableLocator.Find("prometheus") is { } prometheusPath)
+        {
+            var prometheus = builder.AddPrometheusExecutable(PrometheusName, prometheusPath, template, runDirectory, port, settings.ScrapeInterval, jobs);
+            WaitForTargets(prometheus, stack);
+            stack.Prometheus = prometheus.Resource;
+            stack.Notices.Add($"prometheus: local executable {prometheusPath}, listening on port {(port?.ToString() ?? "chosen at start")}");
+        }
+        else if (containersUsable && options.Containers != Switch.Off)
+        {
+            var prometheus = builder.AddPrometheusContainer(PrometheusName, template, runDirectory, port, settings.ScrapeInterval, jobs);
+            WaitForTargets(prometheus, stack);
+            stack.Prometheus = prometheus.Resource;
+            stack.Notices.Add("prometheus: not installed, running it as a container");
+        }
+        else
+        {
+            stack.Notices.Add("prometheus: left out — not installed (apt-get install prometheus) and no container engine answers");
+        }
+    }
+
+    // Scrape targets' ports are only known once they started; waiting for the gateways (which wait for the simulators) suffices.
+    private static void WaitForTargets<T>(IResourceBuilder<T> prometheus, LlmHostStackResources stack) where T : IResourceWithWaitSupport
+    {
+        foreach (var gateway in stack.Gateways)
+        {
+            prometheus.WaitFor(gateway);
+        }
+    }
+
+    private static int? NullIfZero(int port) => port == 0 ? null : port;
+}
