@@ -1,13 +1,14 @@
+using LlmHost.Backends.Configuration;
 using LlmHost.Gateway;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddGateway();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapGateway();
-app.Run();
-
-/// <summary>Entry point; public so that tests can host the gateway with WebApplicationFactory.</summary>
-public partial class Program;
+try
+{
+    GatewayApp.Build(args).Run();
+    return 0;
+}
+catch (ConfigException ex)
+{
+    // An invalid config.yaml stops the gateway with every problem and its line, not a stack trace.
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}

@@ -192,7 +192,9 @@ public sealed class CompletionsHandler(
             {
                 if (drop)
                 {
+                    // Let what was sent reach the client first: a dying engine leaves a stream cut after some tokens.
                     await body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(20, context.RequestAborted);
                     context.Abort();
                     return total;
                 }

@@ -28,6 +28,7 @@ public sealed class RequestPlan
     public bool Stream => Request.Stream == true;
     public bool IncludeUsage => Request.StreamOptions is { } o && o.IncludeUsage != false;
     public bool ContinuousUsage => IncludeUsage && Request.StreamOptions?.ContinuousUsageStats == true;
+    /// <summary>Usage counts each prompt once, however many choices (<c>n</c>) it has.</summary>
     public int PromptTokens
     {
         get
@@ -35,7 +36,7 @@ public sealed class RequestPlan
             var total = 0;
             foreach (var prompt in Prompts)
             {
-                total += prompt.Tokens * N;
+                total += prompt.Tokens;
             }
             return total;
         }
