@@ -75,6 +75,10 @@ public static class RequestInspector
 
     private static InspectionResult? Parse(InspectedRequest request)
     {
+        if (request.Length == 0)
+        {
+            return InspectionResult.Invalid("The request body must be a JSON object.", null);
+        }
         var reader = new Utf8JsonReader(request.Body.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         string? model = null;
         try
