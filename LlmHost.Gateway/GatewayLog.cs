@@ -6,10 +6,19 @@ internal static partial class GatewayLog
     [LoggerMessage(101, LogLevel.Information, "Gateway loaded {Path} with {BackendCount} backends")]
     public static partial void ConfigLoaded(ILogger logger, string path, int backendCount);
 
+    [LoggerMessage(102, LogLevel.Information, "Reloaded {Path}: {BackendCount} backends")]
+    public static partial void ConfigReloaded(ILogger logger, string path, int backendCount);
+
+    [LoggerMessage(103, LogLevel.Error, "{Path}: {Problem}")]
+    public static partial void ConfigReloadProblem(ILogger logger, string path, string problem);
+
+    [LoggerMessage(104, LogLevel.Error, "Kept the previous configuration: {Path} has {Count} problem(s)")]
+    public static partial void ConfigReloadRefused(ILogger logger, string path, int count);
+
     [LoggerMessage(301, LogLevel.Warning, "Backend instance {Instance} has no address: neither services:{Instance}:http:0 nor a url is configured")]
     public static partial void BackendWithoutAddress(ILogger logger, string instance);
 
-    [LoggerMessage(302, LogLevel.Warning, "Backend instance {Instance} at {Address} did not list its models: {Reason}")]
+    [LoggerMessage(302, LogLevel.Warning, "Backend instance {Instance} failed a probe of {Address}: {Reason}")]
     public static partial void BackendUnreachable(ILogger logger, string instance, string address, string reason);
 
     [LoggerMessage(303, LogLevel.Information, "Backend instance {Instance} answers again")]
@@ -17,6 +26,9 @@ internal static partial class GatewayLog
 
     [LoggerMessage(304, LogLevel.Information, "Routing table now has {ModelCount} models")]
     public static partial void RoutingTableChanged(ILogger logger, int modelCount);
+
+    [LoggerMessage(402, LogLevel.Warning, "Backend instance {Instance} refused the connection for {Model}; retrying on another instance")]
+    public static partial void RetryingOnAnotherBackend(ILogger logger, string instance, string model);
 
     [LoggerMessage(401, LogLevel.Warning, "Forwarding to {Instance} failed: {Error}")]
     public static partial void ForwardFailed(ILogger logger, string instance, string error, Exception? exception);

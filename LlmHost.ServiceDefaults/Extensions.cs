@@ -77,10 +77,10 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps /health (all checks), /health/ready (checks tagged "ready"), /alive and /metrics; none needs auth.</summary>
+    /// <summary>Maps /health and /alive (liveness), /health/ready (checks tagged "ready") and /metrics; none needs auth.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         app.MapHealthChecks(ReadinessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("ready") || r.Tags.Contains("live") });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);

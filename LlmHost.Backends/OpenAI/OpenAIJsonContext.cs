@@ -6,6 +6,7 @@ namespace LlmHost.Backends.OpenAI;
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(ModelCard))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(Usage))]
 [JsonSerializable(typeof(CompletionRequest))]

@@ -2,10 +2,7 @@ using LlmHost.Backends.Configuration;
 
 namespace LlmHost.Gateway.Configuration;
 
-/// <summary>
-/// The loaded <c>config.yaml</c>. The path comes from <c>--config</c> (default <c>config/config.yaml</c>); a file that
-/// does not load stops the gateway at start with every problem listed.
-/// </summary>
+/// <summary>One loaded, validated <c>config.yaml</c>, with its durations parsed. Immutable: a reload makes a new one.</summary>
 public sealed class GatewayConfig
 {
     public const string PathKey = "config";
@@ -18,6 +15,9 @@ public sealed class GatewayConfig
         ConnectTimeout = Duration.Parse(settings.Gateway.ConnectTimeout);
         ActivityTimeout = Duration.Parse(settings.Gateway.ActivityTimeout);
         DiscoveryInterval = Duration.Parse(settings.Routing.DiscoveryInterval);
+        HealthCheckInterval = Duration.Parse(settings.Routing.HealthCheckInterval);
+        EjectionTime = Duration.Parse(settings.Routing.EjectionTime);
+        MaxRequestBodyBytes = settings.Gateway.MaxRequestBodyBytes;
     }
 
     public LlmHostConfig Settings { get; }
@@ -25,14 +25,13 @@ public sealed class GatewayConfig
     public TimeSpan ConnectTimeout { get; }
     public TimeSpan ActivityTimeout { get; }
     public TimeSpan DiscoveryInterval { get; }
+    public TimeSpan HealthCheckInterval { get; }
+    public TimeSpan EjectionTime { get; }
+    public long MaxRequestBodyBytes { get; }
 
-    public static GatewayConfig Load(IConfiguration configuration)
-    {
-        var path = configuration[PathKey] ?? DefaultPath;
-        if (!System.IO.Path.IsPathRooted(path))
-        {
-            path = System.IO.Path.GetFullPath(path, Directory.GetCurrentDirectory());
-        }
-        return new GatewayConfig(ConfigLoader.LoadFile(path), path);
-    }
+    /// <summary>The path given by <c>--config</c> (relative to the working directory), or the default.</summary>
+    public static string ResolvePath(IConfiguration configuration) =>
+        System.IO.Path.GetFullPath(configuration[PathKey] ?? DefaultPath, Directory.GetCurrentDirectory());
+
+    public static GatewayConfig LoadFile(string path) => new(ConfigLoader.LoadFile(path), path);
 }

@@ -1,29 +1,40 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
+using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
+using Polly.CircuitBreaker;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
 /// The request path for <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>: inspect the
-/// body, route by <c>model</c>, pick a backend instance, and stream the answer through YARP's forwarder.
+/// body once, route by <c>model</c>, pick an instance, rewrite the body only when needed, and stream the answer
+/// through YARP's forwarder while metering it. A connection refused by the first instance is retried once on another;
+/// nothing is retried once the request reached a backend.
 /// </summary>
 public sealed class CompletionProxy(
-    GatewayConfig config,
+    GatewayConfigProvider config,
     RouteRegistry routes,
     IHttpForwarder forwarder,
     ForwarderClient client,
+    IEnumerable<IRequestObserver> observers,
     ILogger<CompletionProxy> logger)
 {
-    private readonly long _maxBodyBytes = config.Settings.Gateway.MaxRequestBodyBytes;
+    private const int MaxAttempts = 2;
+    private readonly IRequestObserver[] _observers = [.. observers];
 
     public async Task HandleAsync(HttpContext context)
     {
-        var inspection = await RequestInspector.ReadAsync(context, _maxBodyBytes);
+        var start = Stopwatch.GetTimestamp();
+        var maxBodyBytes = config.Current.MaxRequestBodyBytes;
+        var inspection = await RequestInspector.ReadAsync(context, maxBodyBytes);
         if (inspection.IsTooLarge)
         {
-            await OpenAIErrors.PayloadTooLargeAsync(context, _maxBodyBytes);
+            await OpenAIErrors.PayloadTooLargeAsync(context, maxBodyBytes);
             return;
         }
         if (inspection.Request is not { } request)
@@ -39,45 +50,145 @@ public sealed class CompletionProxy(
                 await OpenAIErrors.ModelNotFoundAsync(context, request.Model);
                 return;
             }
-            var instance = BackendSelector.Pick(route.Instances);
-            if (instance is null)
+            var measurement = new CompletionMeasurement(request.Model, request.Stream, start);
+            context.Features.Set(measurement);
+            try
             {
-                await OpenAIErrors.NoHealthyBackendAsync(context, request.Model);
-                return;
+                await ForwardAsync(context, request, route, measurement);
             }
-            await ForwardAsync(context, request, instance);
+            finally
+            {
+                measurement.Status = context.Response.StatusCode;
+                measurement.Duration = Stopwatch.GetElapsedTime(start);
+                foreach (var observer in _observers)
+                {
+                    observer.OnRequestCompleted(context, measurement);
+                }
+            }
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, InspectedRequest request, BackendInstance instance)
+    private async Task ForwardAsync(HttpContext context, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
     {
-        context.Request.Body = request.OpenBody();
-        context.Request.ContentLength = request.Length;
-        instance.Enter();
+        var injectUsage = BodyRewriter.NeedsUsageInjection(request);
+        var clientBody = context.Response.Body;
+        await using var metering = new MeteringStream(clientBody, context.Response, measurement, stripUsageChunk: injectUsage);
+        context.Response.Body = metering;
         try
         {
-            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig, instance.Transformer);
-            if (error == ForwarderError.None)
+            var excluded = -1;
+            for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
+                var index = BackendSelector.Pick(route.Instances, excluded);
+                if (index < 0)
+                {
+                    if (attempt == 1)
+                    {
+                        await OpenAIErrors.NoHealthyBackendAsync(context, request.Model);
+                    }
+                    else
+                    {
+                        await OpenAIErrors.BackendFailedAsync(context, measurement.Backend!);
+                    }
+                    return;
+                }
+                var instance = route.Instances[index];
+                measurement.Backend = instance.Name;
+                measurement.Attempts = attempt;
+                var outcome = await SendAsync(context, request, instance, route.UpstreamModels[index], injectUsage);
+                if (outcome.RequestNotSent && attempt < MaxAttempts && !context.Response.HasStarted)
+                {
+                    GatewayLog.RetryingOnAnotherBackend(logger, instance.Name, request.Model);
+                    ResetForRetry(context);
+                    excluded = index;
+                    continue;
+                }
+                await ReportFailureAsync(context, instance, outcome);
                 return;
-            }
-            var feature = context.GetForwarderErrorFeature();
-            GatewayLog.ForwardFailed(logger, instance.Name, error.ToString(), feature?.Exception);
-            switch (error)
-            {
-                case ForwarderError.RequestTimedOut:
-                    await OpenAIErrors.BackendTimeoutAsync(context, instance.Name);
-                    break;
-                case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled:
-                    break; // the client went away; nobody is left to answer
-                default:
-                    await OpenAIErrors.BackendFailedAsync(context, instance.Name);
-                    break;
             }
         }
         finally
         {
-            instance.Leave();
+            await metering.CompleteAsync(CancellationToken.None);
+            context.Response.Body = clientBody;
         }
+    }
+
+    private async Task<ForwardOutcome> SendAsync(HttpContext context, InspectedRequest request, BackendInstance instance, string? upstreamModel, bool injectUsage)
+    {
+        var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage, out var length);
+        context.Request.Body = rewritten is null ? request.OpenBody() : new MemoryStream(rewritten, 0, length, writable: false);
+        context.Request.ContentLength = length;
+        instance.Enter();
+        try
+        {
+            return await instance.Pipeline.ExecuteAsync(
+                static (SendState s, CancellationToken _) => SendCoreAsync(s),
+                new SendState(context, instance, forwarder, client),
+                CancellationToken.None);
+        }
+        catch (BrokenCircuitException)
+        {
+            // Ejected between the pick and the send (or a half-open probe is already out): nothing was sent.
+            return new ForwardOutcome(ForwarderError.Request, StatusCodes.Status503ServiceUnavailable, RequestNotSent: true);
+        }
+        finally
+        {
+            instance.Leave();
+            if (rewritten is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rewritten);
+            }
+        }
+    }
+
+    private readonly record struct SendState(HttpContext Context, BackendInstance Instance, IHttpForwarder Forwarder, ForwarderClient Client);
+
+    private static async ValueTask<ForwardOutcome> SendCoreAsync(SendState s)
+    {
+        var error = await s.Forwarder.SendAsync(s.Context, s.Instance.Address, s.Client.Invoker, s.Client.RequestConfig, s.Instance.Transformer);
+        return new ForwardOutcome(error, s.Context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(s.Context));
+    }
+
+    private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome)
+    {
+        if (outcome.Error == ForwarderError.None)
+        {
+            return;
+        }
+        GatewayLog.ForwardFailed(logger, instance.Name, outcome.Error.ToString(), context.GetForwarderErrorFeature()?.Exception);
+        switch (outcome.Error)
+        {
+            case ForwarderError.RequestTimedOut:
+                await OpenAIErrors.BackendTimeoutAsync(context, instance.Name);
+                break;
+            case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient:
+                break; // the client went away; nobody is left to answer
+            default:
+                await OpenAIErrors.BackendFailedAsync(context, instance.Name);
+                break;
+        }
+    }
+
+    // Connection refused or a connect timeout: the backend never saw a byte of the request.
+    private static bool NeverReachedBackend(HttpContext context)
+    {
+        for (var ex = context.GetForwarderErrorFeature()?.Exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                || ex is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.TimedOut or SocketError.HostUnreachable })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void ResetForRetry(HttpContext context)
+    {
+        context.Features.Set<IForwarderErrorFeature>(null);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.Headers.Clear();
     }
 }

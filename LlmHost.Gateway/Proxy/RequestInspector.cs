@@ -97,6 +97,7 @@ public static class RequestInspector
                         return InspectionResult.Invalid("'model' must be a string.", "model");
                     }
                     model = reader.GetString();
+                    request.ModelSpan = new BodySpan((int)reader.TokenStartIndex, (int)(reader.BytesConsumed - reader.TokenStartIndex));
                 }
                 else if (reader.ValueTextEquals("stream"u8))
                 {
@@ -114,8 +115,15 @@ public static class RequestInspector
                     {
                         return InspectionResult.Invalid("'stream_options' must be an object.", "stream_options");
                     }
-                    request.HasStreamOptions = reader.TokenType == JsonTokenType.StartObject;
-                    reader.Skip();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        if (ReadStreamOptions(ref reader, request) is { } bad)
+                        {
+                            return bad;
+                        }
+                        request.StreamOptionsSpan = new BodySpan(start, (int)reader.BytesConsumed - start);
+                    }
                 }
                 else if (reader.ValueTextEquals("max_tokens"u8))
                 {
@@ -147,7 +155,12 @@ public static class RequestInspector
                     reader.Skip();
                 }
             }
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                return InspectionResult.Invalid("The request body is not valid JSON: unexpected content after the object.", null);
+            }
+            request.ClosingBrace = (int)reader.TokenStartIndex;
+            if (reader.Read())
             {
                 return InspectionResult.Invalid("The request body is not valid JSON: unexpected content after the object.", null);
             }
@@ -162,6 +175,29 @@ public static class RequestInspector
             return InspectionResult.Invalid("You must provide a model parameter.", "model");
         }
         request.Model = model;
+        return null;
+    }
+
+    // Inside stream_options: only include_usage matters to the gateway; everything else is skipped.
+    private static InspectionResult? ReadStreamOptions(ref Utf8JsonReader reader, InspectedRequest request)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isIncludeUsage = reader.ValueTextEquals("include_usage"u8);
+            reader.Read();
+            if (isIncludeUsage)
+            {
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                {
+                    return InspectionResult.Invalid("'stream_options.include_usage' must be a boolean.", "stream_options");
+                }
+                request.IncludeUsage = reader.TokenType == JsonTokenType.Null ? null : reader.TokenType == JsonTokenType.True;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
         return null;
     }
 

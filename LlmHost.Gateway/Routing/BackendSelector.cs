@@ -1,49 +1,53 @@
 namespace LlmHost.Gateway.Routing;
 
 /// <summary>
-/// Least outstanding requests with the power of two choices: sample two healthy candidates at random and take the
+/// Least outstanding requests with the power of two choices: sample two available candidates at random and take the
 /// one with fewer requests in flight. Cheap, lock-free, and avoids herding onto a single "least loaded" server.
 /// </summary>
 public static class BackendSelector
 {
-    public static BackendInstance? Pick(BackendInstance[] candidates)
+    /// <summary>
+    /// The index of the chosen candidate, or -1 when none is available. <paramref name="excluded"/> is a candidate
+    /// already tried for this request (-1 for none).
+    /// </summary>
+    public static int Pick(BackendInstance[] candidates, int excluded = -1)
     {
-        var healthy = 0;
-        foreach (var candidate in candidates)
+        var available = 0;
+        for (var i = 0; i < candidates.Length; i++)
         {
-            if (candidate.Healthy)
+            if (i != excluded && candidates[i].Available)
             {
-                healthy++;
+                available++;
             }
         }
-        if (healthy == 0)
+        if (available == 0)
         {
-            return null;
+            return -1;
         }
-        if (healthy == 1)
+        if (available == 1)
         {
-            return NthHealthy(candidates, 0);
+            return NthAvailable(candidates, 0, excluded);
         }
-        var first = Random.Shared.Next(healthy);
-        var second = Random.Shared.Next(healthy - 1);
+        var first = Random.Shared.Next(available);
+        var second = Random.Shared.Next(available - 1);
         if (second >= first)
         {
             second++;
         }
-        var a = NthHealthy(candidates, first);
-        var b = NthHealthy(candidates, second);
-        return b.Outstanding < a.Outstanding ? b : a;
+        var a = NthAvailable(candidates, first, excluded);
+        var b = NthAvailable(candidates, second, excluded);
+        return candidates[b].Outstanding < candidates[a].Outstanding ? b : a;
     }
 
-    private static BackendInstance NthHealthy(BackendInstance[] candidates, int n)
+    private static int NthAvailable(BackendInstance[] candidates, int n, int excluded)
     {
-        foreach (var candidate in candidates)
+        for (var i = 0; i < candidates.Length; i++)
         {
-            if (candidate.Healthy && n-- == 0)
+            if (i != excluded && candidates[i].Available && n-- == 0)
             {
-                return candidate;
+                return i;
             }
         }
-        throw new InvalidOperationException("fewer healthy candidates than counted");
+        throw new InvalidOperationException("fewer available candidates than counted");
     }
 }

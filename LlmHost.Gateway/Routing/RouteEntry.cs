@@ -1,13 +1,27 @@
 namespace LlmHost.Gateway.Routing;
 
 /// <summary>Where requests for one model name go, and what the model is.</summary>
-public sealed class RouteEntry(string model, BackendInstance[] instances, RouteSource source)
+public sealed class RouteEntry
 {
-    public string Model { get; } = model;
+    public RouteEntry(string model, BackendInstance[] instances, string?[] upstreamModels, RouteSource source)
+    {
+        Model = model;
+        Instances = instances;
+        UpstreamModels = upstreamModels;
+        Source = source;
+    }
 
-    public BackendInstance[] Instances { get; } = instances;
+    public string Model { get; }
 
-    public RouteSource Source { get; } = source;
+    public BackendInstance[] Instances { get; }
+
+    /// <summary>
+    /// Per instance, the <c>model</c> value the backend must receive when it differs from the client's (SGLang's
+    /// <c>base:adapter</c>, or the served name behind a mapped alias); null to forward the body's model unchanged.
+    /// </summary>
+    public string?[] UpstreamModels { get; }
+
+    public RouteSource Source { get; }
 
     /// <summary>For a LoRA adapter, the base model it was loaded on; null for a base model.</summary>
     public string? Parent { get; init; }

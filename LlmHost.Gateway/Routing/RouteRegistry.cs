@@ -1,19 +1,42 @@
+using LlmHost.Gateway.Configuration;
+
 namespace LlmHost.Gateway.Routing;
 
-/// <summary>Holds the current <see cref="RoutingTable"/>; readers never lock, the discovery loop swaps it.</summary>
+/// <summary>
+/// Holds the current <see cref="RoutingTable"/>: readers never lock; discovery rounds and config reloads publish a
+/// new table.
+/// </summary>
 public sealed class RouteRegistry
 {
+    private readonly GatewayConfigProvider _config;
+    private readonly BackendPool _pool;
+    private readonly Lock _rebuildLock = new();
     private volatile RoutingTable _current = RoutingTable.Empty;
     private volatile bool _discoveredOnce;
+
+    public RouteRegistry(GatewayConfigProvider config, BackendPool pool)
+    {
+        _config = config;
+        _pool = pool;
+        pool.Changed += () => Rebuild();
+        Rebuild();
+    }
 
     public RoutingTable Current => _current;
 
     /// <summary>True once every backend has been asked for its models at least once.</summary>
     public bool DiscoveredOnce => _discoveredOnce;
 
-    public void Publish(RoutingTable table)
+    /// <summary>Builds a table from the current config and the models each instance last listed.</summary>
+    public RoutingTable Rebuild()
     {
-        _current = table;
-        _discoveredOnce = true;
+        lock (_rebuildLock)
+        {
+            var table = RoutingTable.Build(_config.Current.Settings, _pool.All, _pool.Of);
+            _current = table;
+            return table;
+        }
     }
+
+    public void MarkDiscovered() => _discoveredOnce = true;
 }

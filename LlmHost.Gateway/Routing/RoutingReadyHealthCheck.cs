@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LlmHost.Gateway.Routing;
 
-/// <summary>Ready once the first discovery round has finished; reports how many models and healthy instances there are.</summary>
+/// <summary>Ready once the first discovery round has finished and at least one backend instance is reachable.</summary>
 public sealed class RoutingReadyHealthCheck(RouteRegistry routes, BackendPool pool) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -11,17 +11,15 @@ public sealed class RoutingReadyHealthCheck(RouteRegistry routes, BackendPool po
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("backends have not been asked for their models yet"));
         }
-        var healthy = 0;
+        var available = 0;
         foreach (var instance in pool.All)
         {
-            if (instance.Healthy)
+            if (instance.Available)
             {
-                healthy++;
+                available++;
             }
         }
-        var description = $"{routes.Current.Count} models, {healthy} of {pool.All.Count} backend instances healthy";
-        return Task.FromResult(healthy == 0 && pool.All.Count > 0
-            ? HealthCheckResult.Degraded(description)
-            : HealthCheckResult.Healthy(description));
+        var description = $"{routes.Current.Count} models, {available} of {pool.All.Count} backend instances available";
+        return Task.FromResult(available > 0 ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy(description));
     }
 }

@@ -5,27 +5,38 @@ namespace LlmHost.Tests.Gateway;
 
 public class BackendSelectorTests
 {
-    private static BackendInstance Instance(string name) =>
-        new(new BackendSettings { Name = name }, name, new Uri($"http://{name}:8000/"), null);
+    internal static BackendInstance Instance(string name) =>
+        new(new BackendSettings { Name = name, Engine = "vllm" }, name, new Uri($"http://{name}:8000/"), null, TimeSpan.FromSeconds(5));
 
     [Fact]
-    public void Pick_NoHealthyCandidate_ReturnsNull()
+    public void Pick_NoAvailableCandidate_ReturnsMinusOne()
     {
         var a = Instance("a");
-        a.Healthy = false;
+        a.Reachable = false;
 
-        Assert.Null(BackendSelector.Pick([a]));
-        Assert.Null(BackendSelector.Pick([]));
+        Assert.Equal(-1, BackendSelector.Pick([a]));
+        Assert.Equal(-1, BackendSelector.Pick([]));
     }
 
     [Fact]
-    public void Pick_SkipsUnhealthy()
+    public void Pick_SkipsUnreachable()
     {
         var a = Instance("a");
         var b = Instance("b");
-        a.Healthy = false;
+        a.Reachable = false;
 
-        Assert.All(Enumerable.Range(0, 50), _ => Assert.Same(b, BackendSelector.Pick([a, b])));
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(1, BackendSelector.Pick([a, b])));
+    }
+
+    [Fact]
+    public void Pick_SkipsExcluded()
+    {
+        BackendInstance[] candidates = [Instance("a"), Instance("b"), Instance("c")];
+
+        var picks = Enumerable.Range(0, 100).Select(_ => BackendSelector.Pick(candidates, excluded: 1)).ToHashSet();
+
+        Assert.Equal([0, 2], picks.Order());
+        Assert.Equal(-1, BackendSelector.Pick([Instance("only")], excluded: 0));
     }
 
     [Fact]
@@ -36,7 +47,7 @@ public class BackendSelectorTests
         busy.Enter();
         busy.Enter();
 
-        Assert.All(Enumerable.Range(0, 50), _ => Assert.Same(idle, BackendSelector.Pick([busy, idle])));
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(1, BackendSelector.Pick([busy, idle])));
     }
 
     [Fact]
@@ -44,13 +55,13 @@ public class BackendSelectorTests
     {
         var instances = Enumerable.Range(0, 4).Select(i => Instance($"i{i}")).ToArray();
 
-        var picked = Enumerable.Range(0, 400).Select(_ => BackendSelector.Pick(instances)!.Name).ToList();
+        var picked = Enumerable.Range(0, 400).Select(_ => BackendSelector.Pick(instances)).ToList();
 
-        Assert.All(instances, i => Assert.InRange(picked.Count(p => p == i.Name), 50, 150));
+        Assert.All(Enumerable.Range(0, 4), i => Assert.InRange(picked.Count(p => p == i), 50, 150));
     }
 
     [Fact]
-    public void Pick_AddressHasNoTrailingSlash()
+    public void Instance_AddressHasNoTrailingSlash()
     {
         Assert.Equal("http://a:8000", Instance("a").Address);
     }

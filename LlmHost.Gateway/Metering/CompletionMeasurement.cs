@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace LlmHost.Gateway.Metering;
+
+/// <summary>Where a request's token counts came from.</summary>
+public enum UsageSource
+{
+    /// <summary>No usage is known (error, or an answer without usage or content).</summary>
+    None,
+
+    /// <summary>The backend reported usage (JSON body or the final SSE chunk).</summary>
+    Reported,
+
+    /// <summary>No usage arrived: completion tokens were counted from the streamed deltas; prompt tokens are unknown.</summary>
+    Counted,
+}
+
+/// <summary>
+/// The one measurement of a forwarded request — usage, time to first token, duration, status — that limits and
+/// observability both read. Available as an HttpContext feature while the request runs and handed to every
+/// <see cref="IRequestObserver"/> when it ends.
+/// </summary>
+public sealed class CompletionMeasurement(string model, bool stream, long startTimestamp)
+{
+    private int _countedCompletionTokens;
+
+    public string Model { get; } = model;
+    public bool Stream { get; } = stream;
+    public long StartTimestamp { get; } = startTimestamp;
+
+    /// <summary>The backend instance that served the request (the last one tried).</summary>
+    public string? Backend { get; set; }
+
+    /// <summary>Forwarding attempts: 2 when the first backend refused the connection and another answered.</summary>
+    public int Attempts { get; set; }
+
+    public int Status { get; set; }
+    public int? ReportedPromptTokens { get; private set; }
+    public int? ReportedCompletionTokens { get; private set; }
+    public int? ReportedTotalTokens { get; private set; }
+    public long? FirstByteTimestamp { get; set; }
+    public TimeSpan Duration { get; set; }
+
+    /// <summary>An error event the stream carried (the backend failed after the 200 was sent).</summary>
+    public bool StreamError { get; set; }
+
+    public UsageSource Source => ReportedCompletionTokens is not null ? UsageSource.Reported
+        : _countedCompletionTokens > 0 ? UsageSource.Counted
+        : UsageSource.None;
+
+    public int PromptTokens => ReportedPromptTokens ?? 0;
+
+    public int CompletionTokens => ReportedCompletionTokens ?? _countedCompletionTokens;
+
+    public int TotalTokens => ReportedTotalTokens ?? PromptTokens + CompletionTokens;
+
+    /// <summary>Time from the request's arrival to the first byte of the answer sent to the client.</summary>
+    public TimeSpan? TimeToFirstToken => FirstByteTimestamp is { } first ? Stopwatch.GetElapsedTime(StartTimestamp, first) : null;
+
+    public void ReportUsage(int? prompt, int? completion, int? total)
+    {
+        // With continuous usage stats every chunk carries usage: the last one wins.
+        ReportedPromptTokens = prompt ?? ReportedPromptTokens;
+        ReportedCompletionTokens = completion ?? ReportedCompletionTokens;
+        ReportedTotalTokens = total ?? ReportedTotalTokens;
+    }
+
+    public void CountCompletionTokens(int tokens) => _countedCompletionTokens += tokens;
+}

@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace LlmHost.Gateway.Metering;
+
+/// <summary>
+/// Finds the top-level <c>usage</c> of a JSON answer while it streams through, chunk by chunk, without buffering
+/// the body: a <see cref="Utf8JsonReader"/> resumed across writes, keeping only the bytes of an unfinished token.
+/// </summary>
+internal sealed class JsonUsageScanner : IDisposable
+{
+    private enum Expect
+    {
+        Nothing,
+        UsageObject,
+        Prompt,
+        Completion,
+        Total,
+    }
+
+    private JsonReaderState _state = new(new JsonReaderOptions { AllowTrailingCommas = false });
+    private byte[]? _carry;
+    private int _carryLength;
+    private bool _failed;
+    private bool _inUsage;
+    private Expect _expect;
+    private int? _prompt, _completion, _total;
+
+    public bool Found => _completion is not null || _prompt is not null;
+
+    public void Report(CompletionMeasurement measurement)
+    {
+        if (Found)
+        {
+            measurement.ReportUsage(_prompt, _completion, _total);
+        }
+    }
+
+    public void Feed(ReadOnlySpan<byte> data)
+    {
+        if (_failed || data.IsEmpty)
+        {
+            return;
+        }
+        if (_carryLength == 0)
+        {
+            Scan(data);
+            return;
+        }
+        var combined = ArrayPool<byte>.Shared.Rent(_carryLength + data.Length);
+        try
+        {
+            _carry.AsSpan(0, _carryLength).CopyTo(combined);
+            data.CopyTo(combined.AsSpan(_carryLength));
+            var length = _carryLength + data.Length;
+            _carryLength = 0;
+            Scan(combined.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(combined);
+        }
+    }
+
+    private void Scan(ReadOnlySpan<byte> input)
+    {
+        var reader = new Utf8JsonReader(input, isFinalBlock: false, _state);
+        try
+        {
+            while (reader.Read())
+            {
+                Process(ref reader);
+            }
+        }
+        catch (JsonException)
+        {
+            _failed = true;
+            return;
+        }
+        _state = reader.CurrentState;
+        var rest = input[(int)reader.BytesConsumed..];
+        if (rest.Length > 0)
+        {
+            if (_carry is null || _carry.Length < rest.Length)
+            {
+                if (_carry is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_carry);
+                }
+                _carry = ArrayPool<byte>.Shared.Rent(Math.Max(rest.Length, 256));
+            }
+            rest.CopyTo(_carry);
+            _carryLength = rest.Length;
+        }
+    }
+
+    private void Process(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
+                _expect = reader.ValueTextEquals("usage"u8) ? Expect.UsageObject : Expect.Nothing;
+                break;
+            case JsonTokenType.StartObject when _expect == Expect.UsageObject:
+                _inUsage = true;
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.PropertyName when _inUsage && reader.CurrentDepth == 2:
+                _expect = reader.ValueTextEquals("prompt_tokens"u8) ? Expect.Prompt
+                    : reader.ValueTextEquals("completion_tokens"u8) ? Expect.Completion
+                    : reader.ValueTextEquals("total_tokens"u8) ? Expect.Total
+                    : Expect.Nothing;
+                break;
+            case JsonTokenType.Number when _inUsage && reader.CurrentDepth == 2:
+                if (reader.TryGetInt32(out var value))
+                {
+                    switch (_expect)
+                    {
+                        case Expect.Prompt: _prompt = value; break;
+                        case Expect.Completion: _completion = value; break;
+                        case Expect.Total: _total = value; break;
+                    }
+                }
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.EndObject when _inUsage && reader.CurrentDepth == 1:
+                _inUsage = false;
+                break;
+            default:
+                if (reader.CurrentDepth <= 1 && reader.TokenType is not JsonTokenType.PropertyName)
+                {
+                    _expect = _expect == Expect.UsageObject && reader.TokenType != JsonTokenType.StartObject ? Expect.Nothing : _expect;
+                }
+                break;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_carry is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_carry);
+            _carry = null;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text;
+
+namespace LlmHost.Gateway.Proxy;
+
+/// <summary>
+/// Wraps a backend's event stream so that a backend dying in the middle of it (connection reset, truncated chunked
+/// body, activity timeout) ends the client's stream cleanly with an SSE error event and <c>[DONE]</c>, instead of a
+/// connection the client sees hang or break. A client that went away still cancels the upstream read.
+/// </summary>
+public sealed class SseGuardContent(HttpContent inner, string backend, CancellationToken clientAborted) : HttpContent
+{
+    protected override async Task<Stream> CreateContentReadStreamAsync() =>
+        new GuardStream(await inner.ReadAsStreamAsync(), backend, clientAborted);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        await using var source = await CreateContentReadStreamAsync();
+        await source.CopyToAsync(stream);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    internal static byte[] ErrorEvent(string backend, bool needsSeparator)
+    {
+        var json = $$$"""{"error":{"message":"The backend '{{{backend}}}' stopped answering in the middle of the stream.","type":"server_error","param":null,"code":"backend_error"}}""";
+        return Encoding.UTF8.GetBytes((needsSeparator ? "\n\n" : "") + "data: " + json + "\n\ndata: [DONE]\n\n");
+    }
+
+    private sealed class GuardStream(Stream inner, string backend, CancellationToken clientAborted) : Stream
+    {
+        private byte[]? _tail;
+        private int _tailOffset;
+        private byte _last1;
+        private byte _last2 = (byte)'\n';
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_tail is not null)
+            {
+                return ReadTail(buffer.Span);
+            }
+            try
+            {
+                var read = await inner.ReadAsync(buffer, cancellationToken);
+                if (read > 0)
+                {
+                    _last2 = read > 1 ? buffer.Span[read - 2] : _last1;
+                    _last1 = buffer.Span[read - 1];
+                }
+                return read;
+            }
+            catch (Exception ex) when (IsBackendFailure(ex))
+            {
+                // Mid-event bytes need a blank line first so the error event stays a separate event.
+                _tail = ErrorEvent(backend, needsSeparator: !(_last1 == '\n' && _last2 == '\n'));
+                return ReadTail(buffer.Span);
+            }
+        }
+
+        private bool IsBackendFailure(Exception ex) =>
+            !clientAborted.IsCancellationRequested && ex is IOException or HttpRequestException or OperationCanceledException;
+
+        private int ReadTail(Span<byte> destination)
+        {
+            var count = Math.Min(destination.Length, _tail!.Length - _tailOffset);
+            _tail.AsSpan(_tailOffset, count).CopyTo(destination);
+            _tailOffset += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,110 @@
+using LlmHost.Backends.OpenAI;
+using LlmHost.Gateway.Configuration;
+
+namespace LlmHost.Gateway.Routing;
+
+/// <summary>
+/// Active health and discovery. Every <c>routing.discovery_interval</c> it asks each instance for <c>/v1/models</c>
+/// and republishes the routing table; every <c>routing.health_check_interval</c> it probes the engine's health path.
+/// An instance that fails either probe is unreachable (skipped by the selector) until one succeeds; it keeps its
+/// last known models meanwhile, so a short outage gives 503s rather than 404s.
+/// </summary>
+public sealed class BackendProbeService(
+    GatewayConfigProvider config,
+    BackendPool pool,
+    RouteRegistry registry,
+    IHttpClientFactory httpClientFactory,
+    ILogger<BackendProbeService> logger) : BackgroundService
+{
+    public const string HttpClientName = "backend-control";
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        RepeatAsync(DiscoverOnceAsync, () => config.Current.DiscoveryInterval, stoppingToken),
+        RepeatAsync(CheckHealthOnceAsync, () => config.Current.HealthCheckInterval, stoppingToken));
+
+    private static async Task RepeatAsync(Func<CancellationToken, Task> round, Func<TimeSpan> interval, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await round(stoppingToken);
+            try
+            {
+                await Task.Delay(interval(), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Asks every instance for its models, then publishes a new routing table.</summary>
+    public async Task DiscoverOnceAsync(CancellationToken cancellationToken)
+    {
+        var instances = pool.All;
+        var probes = new Task[instances.Count];
+        for (var i = 0; i < probes.Length; i++)
+        {
+            probes[i] = ProbeModelsAsync(instances[i], cancellationToken);
+        }
+        await Task.WhenAll(probes);
+        var before = registry.Current.Count;
+        var table = registry.Rebuild();
+        registry.MarkDiscovered();
+        if (table.Count != before)
+        {
+            GatewayLog.RoutingTableChanged(logger, table.Count);
+        }
+    }
+
+    public async Task CheckHealthOnceAsync(CancellationToken cancellationToken)
+    {
+        var instances = pool.All;
+        var probes = new Task[instances.Count];
+        for (var i = 0; i < probes.Length; i++)
+        {
+            var instance = instances[i];
+            probes[i] = ProbeAsync(instance, instance.Backend.Profile.HealthPath, (_, _) => Task.CompletedTask, cancellationToken);
+        }
+        await Task.WhenAll(probes);
+    }
+
+    private Task ProbeModelsAsync(BackendInstance instance, CancellationToken cancellationToken) =>
+        ProbeAsync(instance, "/v1/models", async (response, token) =>
+        {
+            var list = await response.Content.ReadFromJsonAsync(OpenAIJsonContext.Default.ModelList, token);
+            instance.Models = list?.Data ?? [];
+        }, cancellationToken);
+
+    private async Task ProbeAsync(BackendInstance instance, string path, Func<HttpResponseMessage, CancellationToken, Task> onSuccess, CancellationToken cancellationToken)
+    {
+        var client = httpClientFactory.CreateClient(HttpClientName);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + path);
+            if (instance.ApiKey is { } key)
+            {
+                request.Headers.Authorization = new("Bearer", key);
+            }
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            response.EnsureSuccessStatusCode();
+            await onSuccess(response, timeout.Token);
+            if (!instance.Reachable)
+            {
+                GatewayLog.BackendRecovered(logger, instance.Name);
+            }
+            instance.Reachable = true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        {
+            if (instance.Reachable)
+            {
+                GatewayLog.BackendUnreachable(logger, instance.Name, instance.Address + path, ex.Message);
+            }
+            instance.Reachable = false;
+        }
+    }
+}
