@@ -194,7 +194,7 @@ public sealed class CompletionsHandler(
                 {
                     // Let what was sent reach the client first: a dying engine leaves a stream cut after some tokens.
                     await body.FlushAsync(context.RequestAborted);
-                    await Task.Delay(20, context.RequestAborted);
+                    await Task.Delay(100, context.RequestAborted);
                     context.Abort();
                     return total;
                 }

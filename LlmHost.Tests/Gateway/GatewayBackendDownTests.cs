@@ -23,6 +23,18 @@ public class GatewayBackendDownTests
     }
 
     [Fact]
+    public async Task Health_AliveButNotReady_WhenNoBackendAnswers()
+    {
+        await using var gateway = await GatewayHost.StartAsync("""
+            backends:
+              - { name: ghost, engine: vllm, mode: external, model: m, url: "http://127.0.0.1:9" }
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
     public async Task GatewayStart_InvalidConfig_ThrowsWithEveryProblem()
     {
         var ex = await Assert.ThrowsAsync<LlmHost.Backends.Configuration.ConfigException>(() => GatewayHost.StartAsync("backends:\n  - { name: x, engine: tgi, model: m }\n"));

@@ -26,12 +26,22 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
+    public RecordingObserver Observer => Get<RecordingObserver>();
+
+    public string ConfigPath => _configPath;
+
     /// <summary>Starts the gateway with <paramref name="configYaml"/> and waits for its first discovery round.</summary>
     public static async Task<GatewayHost> StartAsync(string configYaml, params string[] extraArgs)
     {
         var configPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(configPath, configYaml);
-        var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0", "--config", configPath, "--Logging:LogLevel:Default=Warning", .. extraArgs]);
+        var app = GatewayApp.Build(
+            ["--urls", "http://127.0.0.1:0", "--config", configPath, "--Logging:LogLevel:Default=Warning", .. extraArgs],
+            builder =>
+            {
+                builder.Services.AddSingleton<RecordingObserver>();
+                builder.Services.AddSingleton<LlmHost.Gateway.Metering.IRequestObserver>(sp => sp.GetRequiredService<RecordingObserver>());
+            });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var host = new GatewayHost(app, configPath, new Uri(address));
@@ -43,6 +53,11 @@ public sealed class GatewayHost : IAsyncDisposable
         }
         return host;
     }
+
+    /// <summary>Runs a discovery round now instead of waiting for the interval.</summary>
+    public Task DiscoverAsync() => Get<BackendProbeService>().DiscoverOnceAsync(CancellationToken.None);
+
+    public BackendInstance Instance(string name) => Get<BackendPool>().All.Single(i => i.Name == name);
 
     public async ValueTask DisposeAsync()
     {

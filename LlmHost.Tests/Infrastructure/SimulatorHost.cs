@@ -41,6 +41,16 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
+    /// <summary>Requests this simulator finished, whatever their finish reason.</summary>
+    public long RequestsServed
+    {
+        get
+        {
+            var metrics = Get<LlmHost.Simulator.Metrics.EngineMetrics>();
+            return metrics.FinishedCount("stop") + metrics.FinishedCount("length") + metrics.FinishedCount("abort") + metrics.FinishedCount("error");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -38,9 +38,9 @@ public class SimulatorLatencyTests
         var (firstToken, total, events) = await TimeStreamAsync(sim, 6);
 
         Assert.Equal(1 + 6 + 1, events);
-        Assert.InRange(firstToken.TotalMilliseconds, 295, 1500);
+        Assert.InRange(firstToken.TotalMilliseconds, 295, 5000);
         // 5 gaps of 40 ms after the first token (less a little: the client may notice the first chunk late).
-        Assert.InRange((total - firstToken).TotalMilliseconds, 180, 1500);
+        Assert.InRange((total - firstToken).TotalMilliseconds, 180, 5000);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public class SimulatorLatencyTests
 
         await Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[],"max_tokens":5,"ignore_eos":true}""");
 
-        Assert.InRange(clock.Elapsed.TotalMilliseconds, 395, 2000);
+        Assert.InRange(clock.Elapsed.TotalMilliseconds, 395, 5000);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class SimulatorLatencyTests
             Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[],"max_tokens":1}"""),
             Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[],"max_tokens":1}"""));
 
-        Assert.InRange(clock.Elapsed.TotalMilliseconds, 495, 3000);
+        Assert.InRange(clock.Elapsed.TotalMilliseconds, 495, 5000);
     }
 
     [Fact]
