@@ -30,6 +30,9 @@ internal static partial class GatewayLog
     [LoggerMessage(402, LogLevel.Warning, "Backend instance {Instance} refused the connection for {Model}; retrying on another instance")]
     public static partial void RetryingOnAnotherBackend(ILogger logger, string instance, string model);
 
+    [LoggerMessage(305, LogLevel.Warning, "Backend instance {Instance} ejected after {Failures} consecutive failed requests")]
+    public static partial void BackendEjected(ILogger logger, string instance, int failures);
+
     [LoggerMessage(401, LogLevel.Warning, "Forwarding to {Instance} failed: {Error}")]
     public static partial void ForwardFailed(ILogger logger, string instance, string error, Exception? exception);
 }

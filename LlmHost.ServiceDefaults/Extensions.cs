@@ -36,22 +36,28 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
-        builder.Services.AddOpenTelemetry()
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics =>
             {
+                // HttpClient metrics are left out: every forwarded request would record them, and the gateway's
+                // own backend metrics say more.
                 metrics.AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddMeter([.. Meters])
                     .AddPrometheusExporter();
-            })
-            .WithTracing(tracing =>
+            });
+
+        // Traces and logs only go somewhere through OTLP (the Aspire dashboard): without an endpoint, recording them
+        // would cost every request an Activity, a log scope and their tags for nothing.
+        if (otlp)
+        {
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+            telemetry.WithTracing(tracing =>
             {
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddAspNetCoreInstrumentation(options =>
@@ -62,10 +68,7 @@ public static class Extensions
                             && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
                     .AddHttpClientInstrumentation();
             });
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            telemetry.UseOtlpExporter();
         }
         return builder;
     }

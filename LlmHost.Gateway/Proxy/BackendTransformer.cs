@@ -21,32 +21,32 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         proxyRequest.Headers.Authorization = _authorization;
         proxyRequest.Headers.Remove("x-api-key");
         proxyRequest.Headers.Remove("Cookie");
-        proxyRequest.Headers.AcceptEncoding.Clear();
+        proxyRequest.Headers.Remove("Accept-Encoding");
     }
 
-    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-        if (proxyResponse is null)
+        var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is null || !copied.IsCompletedSuccessfully)
         {
-            return proceed;
+            return copied;
         }
-        var status = (int)proxyResponse.StatusCode;
-        if (status >= 400)
+        if ((int)proxyResponse.StatusCode >= 400)
         {
-            await NormalizeErrorAsync(httpContext, proxyResponse, status, cancellationToken);
+            return NormalizeErrorAsync(httpContext, proxyResponse, cancellationToken);
         }
-        else if (proxyResponse.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        // The headers were copied already: read the plain string rather than parsing the typed header again.
+        if (httpContext.Response.ContentType is { } contentType && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, httpContext.RequestAborted);
         }
-        return proceed;
+        return copied;
     }
 
-    private static async Task NormalizeErrorAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, int status, CancellationToken cancellationToken)
+    private static async ValueTask<bool> NormalizeErrorAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedAsync(proxyResponse.Content, cancellationToken);
-        var error = BackendErrorNormalizer.Normalize(status, body);
+        var error = BackendErrorNormalizer.Normalize((int)proxyResponse.StatusCode, body);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse);
         proxyResponse.Content.Dispose();
         proxyResponse.Content = new ByteArrayContent(bytes);
@@ -54,6 +54,7 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         response.Headers.Remove("Content-Encoding");
         response.ContentType = "application/json";
         response.ContentLength = bytes.Length;
+        return true;
     }
 
     private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)

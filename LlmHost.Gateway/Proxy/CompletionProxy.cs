@@ -5,7 +5,6 @@ using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
-using Polly.CircuitBreaker;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmHost.Gateway.Proxy;
@@ -51,7 +50,6 @@ public sealed class CompletionProxy(
                 return;
             }
             var measurement = new CompletionMeasurement(request.Model, request.Stream, start);
-            context.Features.Set(measurement);
             try
             {
                 await ForwardAsync(context, request, route, measurement);
@@ -122,15 +120,17 @@ public sealed class CompletionProxy(
         instance.Enter();
         try
         {
-            return await instance.Pipeline.ExecuteAsync(
-                static (SendState s, CancellationToken _) => SendCoreAsync(s),
-                new SendState(context, instance, forwarder, client),
-                CancellationToken.None);
-        }
-        catch (BrokenCircuitException)
-        {
-            // Ejected between the pick and the send (or a half-open probe is already out): nothing was sent.
-            return new ForwardOutcome(ForwarderError.Request, StatusCodes.Status503ServiceUnavailable, RequestNotSent: true);
+            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig, instance.Transformer);
+            var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
+            if (!outcome.IsBackendFailure)
+            {
+                instance.Health.RecordSuccess();
+            }
+            else if (instance.Health.RecordFailure())
+            {
+                GatewayLog.BackendEjected(logger, instance.Name, PassiveHealth.FailureThreshold);
+            }
+            return outcome;
         }
         finally
         {
@@ -140,14 +140,6 @@ public sealed class CompletionProxy(
                 ArrayPool<byte>.Shared.Return(rewritten);
             }
         }
-    }
-
-    private readonly record struct SendState(HttpContext Context, BackendInstance Instance, IHttpForwarder Forwarder, ForwarderClient Client);
-
-    private static async ValueTask<ForwardOutcome> SendCoreAsync(SendState s)
-    {
-        var error = await s.Forwarder.SendAsync(s.Context, s.Instance.Address, s.Client.Invoker, s.Client.RequestConfig, s.Instance.Transformer);
-        return new ForwardOutcome(error, s.Context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(s.Context));
     }
 
     private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome)

@@ -64,8 +64,7 @@ public static class RequestInspector
         }
 
         var request = new InspectedRequest(buffer, length);
-        var error = Parse(request);
-        if (error is not null)
+        if (Parse(request) is { } error)
         {
             request.Dispose();
             return error;
@@ -219,22 +218,9 @@ public static class RequestInspector
 }
 
 /// <summary>What inspection found: a usable request, or why the gateway must refuse it.</summary>
-public sealed class InspectionResult
+public readonly record struct InspectionResult(InspectedRequest? Request, bool IsTooLarge, string? Error, string? Param)
 {
-    private InspectionResult(InspectedRequest? request, bool tooLarge, string? error, string? param)
-    {
-        Request = request;
-        IsTooLarge = tooLarge;
-        Error = error;
-        Param = param;
-    }
-
-    public static InspectionResult TooLarge { get; } = new(null, true, null, null);
-
-    public InspectedRequest? Request { get; }
-    public bool IsTooLarge { get; }
-    public string? Error { get; }
-    public string? Param { get; }
+    public static InspectionResult TooLarge => new(null, true, null, null);
 
     public static InspectionResult Ok(InspectedRequest request) => new(request, false, null, null);
 

@@ -1,20 +1,16 @@
 using LlmHost.Backends.Configuration;
 using LlmHost.Backends.OpenAI;
 using LlmHost.Gateway.Proxy;
-using Polly;
-using Polly.CircuitBreaker;
 
 namespace LlmHost.Gateway.Routing;
 
 /// <summary>
 /// One running server of a backend: its address, requests in flight, the models it last listed, and its health —
-/// active (the probes of <see cref="BackendProbeService"/>) and passive (a Polly circuit breaker over the requests
-/// forwarded to it: when most recent requests failed it is ejected for a back-off period that doubles on repeats).
+/// active (the probes of <see cref="BackendProbeService"/>) and passive (<see cref="PassiveHealth"/>: consecutive
+/// failed requests eject it for a back-off period that doubles on repeats).
 /// </summary>
 public sealed class BackendInstance
 {
-    private static readonly TimeSpan MaxEjection = TimeSpan.FromSeconds(60);
-    private readonly CircuitBreakerStateProvider _circuit = new();
     private int _outstanding;
     private volatile bool _reachable = true;
     private volatile IReadOnlyList<ModelCard> _models = [];
@@ -27,18 +23,7 @@ public sealed class BackendInstance
         Address = address.GetLeftPart(UriPartial.Path).TrimEnd('/');
         ApiKey = apiKey;
         Transformer = new BackendTransformer(apiKey, name);
-        Pipeline = new ResiliencePipelineBuilder<ForwardOutcome>()
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ForwardOutcome>
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 4,
-                SamplingDuration = TimeSpan.FromSeconds(10),
-                BreakDurationGenerator = args => ValueTask.FromResult(
-                    TimeSpan.FromTicks(Math.Min(MaxEjection.Ticks, ejectionTime.Ticks << Math.Min(args.HalfOpenAttempts, 10)))),
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null || args.Outcome.Result.IsBackendFailure),
-                StateProvider = _circuit,
-            })
-            .Build();
+        Health = new PassiveHealth(ejectionTime);
     }
 
     /// <summary>The config.yaml entry; replaced when a reload changes settings that do not need a new instance.</summary>
@@ -60,8 +45,8 @@ public sealed class BackendInstance
     /// <summary>Request and response transforms for this instance; made once, used for every request.</summary>
     public BackendTransformer Transformer { get; }
 
-    /// <summary>Forwarding runs through this pipeline, whose circuit breaker is the passive health check.</summary>
-    public ResiliencePipeline<ForwardOutcome> Pipeline { get; }
+    /// <summary>Passive health: the outcomes of the requests forwarded to this instance.</summary>
+    public PassiveHealth Health { get; }
 
     public int Outstanding => Volatile.Read(ref _outstanding);
 
@@ -72,11 +57,11 @@ public sealed class BackendInstance
         set => _reachable = value;
     }
 
-    /// <summary>True when passive health has ejected the instance (circuit open).</summary>
-    public bool Ejected => _circuit.CircuitState == CircuitState.Open;
+    /// <summary>True while passive health has ejected the instance.</summary>
+    public bool Ejected => Health.IsEjected;
 
     /// <summary>Candidates for new requests: reachable and not ejected.</summary>
-    public bool Available => _reachable && _circuit.CircuitState != CircuitState.Open;
+    public bool Available => _reachable && !Health.IsEjected;
 
     public IReadOnlyList<ModelCard> Models
     {
