@@ -40,7 +40,7 @@ internal sealed class ChoiceState
             var max = plan.MaxTokensFor(prompt, options.MaxModelLen);
             for (var i = 0; i < plan.N; i++)
             {
-                var random = TextGenerator.CreateRandom(options.Seed, plan.Request.Seed, prompt.Text, i);
+                var random = TextGenerator.CreateRandom(options.Seed, plan.Request.Seed, prompt.Hash, i);
                 var natural = TextGenerator.NaturalLength(random, options.OutputLen);
                 var length = plan.Request.IgnoreEos == true ? max : Math.Min(natural, max);
                 var finish = length == max && (plan.Request.IgnoreEos == true || natural > max) ? "length" : "stop";

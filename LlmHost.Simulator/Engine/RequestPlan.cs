@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using LlmHost.Backends.Engines;
 using LlmHost.Backends.OpenAI;
@@ -42,7 +41,8 @@ public sealed class RequestPlan
         }
     }
 
-    public readonly record struct Prompt(string Text, int Tokens);
+    /// <summary>One prompt: a stable hash of its text (seeds the output) and its token count.</summary>
+    public readonly record struct Prompt(long Hash, int Tokens);
 
     public static (RequestPlan? Plan, EngineError? Error) Create(
         CompletionKind kind, CompletionRequest? request, SimulatorOptions options, ModelRegistry models, FailureInjector failures)
@@ -82,7 +82,7 @@ public sealed class RequestPlan
         List<Prompt> prompts;
         if (kind == CompletionKind.Chat)
         {
-            prompts = [new Prompt(SimpleTokenizer.ChatText(request.Messages!), SimpleTokenizer.CountChat(request.Messages!))];
+            prompts = [new Prompt(SimpleTokenizer.ChatHash(request.Messages!), SimpleTokenizer.CountChat(request.Messages!))];
         }
         else
         {
@@ -159,7 +159,7 @@ public sealed class RequestPlan
         if (prompt.ValueKind == JsonValueKind.String)
         {
             var text = prompt.GetString()!;
-            return ([new Prompt(text, SimpleTokenizer.Count(text))], null);
+            return ([new Prompt(PromptHash.Of(text), SimpleTokenizer.Count(text))], null);
         }
         if (prompt.ValueKind != JsonValueKind.Array || prompt.GetArrayLength() == 0)
         {
@@ -178,7 +178,7 @@ public sealed class RequestPlan
             if (item.ValueKind == JsonValueKind.String)
             {
                 var text = item.GetString()!;
-                prompts.Add(new Prompt(text, SimpleTokenizer.Count(text)));
+                prompts.Add(new Prompt(PromptHash.Of(text), SimpleTokenizer.Count(text)));
             }
             else if (item.ValueKind == JsonValueKind.Array && TokenIdPrompt(item) is { } ids)
             {
@@ -194,16 +194,16 @@ public sealed class RequestPlan
 
     private static Prompt? TokenIdPrompt(JsonElement ids)
     {
-        var text = new StringBuilder();
+        var hash = PromptHash.Start;
         foreach (var id in ids.EnumerateArray())
         {
             if (id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out var value))
             {
                 return null;
             }
-            text.Append(value).Append(' ');
+            hash = PromptHash.Add(PromptHash.Add(hash, (char)(value & 0xFFFF)), (char)(value >>> 16));
         }
-        return new Prompt(text.ToString(), ids.GetArrayLength());
+        return new Prompt((long)hash, ids.GetArrayLength());
     }
 
     public static EngineError Validation(string detail) => new(400, "Bad Request", $"1 validation error(s): {detail}");

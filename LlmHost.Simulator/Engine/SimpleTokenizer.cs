@@ -145,29 +145,30 @@ public static class SimpleTokenizer
         return tokens;
     }
 
-    /// <summary>The text a chat request's messages contribute, used to seed the output.</summary>
-    public static string ChatText(IReadOnlyList<LlmHost.Backends.OpenAI.ChatMessage> messages)
+    /// <summary>A stable 64-bit hash (FNV-1a) of a chat prompt's roles and texts, to seed the output.</summary>
+    public static long ChatHash(IReadOnlyList<LlmHost.Backends.OpenAI.ChatMessage> messages)
     {
-        var builder = new System.Text.StringBuilder();
+        var hash = PromptHash.Start;
         foreach (var message in messages)
         {
-            builder.Append(message.Role).Append(':');
+            hash = PromptHash.Add(hash, message.Role);
+            hash = PromptHash.Add(hash, ':');
             if (message.Content is { ValueKind: JsonValueKind.String } s)
             {
-                builder.Append(s.GetString());
+                hash = PromptHash.Add(hash, s.GetString());
             }
             else if (message.Content is { ValueKind: JsonValueKind.Array } parts)
             {
                 foreach (var part in parts.EnumerateArray())
                 {
-                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text))
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                     {
-                        builder.Append(text.ToString());
+                        hash = PromptHash.Add(hash, text.GetString());
                     }
                 }
             }
-            builder.Append('\n');
+            hash = PromptHash.Add(hash, '\n');
         }
-        return builder.ToString();
+        return (long)hash;
     }
 }

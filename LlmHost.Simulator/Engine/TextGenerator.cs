@@ -20,10 +20,13 @@ public static class TextGenerator
     public const int MinNaturalLength = 16;
     public const int MaxNaturalLength = 63;
 
-    public static Random CreateRandom(int simulatorSeed, long? requestSeed, string promptText, int choiceIndex)
+    /// <summary>Words with their leading space, made once: tokens after the first are these strings, not new ones.</summary>
+    private static readonly string[] SpacedWords = Array.ConvertAll(Words, w => " " + w);
+
+    public static Random CreateRandom(int simulatorSeed, long? requestSeed, long promptHash, int choiceIndex)
     {
         // HashCode.Combine is randomised per process; this mix is stable across runs and machines.
-        var mixed = (ulong)(requestSeed ?? StableHash(promptText));
+        var mixed = (ulong)(requestSeed ?? promptHash);
         mixed = (mixed ^ (uint)simulatorSeed) * 0x9E3779B97F4A7C15ul;
         mixed = (mixed ^ (uint)choiceIndex) * 0xBF58476D1CE4E5B9ul;
         return new Random((int)((mixed ^ (mixed >> 31)) & int.MaxValue));
@@ -36,17 +39,7 @@ public static class TextGenerator
     /// <summary>The text of token <paramref name="index"/>: a word with a leading space (none for the first).</summary>
     public static string Token(Random random, int index)
     {
-        var word = Words[random.Next(Words.Length)];
-        return index == 0 ? word : " " + word;
-    }
-
-    private static long StableHash(string text)
-    {
-        var hash = 14695981039346656037ul;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 1099511628211ul;
-        }
-        return (long)hash;
+        var word = random.Next(Words.Length);
+        return index == 0 ? Words[word] : SpacedWords[word];
     }
 }
