@@ -21,6 +21,9 @@ public sealed class AppHostOptions
     /// <summary>Path of config.yaml; default <c>../config/config.yaml</c> from the AppHost project.</summary>
     public string? Config { get; set; }
 
+    /// <summary>Path of the gateway's key file; default <c>../config/api_keys.json</c> from the AppHost project.</summary>
+    public string? Keys { get; set; }
+
     /// <summary>Whether container resources (vLLM/SGLang GPU containers, container Nginx/Prometheus) may be used.</summary>
     public Switch Containers { get; set; } = Switch.Auto;
 

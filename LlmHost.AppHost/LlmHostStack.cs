@@ -30,6 +30,7 @@ public static class LlmHostStack
         this IDistributedApplicationBuilder builder, LlmHostConfig config, string configPath, string repositoryRoot,
         AppHostOptions options, bool containersUsable)
     {
+        var keysPath = Path.GetFullPath(options.Keys ?? Path.Combine(repositoryRoot, "config", "api_keys.json"), repositoryRoot);
         var stack = new LlmHostStackResources();
         var references = new List<(Action<IResourceBuilder<ProjectResource>> Reference, ScrapeJob? Job)>();
         IResourceBuilder<ParameterResource>? hfToken = null;
@@ -87,7 +88,7 @@ public static class LlmHostStack
             var gateway = builder.AddProject<Projects.LlmHost_Gateway>(name)
                 .WithHttpEndpoint(name: "http")
                 .WithHttpHealthCheck("/health")
-                .WithArgs("--config", configPath);
+                .WithArgs("--config", configPath, "--keys", keysPath);
             foreach (var (reference, _) in references)
             {
                 reference(gateway);

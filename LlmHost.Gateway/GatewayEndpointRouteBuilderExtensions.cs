@@ -1,3 +1,4 @@
+using LlmHost.Gateway.Admin;
 using LlmHost.Gateway.Apis;
 using LlmHost.Gateway.Proxy;
 
@@ -8,10 +9,12 @@ public static class GatewayEndpointRouteBuilderExtensions
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         var proxy = app.ServiceProvider.GetRequiredService<CompletionProxy>();
-        app.MapPost("/v1/chat/completions", proxy.HandleAsync);
-        app.MapPost("/v1/completions", proxy.HandleAsync);
-        app.MapPost("/v1/embeddings", proxy.HandleAsync);
-        app.MapModelsApi();
+        var v1 = app.MapGroup("/v1").RequireAuthorization();
+        v1.MapPost("/chat/completions", proxy.HandleAsync);
+        v1.MapPost("/completions", proxy.HandleAsync);
+        v1.MapPost("/embeddings", proxy.HandleAsync);
+        v1.MapModelsApi();
+        app.MapAdminApi();
         return app;
     }
 }

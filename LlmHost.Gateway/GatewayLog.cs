@@ -15,6 +15,21 @@ internal static partial class GatewayLog
     [LoggerMessage(104, LogLevel.Error, "Kept the previous configuration: {Path} has {Count} problem(s)")]
     public static partial void ConfigReloadRefused(ILogger logger, string path, int count);
 
+    [LoggerMessage(111, LogLevel.Information, "Reloaded {Path}: {KeyCount} keys")]
+    public static partial void KeysReloaded(ILogger logger, string path, int keyCount);
+
+    [LoggerMessage(112, LogLevel.Error, "{Path}: {Problem}")]
+    public static partial void KeysReloadProblem(ILogger logger, string path, string problem);
+
+    [LoggerMessage(113, LogLevel.Error, "Kept the previous keys: {Path} has {Count} problem(s)")]
+    public static partial void KeysReloadRefused(ILogger logger, string path, int count);
+
+    [LoggerMessage(114, LogLevel.Warning, "{Path}: {Warning}")]
+    public static partial void KeyInPlainText(ILogger logger, string path, string warning);
+
+    [LoggerMessage(201, LogLevel.Information, "Admin {Actor}: {Action} key {KeyId}")]
+    public static partial void AdminChange(ILogger logger, string actor, string action, string keyId);
+
     [LoggerMessage(301, LogLevel.Warning, "Backend instance {Instance} has no address: neither services:{Instance}:http:0 nor a url is configured")]
     public static partial void BackendWithoutAddress(ILogger logger, string instance);
 

@@ -1,4 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using LlmHost.Gateway.Admin;
+using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
+using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Proxy;
 using LlmHost.Gateway.Routing;
 
@@ -23,6 +28,27 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BackendProbeService>());
         services.AddHttpClient(BackendProbeService.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddHealthChecks().AddCheck<RoutingReadyHealthCheck>("routing", tags: ["ready"]);
+        builder.AddApiKeys();
         return builder;
+    }
+
+    /// <summary>The key file (created with an admin key on first start), its authentication scheme and the admin API's services.</summary>
+    private static void AddApiKeys(this IHostApplicationBuilder builder)
+    {
+        var path = ApiKeyStore.ResolvePath(builder.Configuration);
+        ApiKeyBootstrap.EnsureExists(path, Console.Out);
+        var initial = ApiKeyStore.LoadAtStart(path);
+        var services = builder.Services;
+        services.AddSingleton(sp => new ApiKeyStore(path, initial, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
+        services.AddHostedService<ApiKeyReloadService>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddAuthentication(ApiKeyDefaults.Scheme)
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyRoles.Admin));
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<ApiKeyFileEditor>();
+        services.AddSingleton<KeyUsageTracker>();
+        services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<KeyUsageTracker>());
     }
 }

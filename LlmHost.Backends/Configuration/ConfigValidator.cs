@@ -67,6 +67,7 @@ public static partial class ConfigValidator
         }
         CheckDuration("gateway.connect_timeout", gateway.ConnectTimeout, TimeSpan.FromMilliseconds(10), error);
         CheckDuration("gateway.activity_timeout", gateway.ActivityTimeout, TimeSpan.FromSeconds(1), error);
+        CheckDuration("gateway.key_rotation_overlap", gateway.KeyRotationOverlap, TimeSpan.Zero, error);
     }
 
     private static void ValidateLimits(LimitsSettings limits, Action<string, string> error)

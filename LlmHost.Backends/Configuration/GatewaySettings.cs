@@ -14,5 +14,8 @@ public sealed class GatewaySettings
     /// <summary>Longest silence allowed on a backend response (time to first byte and between chunks).</summary>
     public string ActivityTimeout { get; set; } = "300s";
 
+    /// <summary>How long a rotated key's old secret keeps working, unless the rotate request says otherwise.</summary>
+    public string KeyRotationOverlap { get; set; } = "1h";
+
     public long MaxRequestBodyBytes => MaxRequestBodyMb * 1024L * 1024L;
 }

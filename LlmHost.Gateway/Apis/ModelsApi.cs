@@ -1,31 +1,39 @@
 using LlmHost.Backends.OpenAI;
+using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Errors;
+using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Routing;
 
 namespace LlmHost.Gateway.Apis;
 
 /// <summary>
-/// <c>GET /v1/models</c>: every routable model across all backends (base models, LoRA adapters with their
-/// <c>parent</c>, mapped names), in OpenAI's list shape; <c>GET /v1/models/{id}</c>: one of them.
+/// <c>GET /v1/models</c>: every routable model the caller's key may use, across all backends (base models, LoRA
+/// adapters with their <c>parent</c>, mapped names), in OpenAI's list shape; <c>GET /v1/models/{id}</c>: one of them
+/// (404 for a model the key may not use, so that names do not leak).
 /// </summary>
 public static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/models", (RouteRegistry routes) => TypedResults.Json(List(routes.Current), OpenAIJsonContext.Relaxed.ModelList));
-        app.MapGet("/v1/models/{**id}", (HttpContext context, string id, RouteRegistry routes) =>
-            routes.Current.TryGet(id, out var entry)
+        app.MapGet("/models", (HttpContext context, RouteRegistry routes) =>
+            TypedResults.Json(List(routes.Current, context.GetApiKey()), OpenAIJsonContext.Relaxed.ModelList));
+        app.MapGet("/models/{**id}", (HttpContext context, string id, RouteRegistry routes) =>
+            routes.Current.TryGet(id, out var entry) && context.GetApiKey()?.Models.Allows(id) != false
                 ? context.Response.WriteAsJsonAsync(Card(entry), OpenAIJsonContext.Relaxed.ModelCard)
                 : OpenAIErrors.ModelNotFoundAsync(context, id));
         return app;
     }
 
-    internal static ModelList List(RoutingTable table)
+    /// <summary>The models of <paramref name="table"/> that <paramref name="key"/> may use (all without a key).</summary>
+    internal static ModelList List(RoutingTable table, ApiKey? key)
     {
         var list = new ModelList();
         foreach (var entry in table.Entries)
         {
-            list.Data.Add(Card(entry));
+            if (key is null || key.Models.Allows(entry.Model))
+            {
+                list.Data.Add(Card(entry));
+            }
         }
         list.Data.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return list;

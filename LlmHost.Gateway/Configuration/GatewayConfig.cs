@@ -18,6 +18,7 @@ public sealed class GatewayConfig
         HealthCheckInterval = Duration.Parse(settings.Routing.HealthCheckInterval);
         EjectionTime = Duration.Parse(settings.Routing.EjectionTime);
         MaxRequestBodyBytes = settings.Gateway.MaxRequestBodyBytes;
+        KeyRotationOverlap = Duration.Parse(settings.Gateway.KeyRotationOverlap);
     }
 
     public LlmHostConfig Settings { get; }
@@ -28,6 +29,7 @@ public sealed class GatewayConfig
     public TimeSpan HealthCheckInterval { get; }
     public TimeSpan EjectionTime { get; }
     public long MaxRequestBodyBytes { get; }
+    public TimeSpan KeyRotationOverlap { get; }
 
     /// <summary>The path given by <c>--config</c> (relative to the working directory), or the default.</summary>
     public static string ResolvePath(IConfiguration configuration) =>

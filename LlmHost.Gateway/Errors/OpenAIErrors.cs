@@ -29,6 +29,10 @@ public static class OpenAIErrors
         WriteAsync(context, StatusCodes.Status404NotFound,
             $"The model `{model}` does not exist or you do not have access to it.", InvalidRequest, "model_not_found", "model");
 
+    public static Task ModelNotAllowedAsync(HttpContext context, string model, string keyId) =>
+        WriteAsync(context, StatusCodes.Status403Forbidden,
+            $"The API key '{keyId}' may not use the model `{model}`.", "permission_error", "model_not_allowed", "model");
+
     public static Task PayloadTooLargeAsync(HttpContext context, long limit) =>
         WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
             $"The request body is larger than the limit of {limit / (1024 * 1024)} MiB.", InvalidRequest, "request_too_large");

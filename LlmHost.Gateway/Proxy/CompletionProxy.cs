@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using LlmHost.Gateway.Admin;
+using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Metering;
@@ -21,6 +23,7 @@ public sealed class CompletionProxy(
     IHttpForwarder forwarder,
     ForwarderClient client,
     IEnumerable<IRequestObserver> observers,
+    KeyUsageTracker usage,
     ILogger<CompletionProxy> logger)
 {
     private const int MaxAttempts = 2;
@@ -44,6 +47,12 @@ public sealed class CompletionProxy(
 
         using (request)
         {
+            if (context.GetApiKey() is { } key && !key.Models.Allows(request.Model))
+            {
+                usage.RecordRejection(key.Id);
+                await OpenAIErrors.ModelNotAllowedAsync(context, request.Model, key.Id);
+                return;
+            }
             if (!routes.Current.TryGet(request.Model, out var route))
             {
                 await OpenAIErrors.ModelNotFoundAsync(context, request.Model);

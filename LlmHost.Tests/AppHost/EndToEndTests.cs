@@ -8,7 +8,15 @@ namespace LlmHost.Tests.AppHost;
 /// <summary>The whole stack from the shipped config: client → Nginx → gateway → the right simulator; Prometheus scraping.</summary>
 public class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixture>
 {
-    private HttpClient Edge() => fixture.App.CreateHttpClient("nginx", "http");
+    /// <summary>The development user key shipped in config/api_keys.json (see docs/QUICKSTART.md).</summary>
+    public const string DevKey = "sk-llmhost-dev-LocalDevelopmentOnlyReplaceBeforeDeploying";
+
+    private HttpClient Edge()
+    {
+        var client = fixture.App.CreateHttpClient("nginx", "http");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", DevKey);
+        return client;
+    }
 
     private async Task<double> SimulatorSuccessCount(string resource, string metric)
     {

@@ -93,7 +93,7 @@ public class StackCompositionTests
         Assert.Equal(["sim-1", "sim-2", "sim-3"], stack.Backends.Select(b => b.Name));
         Assert.Equal(["gateway-1", "gateway-2"], stack.Gateways.Select(g => g.Resource.Name));
         var gatewayArgs = await InferenceServerResourceTests.ArgsOf(stack.Gateways[0].Resource);
-        Assert.Equal(["--config", "/cfg/config.yaml"], gatewayArgs);
+        Assert.Equal(["--config", "/cfg/config.yaml", "--keys", Path.Combine(RepositoryRoot.Path, "config", "api_keys.json")], gatewayArgs);
         var references = stack.Gateways[0].Resource.Annotations.OfType<ResourceRelationshipAnnotation>().Select(a => a.Resource.Name).ToHashSet();
         Assert.Superset(new HashSet<string> { "sim-1", "sim-2", "sim-3" }, references);
     }

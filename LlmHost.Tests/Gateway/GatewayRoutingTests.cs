@@ -67,7 +67,8 @@ public sealed class GatewayRoutingTests : IAsyncLifetime
         {
             Content = Json.Body("""{"model":"qwen","messages":[],"max_tokens":1}"""),
         };
-        request.Headers.Authorization = new("Bearer", "client-key-that-vllm-would-reject");
+        // A valid gateway key, which vLLM (started with --api-key backend-secret) would reject if it were forwarded.
+        request.Headers.Authorization = new("Bearer", GatewayHost.UserSecret);
 
         using var response = await _gateway.Client.SendAsync(request);
 

@@ -20,7 +20,7 @@ public sealed class OpenAISdkTests : IAsyncLifetime
             backends:
               - { name: sim, engine: vllm, mode: external, model: org/qwen, url: "{{_sim.Address}}" }
             """);
-        _client = new OpenAIClient(new ApiKeyCredential("sk-test"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.Address, "/v1"), NetworkTimeout = TimeSpan.FromSeconds(30) });
+        _client = new OpenAIClient(new ApiKeyCredential(GatewayHost.UserSecret), new OpenAIClientOptions { Endpoint = new Uri(_gateway.Address, "/v1"), NetworkTimeout = TimeSpan.FromSeconds(30) });
     }
 
     public async Task DisposeAsync()

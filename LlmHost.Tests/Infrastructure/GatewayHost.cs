@@ -19,6 +19,7 @@ public sealed class GatewayHost : IAsyncDisposable
         _configPath = configPath;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", AdminSecret);
     }
 
     public Uri Address { get; }
@@ -26,17 +27,52 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
+    /// <summary>Secret of the admin key every test gateway starts with; the default client sends it.</summary>
+    public const string AdminSecret = "sk-llmhost-testadmin-TestOnlySecretNotForProduction000000000";
+
+    /// <summary>Secret of a user key every test gateway starts with (models: all).</summary>
+    public const string UserSecret = "sk-llmhost-testuser-TestOnlySecretNotForProduction0000000000";
+
+    public static string DefaultKeysJson => $$"""
+        {"keys": [
+          {"id": "testadmin", "name": "Test admin", "role": "admin", "key_sha256": "{{LlmHost.Gateway.Keys.Sha256Hash.Of(AdminSecret).ToHex()}}", "models": ["*"]},
+          {"id": "testuser", "name": "Test user", "role": "user", "key_sha256": "{{LlmHost.Gateway.Keys.Sha256Hash.Of(UserSecret).ToHex()}}", "models": ["*"]}
+        ]}
+        """;
+
     public RecordingObserver Observer => Get<RecordingObserver>();
+
+    public string KeysPath { get; private set; } = "";
+
+    /// <summary>A client for this gateway that sends <paramref name="secret"/> (or no key).</summary>
+    public HttpClient ClientWith(string? secret)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        if (secret is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", secret);
+        }
+        return client;
+    }
 
     public string ConfigPath => _configPath;
 
     /// <summary>Starts the gateway with <paramref name="configYaml"/> and waits for its first discovery round.</summary>
-    public static async Task<GatewayHost> StartAsync(string configYaml, params string[] extraArgs)
+    public static Task<GatewayHost> StartAsync(string configYaml, params string[] extraArgs) => StartAsync(configYaml, DefaultKeysJson, extraArgs);
+
+    /// <summary>Starts the gateway with a config and a key file (null: no key file, so the gateway bootstraps one).</summary>
+    public static async Task<GatewayHost> StartAsync(string configYaml, string? keysJson, params string[] extraArgs)
     {
         var configPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(configPath, configYaml);
+        var keysPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}", "api_keys.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(keysPath)!);
+        await File.WriteAllTextAsync(configPath, configYaml.Contains("logging:") ? configYaml : configYaml + $"\nlogging: {{ dir: '{Path.GetDirectoryName(keysPath)}/logs' }}\n");
+        if (keysJson is not null)
+        {
+            await File.WriteAllTextAsync(keysPath, keysJson);
+        }
         var app = GatewayApp.Build(
-            ["--urls", "http://127.0.0.1:0", "--config", configPath, "--Logging:LogLevel:Default=Warning", .. extraArgs],
+            ["--urls", "http://127.0.0.1:0", "--config", configPath, "--keys", keysPath, "--Logging:LogLevel:Default=Warning", .. extraArgs],
             builder =>
             {
                 builder.Services.AddSingleton<RecordingObserver>();
@@ -44,7 +80,7 @@ public sealed class GatewayHost : IAsyncDisposable
             });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var host = new GatewayHost(app, configPath, new Uri(address));
+        var host = new GatewayHost(app, configPath, new Uri(address)) { KeysPath = keysPath };
         var routes = host.Get<RouteRegistry>();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!routes.DiscoveredOnce && DateTime.UtcNow < deadline)
@@ -65,5 +101,9 @@ public sealed class GatewayHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         File.Delete(_configPath);
+        if (KeysPath.Length > 0)
+        {
+            Directory.Delete(Path.GetDirectoryName(KeysPath)!, recursive: true);
+        }
     }
 }

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Keys;
+
+namespace LlmHost.Gateway.Admin;
+
+/// <summary>The outcome of an admin edit: an HTTP status, an error message, or the value to answer with.</summary>
+public sealed record EditResult(int Status, string? Error = null, object? Value = null)
+{
+    public static EditResult Ok(object? value = null) => new(StatusCodes.Status200OK, null, value);
+    public static EditResult NotFound(string keyId) => new(StatusCodes.Status404NotFound, $"There is no key '{keyId}'.");
+    public static EditResult Invalid(string message) => new(StatusCodes.Status400BadRequest, message);
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>
+/// Every admin write to the key file, one at a time: re-read the file from disk (so that a hand edit made since the
+/// last write is kept, not overwritten), apply the change, validate the result, write it atomically, make it current,
+/// and append the change to the audit log. A file on disk that does not validate is not touched: 409.
+/// </summary>
+public sealed class ApiKeyFileEditor(ApiKeyStore store, AuditLog audit, ILogger<ApiKeyFileEditor> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<EditResult> EditAsync(string actor, string action, string keyId, Func<ApiKeyFile, EditResult> edit,
+        Func<IReadOnlyDictionary<string, string?>>? details = null)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var onDisk = ApiKeyFileLoader.Load(await File.ReadAllBytesAsync(store.Path));
+            if (onDisk.Errors.Count > 0)
+            {
+                return new EditResult(StatusCodes.Status409Conflict,
+                    "The key file on disk has problems, so it was not changed: " + new ConfigException(store.Path, onDisk.Errors).Message);
+            }
+            var file = onDisk.File!;
+            var result = edit(file);
+            if (!result.Succeeded)
+            {
+                return result;
+            }
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(file, ApiKeyJsonContext.Default.ApiKeyFile);
+            var check = ApiKeyFileLoader.Load(bytes);
+            if (check.Errors.Count > 0)
+            {
+                return EditResult.Invalid(string.Join("; ", check.Errors));
+            }
+            AtomicFile.Write(store.Path, bytes);
+            store.Apply(check);
+            audit.Append(actor, action, keyId, details?.Invoke());
+            GatewayLog.AdminChange(logger, actor, action, keyId);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

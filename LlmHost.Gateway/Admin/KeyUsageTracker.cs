@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.Metering;
+
+namespace LlmHost.Gateway.Admin;
+
+/// <summary>Requests, tokens and rejections per key since the gateway started, for <c>GET /admin/usage</c>.</summary>
+public sealed class KeyUsageTracker : IRequestObserver
+{
+    private readonly ConcurrentDictionary<string, KeyUsage> _usage = new(StringComparer.Ordinal);
+
+    public void OnRequestCompleted(HttpContext context, CompletionMeasurement measurement)
+    {
+        if (context.GetApiKey() is not { } key)
+        {
+            return;
+        }
+        var usage = _usage.GetOrAdd(key.Id, static _ => new KeyUsage());
+        Interlocked.Increment(ref usage.Requests);
+        if (measurement.Status >= 400)
+        {
+            Interlocked.Increment(ref usage.Errors);
+        }
+        Interlocked.Add(ref usage.PromptTokens, measurement.PromptTokens);
+        Interlocked.Add(ref usage.CompletionTokens, measurement.CompletionTokens);
+    }
+
+    /// <summary>A request of this key refused by the gateway (model not allowed, limits).</summary>
+    public void RecordRejection(string keyId) => Interlocked.Increment(ref _usage.GetOrAdd(keyId, static _ => new KeyUsage()).Rejections);
+
+    public IReadOnlyDictionary<string, KeyUsage> Snapshot() => _usage;
+
+    public sealed class KeyUsage
+    {
+        public long Requests;
+        public long Errors;
+        public long Rejections;
+        public long PromptTokens;
+        public long CompletionTokens;
+    }
+}

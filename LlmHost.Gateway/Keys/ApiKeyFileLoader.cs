@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LlmHost.Backends.Configuration;
+
+namespace LlmHost.Gateway.Keys;
+
+/// <summary>What loading the key file gave: the keys (when valid), every problem, and migration warnings.</summary>
+public sealed record ApiKeyLoadResult(ApiKeyFile? File, IReadOnlyList<ApiKey> Keys, List<ConfigError> Errors, List<string> Warnings);
+
+/// <summary>Parses and validates <c>api_keys.json</c>, reporting every problem with its path and line.</summary>
+public static partial class ApiKeyFileLoader
+{
+    public static ApiKeyLoadResult Load(ReadOnlySpan<byte> json)
+    {
+        var errors = new List<ConfigError>();
+        var warnings = new List<string>();
+        ApiKeyFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize(json, ApiKeyJsonContext.Default.ApiKeyFile);
+        }
+        catch (JsonException ex)
+        {
+            var path = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$', '.');
+            var reason = ex.InnerException?.Message ?? ex.Message;
+            var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
+            errors.Add(new ConfigError(path, ex.LineNumber is { } l ? (int)l + 1 : null, cut > 0 ? reason[..cut] : reason));
+            return new ApiKeyLoadResult(null, [], errors, warnings);
+        }
+        if (file is null)
+        {
+            errors.Add(new ConfigError("", 1, "the file must hold an object {\"keys\": [...]}"));
+            return new ApiKeyLoadResult(null, [], errors, warnings);
+        }
+
+        var lines = JsonLineMap.Build(json);
+        void Error(string path, string message) => errors.Add(new ConfigError(path, LineOf(lines, path), message));
+
+        var keys = new List<ApiKey>(file.Keys.Count);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var hashes = new HashSet<Sha256Hash>();
+        for (var i = 0; i < file.Keys.Count; i++)
+        {
+            var entry = file.Keys[i];
+            var at = $"keys[{i}]";
+            if (entry is null)
+            {
+                Error(at, "must be an object");
+                continue;
+            }
+            if (!IdPattern().IsMatch(entry.Id ?? ""))
+            {
+                Error($"{at}.id", $"'{entry.Id}' must be 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter or digit");
+            }
+            else if (!ids.Add(entry.Id!))
+            {
+                Error($"{at}.id", $"'{entry.Id}' is used by another key");
+            }
+            if (entry.Role is not (ApiKeyRoles.Admin or ApiKeyRoles.User))
+            {
+                Error($"{at}.role", $"'{entry.Role}' is not one of admin, user");
+            }
+
+            Sha256Hash hash = default;
+            if (entry.KeySha256 is not null && entry.Key is not null)
+            {
+                Error(at, "has both key_sha256 and key: keep only key_sha256");
+            }
+            else if (entry.KeySha256 is not null)
+            {
+                if (!Sha256Hash.TryParseHex(entry.KeySha256, out hash))
+                {
+                    Error($"{at}.key_sha256", "must be 64 hexadecimal characters");
+                }
+            }
+            else if (!string.IsNullOrEmpty(entry.Key))
+            {
+                hash = Sha256Hash.Of(entry.Key);
+                warnings.Add($"{at} ('{entry.Id}') stores its secret in plain text: replace \"key\" with \"key_sha256\": \"{hash.ToHex()}\"");
+            }
+            else
+            {
+                Error(at, "needs key_sha256 (or, for migration, a plaintext key)");
+            }
+            if (hash != default && !hashes.Add(hash))
+            {
+                Error(at, "has the same secret as another key");
+            }
+
+            Sha256Hash? previous = null;
+            if (entry.PreviousKeySha256 is not null)
+            {
+                if (!Sha256Hash.TryParseHex(entry.PreviousKeySha256, out var p))
+                {
+                    Error($"{at}.previous_key_sha256", "must be 64 hexadecimal characters");
+                }
+                else if (entry.PreviousValidUntil is null)
+                {
+                    Error($"{at}.previous_valid_until", "is required with previous_key_sha256");
+                }
+                else
+                {
+                    previous = p;
+                }
+            }
+            if (entry.Models is not null)
+            {
+                for (var j = 0; j < entry.Models.Count; j++)
+                {
+                    if (string.IsNullOrWhiteSpace(entry.Models[j]))
+                    {
+                        Error($"{at}.models[{j}]", "must be a model name or pattern");
+                    }
+                }
+            }
+            ValidateLimits(entry.Limits, $"{at}.limits", Error);
+
+            keys.Add(new ApiKey
+            {
+                Id = entry.Id ?? "",
+                Name = entry.Name ?? entry.Id ?? "",
+                Role = entry.Role ?? ApiKeyRoles.User,
+                Hash = hash,
+                PreviousHash = previous,
+                PreviousValidUntil = entry.PreviousValidUntil,
+                ExpiresAt = entry.ExpiresAt,
+                Disabled = entry.Disabled,
+                Models = new ModelPatterns(entry.Models),
+                Limits = entry.Limits,
+            });
+        }
+        return errors.Count == 0
+            ? new ApiKeyLoadResult(file, keys, errors, warnings)
+            : new ApiKeyLoadResult(null, [], errors, warnings);
+    }
+
+    private static void ValidateLimits(KeyLimitsEntry? limits, string at, Action<string, string> error)
+    {
+        if (limits is null)
+        {
+            return;
+        }
+        if (limits.Qps is < 0)
+        {
+            error($"{at}.qps", "must not be negative (0 means unlimited)");
+        }
+        if (limits.Burst is < 0)
+        {
+            error($"{at}.burst", "must not be negative");
+        }
+        if (limits.Concurrency is < 0)
+        {
+            error($"{at}.concurrency", "must not be negative (0 means unlimited)");
+        }
+        if (limits.Tpm is < 0)
+        {
+            error($"{at}.tpm", "must not be negative (0 means unlimited)");
+        }
+    }
+
+    private static int? LineOf(Dictionary<string, int> lines, string path)
+    {
+        while (true)
+        {
+            if (lines.TryGetValue(path, out var line))
+            {
+                return line;
+            }
+            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+            if (cut <= 0)
+            {
+                return null;
+            }
+            path = path[..cut];
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
+    public static partial Regex IdPattern();
+}
