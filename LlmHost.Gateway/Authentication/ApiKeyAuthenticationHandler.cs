@@ -67,9 +67,9 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceAsync();
-        Response.Headers.WWWAuthenticate = "Bearer";
         await OpenAIErrors.WriteAsync(Context, StatusCodes.Status401Unauthorized,
-            result.Failure?.Message ?? "You didn't provide an API key.", OpenAIErrors.InvalidRequest, "invalid_api_key");
+            result.Failure?.Message ?? "You didn't provide an API key.", OpenAIErrors.InvalidRequest, "invalid_api_key",
+            headers: response => response.Headers.WWWAuthenticate = "Bearer");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

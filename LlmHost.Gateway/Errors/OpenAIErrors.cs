@@ -9,7 +9,8 @@ public static class OpenAIErrors
     public const string InvalidRequest = "invalid_request_error";
     public const string ServerError = "server_error";
 
-    public static async Task WriteAsync(HttpContext context, int status, string message, string type, string? code = null, string? param = null)
+    public static async Task WriteAsync(HttpContext context, int status, string message, string type, string? code = null, string? param = null,
+        Action<HttpResponse>? headers = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -17,6 +18,7 @@ public static class OpenAIErrors
             return;
         }
         response.Clear();
+        headers?.Invoke(response);
         response.StatusCode = status;
         response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(response.Body, ErrorResponse.Create(message, type, code, param), OpenAIJsonContext.Relaxed.ErrorResponse, context.RequestAborted);

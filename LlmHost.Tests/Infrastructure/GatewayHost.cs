@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -42,6 +43,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public RecordingObserver Observer => Get<RecordingObserver>();
 
+    /// <summary>Every log line of every test gateway of this run, to check that no secret is ever logged.</summary>
+    public static CapturingLoggerProvider Logs { get; } = new();
+
     public string KeysPath { get; private set; } = "";
 
     /// <summary>A client for this gateway that sends <paramref name="secret"/> (or no key).</summary>
@@ -75,6 +79,8 @@ public sealed class GatewayHost : IAsyncDisposable
             ["--urls", "http://127.0.0.1:0", "--config", configPath, "--keys", keysPath, "--Logging:LogLevel:Default=Warning", .. extraArgs],
             builder =>
             {
+                builder.Logging.AddProvider(Logs);
+                builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
                 builder.Services.AddSingleton<RecordingObserver>();
                 builder.Services.AddSingleton<LlmHost.Gateway.Metering.IRequestObserver>(sp => sp.GetRequiredService<RecordingObserver>());
             });
