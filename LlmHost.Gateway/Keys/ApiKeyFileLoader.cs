@@ -33,8 +33,9 @@ public static partial class ApiKeyFileLoader
             return new ApiKeyLoadResult(null, [], errors, warnings);
         }
 
-        var lines = JsonLineMap.Build(json);
-        void Error(string path, string message) => errors.Add(new ConfigError(path, LineOf(lines, path), message));
+        // Lines are looked up only when something is wrong: mapping every path of a 100,000-key file costs time.
+        var problems = new List<(string Path, string Message)>();
+        void Error(string path, string message) => problems.Add((path, message));
 
         var keys = new List<ApiKey>(file.Keys.Count);
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -129,9 +130,16 @@ public static partial class ApiKeyFileLoader
                 Limits = entry.Limits,
             });
         }
-        return errors.Count == 0
-            ? new ApiKeyLoadResult(file, keys, errors, warnings)
-            : new ApiKeyLoadResult(null, [], errors, warnings);
+        if (problems.Count == 0)
+        {
+            return new ApiKeyLoadResult(file, keys, errors, warnings);
+        }
+        var lines = JsonLineMap.Build(json);
+        foreach (var (path, message) in problems)
+        {
+            errors.Add(new ConfigError(path, LineOf(lines, path), message));
+        }
+        return new ApiKeyLoadResult(null, [], errors, warnings);
     }
 
     private static void ValidateLimits(KeyLimitsEntry? limits, string at, Action<string, string> error)
