@@ -31,13 +31,18 @@ sim_pid=$!
 taskset -c 1 dotnet bench/BareProxy/bin/Release/net10.0/BareProxy.dll --urls "http://127.0.0.1:$bare_port" \
   --destination "http://127.0.0.1:$sim_port" >"$work/bare.log" 2>&1 &
 bare_pid=$!
+# The gateway authenticates every request, as in production: one bench key.
+bench_key=sk-llmhost-bench-BenchmarkOnlySecret000000000000000000000000
+cat >"$work/api_keys.json" <<JSON
+{"keys": [{"id": "bench", "role": "user", "key_sha256": "1197d7d24a81ddfd1c14a5bc38a450c93b781ece51c20b6069731d2f6b31ebfc", "models": ["*"]}]}
+JSON
 cat >"$work/config.yaml" <<YAML
 routing: { discovery_interval: 10s }
 backends:
   - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
 YAML
 taskset -c 1 dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$gw_port" \
-  --config "$work/config.yaml" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
+  --config "$work/config.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
 gw_pid=$!
 
 for url in "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$bare_port/health" "http://127.0.0.1:$gw_port/health/ready"; do
@@ -52,12 +57,14 @@ fi
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $bench_key"
 wrk.body = '$body'
 LUA
 
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 row() { # name wrk-output cpu-before cpu-after
+  if grep -q "Non-2xx" "$2"; then echo "error: $1 got error answers:" >&2; cat "$2" >&2; exit 1; fi
   awk -v n="$1" -v r="$(awk '/requests in/ {print $1}' "$2")" -v rps="$(awk '/Requests\/sec/ {print $2}' "$2")" \
       -v p50="$(awk '$1 == "50%" {print $2}' "$2")" -v p99="$(awk '$1 == "99%" {print $2}' "$2")" -v c0="$3" -v c1="$4" 'BEGIN {
     printf "| %s | %s | %.0f | %s | %s | %.1f |\n", n, r, rps, p50, p99, (c1 - c0) * 1e6 / r }'

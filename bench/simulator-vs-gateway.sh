@@ -18,13 +18,18 @@ dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
 dotnet LlmHost.Simulator/bin/Release/net10.0/LlmHost.Simulator.dll --engine vllm --model bench-model \
   --port $sim_port --max-num-seqs 1024 --output-len 16 >"$work/sim.log" 2>&1 &
 sim_pid=$!
+# The gateway authenticates every request, as in production: one bench key.
+bench_key=sk-llmhost-bench-BenchmarkOnlySecret000000000000000000000000
+cat >"$work/api_keys.json" <<JSON
+{"keys": [{"id": "bench", "role": "user", "key_sha256": "1197d7d24a81ddfd1c14a5bc38a450c93b781ece51c20b6069731d2f6b31ebfc", "models": ["*"]}]}
+JSON
 cat >"$work/config.yaml" <<YAML
 routing: { discovery_interval: 10s }
 backends:
   - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
 YAML
 dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$gw_port" \
-  --config "$work/config.yaml" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
+  --config "$work/config.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
 gw_pid=$!
 
 for url in "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$gw_port/health/ready"; do
@@ -40,6 +45,7 @@ run() { # name url
   sim0=$(cpu $sim_pid); gw0=$(cpu $gw_pid)
   wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/chat.lua "$2" >"$work/$1.txt"
   sim1=$(cpu $sim_pid); gw1=$(cpu $gw_pid)
+  if grep -q "Non-2xx" "$work/$1.txt"; then echo "error: $1 got error answers:" >&2; cat "$work/$1.txt" >&2; exit 1; fi
   local requests rps p50 p99
   requests=$(awk '/requests in/ {print $1}' "$work/$1.txt")
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.txt")

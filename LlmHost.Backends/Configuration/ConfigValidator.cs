@@ -13,7 +13,7 @@ public static partial class ConfigValidator
         var errors = new List<ConfigError>();
         void Error(string path, string message)
         {
-            errors.Add(new ConfigError(path, LineOf(path, lines), message));
+            errors.Add(new ConfigError(path, ConfigLines.Find(lines, path), message));
         }
 
         ValidateGateway(config.Gateway, Error);
@@ -34,25 +34,6 @@ public static partial class ConfigValidator
             Error("logging.dir", "must not be empty");
         }
         return errors;
-    }
-
-    // A missing key has no line of its own: point at the closest enclosing node that has one.
-    private static int? LineOf(string path, IReadOnlyDictionary<string, int>? lines)
-    {
-        while (lines is not null)
-        {
-            if (lines.TryGetValue(path, out var line))
-            {
-                return line;
-            }
-            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
-            if (cut <= 0)
-            {
-                return null;
-            }
-            path = path[..cut];
-        }
-        return null;
     }
 
     private static void ValidateGateway(GatewaySettings gateway, Action<string, string> error)

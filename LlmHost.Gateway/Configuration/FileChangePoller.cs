@@ -1,9 +1,6 @@
 namespace LlmHost.Gateway.Configuration;
 
-/// <summary>
-/// Notices that a file changed by polling its size and modification time. Polling, not inotify: bind mounts and
-/// editors that replace files (write temp, rename) do not always raise file-system events.
-/// </summary>
+/// <summary>Notices that a file changed by polling its size and modification time.</summary>
 public sealed class FileChangePoller(string path)
 {
     private (long Length, DateTime Modified) _seen = Stamp(path);

@@ -137,7 +137,7 @@ public static partial class ApiKeyFileLoader
         var lines = JsonLineMap.Build(json);
         foreach (var (path, message) in problems)
         {
-            errors.Add(new ConfigError(path, LineOf(lines, path), message));
+            errors.Add(new ConfigError(path, ConfigLines.Find(lines, path), message));
         }
         return new ApiKeyLoadResult(null, [], errors, warnings);
     }
@@ -163,23 +163,6 @@ public static partial class ApiKeyFileLoader
         if (limits.Tpm is < 0)
         {
             error($"{at}.tpm", "must not be negative (0 means unlimited)");
-        }
-    }
-
-    private static int? LineOf(Dictionary<string, int> lines, string path)
-    {
-        while (true)
-        {
-            if (lines.TryGetValue(path, out var line))
-            {
-                return line;
-            }
-            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
-            if (cut <= 0)
-            {
-                return null;
-            }
-            path = path[..cut];
         }
     }
 

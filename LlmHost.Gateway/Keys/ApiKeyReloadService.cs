@@ -2,25 +2,10 @@ using LlmHost.Gateway.Configuration;
 
 namespace LlmHost.Gateway.Keys;
 
-/// <summary>Reloads the key file within a second of an edit (poll every 500 ms, then wait for it to settle).</summary>
-public sealed class ApiKeyReloadService(ApiKeyStore store) : BackgroundService
+/// <summary>Reloads the key file when it changes (by hand or by another gateway replica's admin API).</summary>
+public sealed class ApiKeyReloadService(ApiKeyStore store) : FileReloadService
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    protected override string FilePath => store.Path;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poller = new FileChangePoller(store.Path);
-        using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            if (!poller.HasChanged())
-            {
-                continue;
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken) && poller.HasChanged())
-            {
-            }
-            store.TryReload();
-        }
-    }
+    protected override void Reload() => store.TryReload();
 }
