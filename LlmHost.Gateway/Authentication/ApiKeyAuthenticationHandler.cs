@@ -54,8 +54,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var status = store.Current.Lookup(secret, time.GetUtcNow(), out var key);
         return status switch
         {
-            KeyLookupStatus.Valid => Task.FromResult(AuthenticateResult.Success(
-                new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(new ApiKeyIdentity(key!)), ApiKeyDefaults.Scheme))),
+            KeyLookupStatus.Valid => Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(key!.Principal, ApiKeyDefaults.Scheme))),
             KeyLookupStatus.Expired => Fail($"The API key '{key!.Id}' expired at {key.ExpiresAt:u}."),
             KeyLookupStatus.Disabled => Fail($"The API key '{key!.Id}' is disabled."),
             _ => Fail(ApiKeySecret.PublicIdOf(secret) is { } id && ApiKeyFileLoader.IdPattern().IsMatch(id)
