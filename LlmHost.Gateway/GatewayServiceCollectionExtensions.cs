@@ -45,7 +45,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddAuthentication(ApiKeyDefaults.Scheme)
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(ApiKeyRoles.Admin));
+            .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyDefaults.Scheme).RequireAuthenticatedUser().RequireRole(ApiKeyRoles.Admin));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ApiKeyFileEditor>();
         services.AddSingleton<KeyUsageTracker>();

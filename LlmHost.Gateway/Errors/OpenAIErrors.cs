@@ -31,6 +31,11 @@ public static class OpenAIErrors
         WriteAsync(context, StatusCodes.Status404NotFound,
             $"The model `{model}` does not exist or you do not have access to it.", InvalidRequest, "model_not_found", "model");
 
+    /// <summary>401 for a refused key, with <c>WWW-Authenticate: Bearer</c>.</summary>
+    public static Task InvalidApiKeyAsync(HttpContext context, string message) =>
+        WriteAsync(context, StatusCodes.Status401Unauthorized, message, InvalidRequest, "invalid_api_key",
+            headers: static response => response.Headers.WWWAuthenticate = "Bearer");
+
     public static Task ModelNotAllowedAsync(HttpContext context, string model, string keyId) =>
         WriteAsync(context, StatusCodes.Status403Forbidden,
             $"The API key '{keyId}' may not use the model `{model}`.", "permission_error", "model_not_allowed", "model");
