@@ -34,21 +34,21 @@ public class PassiveHealthTests
     [Fact]
     public async Task Ejection_Ends_ThenOneMoreFailureEjectsAgainForLonger()
     {
-        var sut = new PassiveHealth(TimeSpan.FromMilliseconds(200));
+        var sut = new PassiveHealth(TimeSpan.FromSeconds(1));
         for (var i = 0; i < PassiveHealth.FailureThreshold; i++)
         {
             sut.RecordFailure();
         }
         Assert.True(sut.IsEjected);
 
-        await Task.Delay(300);
+        await Task.Delay(1500);
         Assert.False(sut.IsEjected);
         Assert.True(sut.RecordFailure());
 
-        // The second ejection lasts twice as long (400 ms): still ejected after 300 ms.
-        await Task.Delay(300);
+        // The second ejection lasts twice as long (2 s): still ejected half a second later, over after 2.5 s.
+        await Task.Delay(500);
         Assert.True(sut.IsEjected);
-        await Task.Delay(200);
+        await Task.Delay(2000);
         Assert.False(sut.IsEjected);
     }
 

@@ -132,7 +132,7 @@ public class SimulatorFailureTests
     [Fact]
     public async Task WaitingQueueFull_Is429()
     {
-        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--max-num-seqs", "1", "--max-waiting-queue-length", "1", "--ttft-ms", "500");
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--max-num-seqs", "1", "--max-waiting-queue-length", "1", "--ttft-ms", "1500");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(async i =>
         {

@@ -79,19 +79,32 @@ public partial class SimulatorMetricsTests
     [Fact]
     public async Task Metrics_WhileRequestsRun_ShowRunningAndWaiting()
     {
-        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--max-num-seqs", "1", "--ttft-ms", "600");
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--max-num-seqs", "1", "--ttft-ms", "2000");
+        const string Labels = "{model_name=\"m\",engine=\"0\"}";
         var first = Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[],"max_tokens":1}""");
         var second = Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[],"max_tokens":1}""");
-        await Task.Delay(250);
 
-        var during = await sim.Client.GetStringAsync("/metrics");
+        // Poll while the first request holds the only slot (2 s): a loaded machine may take a while to deliver both.
+        string? during = null;
+        var deadline = DateTime.UtcNow.AddMilliseconds(1800);
+        while (DateTime.UtcNow < deadline)
+        {
+            var metrics = await sim.Client.GetStringAsync("/metrics");
+            if (Sample(metrics, "vllm:num_requests_waiting" + Labels) == 1)
+            {
+                during = metrics;
+                break;
+            }
+            await Task.Delay(25);
+        }
         await Task.WhenAll(first, second);
         var after = await sim.Client.GetStringAsync("/metrics");
 
-        Assert.Equal(1, Sample(during, "vllm:num_requests_running{model_name=\"m\",engine=\"0\"}"));
-        Assert.Equal(1, Sample(during, "vllm:num_requests_waiting{model_name=\"m\",engine=\"0\"}"));
-        Assert.True(Sample(during, "vllm:kv_cache_usage_perc{model_name=\"m\",engine=\"0\"}") > 0);
-        Assert.Equal(0, Sample(after, "vllm:num_requests_waiting{model_name=\"m\",engine=\"0\"}"));
+        Assert.NotNull(during);
+        Assert.Equal(1, Sample(during, "vllm:num_requests_running" + Labels));
+        Assert.True(Sample(during, "vllm:kv_cache_usage_perc" + Labels) > 0);
+        Assert.Equal(0, Sample(after, "vllm:num_requests_waiting" + Labels));
+        Assert.Equal(0, Sample(after, "vllm:num_requests_running" + Labels));
     }
 
     [GeneratedRegex("vllm:lora_requests_info\\{max_lora=\"2\",running_lora_adapters=\"\",waiting_lora_adapters=\"\"\\} \\d+\\.\\d+")]
