@@ -25,29 +25,15 @@ bash scripts/install-deps.sh --bench
 dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
 dotnet build bench/BareProxy/BareProxy.csproj -c Release --nologo -v q >/dev/null
 
-taskset -c 0 dotnet LlmHost.Simulator/bin/Release/net10.0/LlmHost.Simulator.dll --engine vllm --model bench-model \
-  --port $sim_port --max-num-seqs 1024 --output-len 16 >"$work/sim.log" 2>&1 &
-sim_pid=$!
+pin_sim="taskset -c 0"
+pin_proxy="taskset -c 1"
+source bench/lib.sh
+start_simulator
+start_gateway
 taskset -c 1 dotnet bench/BareProxy/bin/Release/net10.0/BareProxy.dll --urls "http://127.0.0.1:$bare_port" \
   --destination "http://127.0.0.1:$sim_port" >"$work/bare.log" 2>&1 &
 bare_pid=$!
-# The gateway authenticates every request, as in production: one bench key.
-bench_key=sk-llmhost-bench-BenchmarkOnlySecret000000000000000000000000
-cat >"$work/api_keys.json" <<JSON
-{"keys": [{"id": "bench", "role": "user", "key_sha256": "1197d7d24a81ddfd1c14a5bc38a450c93b781ece51c20b6069731d2f6b31ebfc", "models": ["*"]}]}
-JSON
-cat >"$work/config.yaml" <<YAML
-routing: { discovery_interval: 10s }
-backends:
-  - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
-YAML
-taskset -c 1 dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$gw_port" \
-  --config "$work/config.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
-gw_pid=$!
-
-for url in "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$bare_port/health" "http://127.0.0.1:$gw_port/health/ready"; do
-  for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.1; done
-done
+wait_until_up "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$bare_port/health" "http://127.0.0.1:$gw_port/health/ready"
 
 if [ "$stream" = "yes" ]; then
   body='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16,"ignore_eos":true,"stream":true}'
@@ -60,8 +46,6 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $bench_key"
 wrk.body = '$body'
 LUA
-
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 row() { # name wrk-output cpu-before cpu-after
   if grep -q "Non-2xx" "$2"; then echo "error: $1 got error answers:" >&2; cat "$2" >&2; exit 1; fi

@@ -15,29 +15,10 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 bash scripts/install-deps.sh --bench
 dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
 
-dotnet LlmHost.Simulator/bin/Release/net10.0/LlmHost.Simulator.dll --engine vllm --model bench-model \
-  --port $sim_port --max-num-seqs 1024 --output-len 16 >"$work/sim.log" 2>&1 &
-sim_pid=$!
-# The gateway authenticates every request, as in production: one bench key.
-bench_key=sk-llmhost-bench-BenchmarkOnlySecret000000000000000000000000
-cat >"$work/api_keys.json" <<JSON
-{"keys": [{"id": "bench", "role": "user", "key_sha256": "1197d7d24a81ddfd1c14a5bc38a450c93b781ece51c20b6069731d2f6b31ebfc", "models": ["*"]}]}
-JSON
-cat >"$work/config.yaml" <<YAML
-routing: { discovery_interval: 10s }
-backends:
-  - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
-YAML
-dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$gw_port" \
-  --config "$work/config.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
-gw_pid=$!
-
-for url in "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$gw_port/health/ready"; do
-  for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.1; done
-done
-
-# CPU seconds (user + system) a process has used, from /proc/PID/stat.
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+source bench/lib.sh
+start_simulator
+start_gateway
+wait_until_up "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$gw_port/health/ready"
 
 run() { # name url
   wrk -t2 -c"$connections" -d2s -s bench/chat.lua "$2" >/dev/null   # warm-up (JIT, connection pools)
