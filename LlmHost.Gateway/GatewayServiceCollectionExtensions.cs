@@ -28,6 +28,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BackendProbeService>());
         services.AddHttpClient(BackendProbeService.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddHealthChecks().AddCheck<RoutingReadyHealthCheck>("routing", tags: ["ready"]);
+        services.AddSingleton<Observability.GatewayMetrics>();
+        services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<Observability.GatewayMetrics>());
         builder.AddApiKeys();
         return builder;
     }

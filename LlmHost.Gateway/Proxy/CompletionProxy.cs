@@ -24,6 +24,7 @@ public sealed class CompletionProxy(
     ForwarderClient client,
     IEnumerable<IRequestObserver> observers,
     KeyUsageTracker usage,
+    Observability.GatewayMetrics metrics,
     ILogger<CompletionProxy> logger)
 {
     private const int MaxAttempts = 2;
@@ -50,6 +51,7 @@ public sealed class CompletionProxy(
             if (context.GetApiKey() is { } key && !key.Models.Allows(request.Model))
             {
                 usage.RecordRejection(key.Id);
+                metrics.Rejected(key.Id, "model_not_allowed");
                 await OpenAIErrors.ModelNotAllowedAsync(context, request.Model, key.Id);
                 return;
             }

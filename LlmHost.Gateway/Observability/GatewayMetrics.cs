@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.Routing;
+
+namespace LlmHost.Gateway.Observability;
+
+/// <summary>
+/// The gateway's own metrics (meter <c>LlmHost.Gateway</c>), fed by the one measurement of each request: requests by
+/// key, model, backend and status; duration and time to first token by model and backend; tokens by key and model;
+/// rejections by key and reason; and, observed at scrape time, each backend instance's requests in flight and health.
+/// Labels are bounded: key ids (never secrets), models that have a route, backend instance names.
+/// </summary>
+public sealed class GatewayMetrics : IRequestObserver
+{
+    public const string MeterName = "LlmHost.Gateway";
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Counter<long> _tokens;
+    private readonly Counter<long> _rejections;
+
+    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("llmhost.gateway.requests", "{request}", "Requests forwarded to a backend, by key, model, backend and status.");
+        _duration = meter.CreateHistogram<double>("llmhost.gateway.request.duration", "s", "Time from the request's arrival to the end of the answer.");
+        _timeToFirstToken = meter.CreateHistogram<double>("llmhost.gateway.time_to_first_token", "s", "Time from the request's arrival to the first byte of the answer.");
+        _tokens = meter.CreateCounter<long>("llmhost.gateway.tokens", "{token}", "Prompt and completion tokens, by key and model.");
+        _rejections = meter.CreateCounter<long>("llmhost.gateway.rejections", "{request}", "Requests the gateway refused for a key, by reason.");
+        meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
+        meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected).");
+        meter.CreateObservableGauge("llmhost.gateway.models", () => routes.Current.Count, "{model}", "Models in the routing table.");
+    }
+
+    public void OnRequestCompleted(HttpContext context, CompletionMeasurement measurement)
+    {
+        var keyId = context.GetApiKey()?.Id ?? "none";
+        var backend = measurement.Backend ?? "none";
+        _requests.Add(1,
+            new KeyValuePair<string, object?>("key_id", keyId),
+            new KeyValuePair<string, object?>("model", measurement.Model),
+            new KeyValuePair<string, object?>("backend", backend),
+            new KeyValuePair<string, object?>("status_code", StatusText(measurement.Status)));
+        var byModel = new TagList { { "model", measurement.Model }, { "backend", backend } };
+        _duration.Record(measurement.Duration.TotalSeconds, byModel);
+        if (measurement.TimeToFirstToken is { } ttft && measurement.Status < 400)
+        {
+            _timeToFirstToken.Record(ttft.TotalSeconds, byModel);
+        }
+        if (measurement.PromptTokens > 0)
+        {
+            _tokens.Add(measurement.PromptTokens, Tokens(keyId, measurement.Model, "prompt"));
+        }
+        if (measurement.CompletionTokens > 0)
+        {
+            _tokens.Add(measurement.CompletionTokens, Tokens(keyId, measurement.Model, "completion"));
+        }
+    }
+
+    public void Rejected(string keyId, string reason) =>
+        _rejections.Add(1, new KeyValuePair<string, object?>("key_id", keyId), new KeyValuePair<string, object?>("reason", reason));
+
+    private static TagList Tokens(string keyId, string model, string type) =>
+        new() { { "key_id", keyId }, { "model", model }, { "token_type", type } };
+
+    private static IEnumerable<Measurement<int>> Each(BackendPool pool, Func<BackendInstance, int> value)
+    {
+        foreach (var instance in pool.All)
+        {
+            yield return new Measurement<int>(value(instance), new KeyValuePair<string, object?>("backend", instance.Name));
+        }
+    }
+
+    // Status codes as cached strings: a label value per request without formatting an int each time.
+    private static readonly string[] StatusTexts = Enumerable.Range(0, 600).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private static string StatusText(int status) => status is >= 0 and < 600 ? StatusTexts[status] : "other";
+}

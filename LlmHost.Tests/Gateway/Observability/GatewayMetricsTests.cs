@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net;
+
+namespace LlmHost.Tests.Gateway.Observability;
+
+/// <summary>After a scripted set of requests, the gateway's /metrics holds exactly the counts and token sums.</summary>
+public class GatewayMetricsTests
+{
+    private static double Sample(string metrics, string name, params string[] labels)
+    {
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
+            {
+                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+        return 0;
+    }
+
+    [Fact]
+    public async Task Metrics_AfterScriptedRequests_AreExact()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync($$"""
+            routing: { discovery_interval: 1h, health_check_interval: 1h }
+            backends:
+              - { name: sim, engine: vllm, mode: external, model: m, url: "{{sim.Address}}" }
+            """);
+        var (_, created) = await Json.PostAsync(gateway.Client, "/admin/keys", """{"id":"narrow","models":["other"]}""");
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        using var narrow = gateway.ClientWith(created.GetProperty("secret").GetString());
+
+        await user.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[{"role":"user","content":"a b"}],"max_tokens":3,"ignore_eos":true}"""));
+        await user.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[{"role":"user","content":"a b"}],"max_tokens":4,"ignore_eos":true}"""));
+        await (await user.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[{"role":"user","content":"a b"}],"max_tokens":5,"ignore_eos":true,"stream":true}"""))).Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await narrow.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[]}"""))).StatusCode);
+        using var failing = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json.Body("""{"model":"m","messages":[]}""") };
+        failing.Headers.Add("X-Return-Error", "500");
+        Assert.Equal(HttpStatusCode.InternalServerError, (await user.SendAsync(failing)).StatusCode);
+
+        var metrics = await (await user.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        const string Key = "key_id=\"testuser\"";
+        Assert.Equal(3, Sample(metrics, "llmhost_gateway_requests_total", Key, "model=\"m\"", "backend=\"sim\"", "status_code=\"200\""));
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_requests_total", Key, "status_code=\"500\""));
+        // Three answered requests of 9 prompt tokens each; 3 + 4 + 5 completion tokens.
+        Assert.Equal(27, Sample(metrics, "llmhost_gateway_tokens_total", Key, "token_type=\"prompt\""));
+        Assert.Equal(12, Sample(metrics, "llmhost_gateway_tokens_total", Key, "token_type=\"completion\""));
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"narrow\"", "reason=\"model_not_allowed\""));
+        Assert.Equal(4, Sample(metrics, "llmhost_gateway_request_duration_seconds_count", "model=\"m\"", "backend=\"sim\""));
+        Assert.Equal(3, Sample(metrics, "llmhost_gateway_time_to_first_token_seconds_count", "model=\"m\""));
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_backend_available", "backend=\"sim\""));
+        Assert.Equal(0, Sample(metrics, "llmhost_gateway_backend_in_flight", "backend=\"sim\""));
+        Assert.Contains("llmhost_gateway_models", metrics);
+        Assert.Contains("llmhost_gateway_backend_in_flight{", metrics);
+        Assert.DoesNotContain(GatewayHost.UserSecret, metrics);
+    }
+}
