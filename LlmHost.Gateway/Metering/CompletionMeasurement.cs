@@ -39,6 +39,9 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public int? ReportedCompletionTokens { get; private set; }
     public int? ReportedTotalTokens { get; private set; }
     public long? FirstByteTimestamp { get; set; }
+
+    /// <summary>When the last byte of the answer went to the client.</summary>
+    public long? LastByteTimestamp { get; set; }
     public TimeSpan Duration { get; set; }
 
     /// <summary>An error event the stream carried (the backend failed after the 200 was sent).</summary>
@@ -56,6 +59,15 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
 
     /// <summary>Time from the request's arrival to the first byte of the answer sent to the client.</summary>
     public TimeSpan? TimeToFirstToken => FirstByteTimestamp is { } first ? Stopwatch.GetElapsedTime(StartTimestamp, first) : null;
+
+    /// <summary>
+    /// Mean time between streamed tokens: first to last byte over the tokens after the first; null for answers that
+    /// are not streams or have fewer than two tokens.
+    /// </summary>
+    public TimeSpan? InterTokenLatency =>
+        Stream && CompletionTokens > 1 && FirstByteTimestamp is { } first && LastByteTimestamp is { } last
+            ? Stopwatch.GetElapsedTime(first, last) / (CompletionTokens - 1)
+            : null;
 
     public void ReportUsage(int? prompt, int? completion, int? total)
     {

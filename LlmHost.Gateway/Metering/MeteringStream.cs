@@ -49,9 +49,11 @@ public sealed class MeteringStream : Stream
         {
             return;
         }
+        var now = Stopwatch.GetTimestamp();
+        _measurement.LastByteTimestamp = now;
         if (_mode == Mode.Undecided)
         {
-            _measurement.FirstByteTimestamp = Stopwatch.GetTimestamp();
+            _measurement.FirstByteTimestamp = now;
             _mode = Decide(_response);
         }
         switch (_mode)

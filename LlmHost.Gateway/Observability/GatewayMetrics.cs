@@ -19,6 +19,7 @@ public sealed class GatewayMetrics : IRequestObserver
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<double> _interTokenLatency;
     private readonly Counter<long> _tokens;
     private readonly Counter<long> _rejections;
 
@@ -28,6 +29,7 @@ public sealed class GatewayMetrics : IRequestObserver
         _requests = meter.CreateCounter<long>("llmhost.gateway.requests", "{request}", "Requests forwarded to a backend, by key, model, backend and status.");
         _duration = meter.CreateHistogram<double>("llmhost.gateway.request.duration", "s", "Time from the request's arrival to the end of the answer.");
         _timeToFirstToken = meter.CreateHistogram<double>("llmhost.gateway.time_to_first_token", "s", "Time from the request's arrival to the first byte of the answer.");
+        _interTokenLatency = meter.CreateHistogram<double>("llmhost.gateway.inter_token_latency", "s", "Mean time between the tokens of a streamed answer, one sample per request.");
         _tokens = meter.CreateCounter<long>("llmhost.gateway.tokens", "{token}", "Prompt and completion tokens, by key and model.");
         _rejections = meter.CreateCounter<long>("llmhost.gateway.rejections", "{request}", "Requests the gateway refused for a key, by reason.");
         meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
@@ -49,6 +51,10 @@ public sealed class GatewayMetrics : IRequestObserver
         if (measurement.TimeToFirstToken is { } ttft && measurement.Status < 400)
         {
             _timeToFirstToken.Record(ttft.TotalSeconds, byModel);
+        }
+        if (measurement.InterTokenLatency is { } itl && measurement.Status < 400)
+        {
+            _interTokenLatency.Record(itl.TotalSeconds, byModel);
         }
         if (measurement.PromptTokens > 0)
         {

@@ -56,4 +56,24 @@ public class GatewayMetricsTests
         Assert.Contains("llmhost_gateway_backend_in_flight{", metrics);
         Assert.DoesNotContain(GatewayHost.UserSecret, metrics);
     }
+
+    [Fact]
+    public async Task InterTokenLatency_IsTheMeanGapOfAStream()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--itl-ms", "40");
+        await using var gateway = await GatewayHost.StartAsync($$"""
+            routing: { discovery_interval: 1h, health_check_interval: 1h }
+            backends:
+              - { name: sim, engine: vllm, mode: external, model: m, url: "{{sim.Address}}" }
+            """);
+
+        await (await gateway.Client.PostAsync("/v1/chat/completions",
+            Json.Body("""{"model":"m","messages":[],"max_tokens":6,"ignore_eos":true,"stream":true}"""))).Content.ReadAsStringAsync();
+        var metrics = await (await gateway.Client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        var itl = gateway.Observer.Last.InterTokenLatency!.Value.TotalMilliseconds;
+        Assert.InRange(itl, 30, 500);
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_inter_token_latency_seconds_count", "model=\"m\""));
+        Assert.InRange(Sample(metrics, "llmhost_gateway_inter_token_latency_seconds_sum", "model=\"m\""), 0.03, 0.5);
+    }
 }
