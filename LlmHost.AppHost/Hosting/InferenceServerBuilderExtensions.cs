@@ -48,6 +48,17 @@ public static class InferenceServerBuilderExtensions
         return builder;
     }
 
+    /// <summary>The arguments both engines take alike: the name clients use and where to listen (all interfaces, the engine's port).</summary>
+    internal static void AddServingArgs(IList<object> args, BackendSettings backend)
+    {
+        args.Add("--served-model-name");
+        args.Add(backend.EffectiveServedModelName);
+        args.Add("--host");
+        args.Add("0.0.0.0");
+        args.Add("--port");
+        args.Add(backend.Profile.DefaultPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     internal static void AddLoraArgs(IList<object> args, BackendSettings backend, string flag)
     {
         if (backend.LoraModules.Count == 0)

@@ -30,12 +30,7 @@ public static class SglangBuilderExtensions
         args.Add("sglang.launch_server");
         args.Add("--model-path");
         args.Add(backend.Model);
-        args.Add("--served-model-name");
-        args.Add(backend.EffectiveServedModelName);
-        args.Add("--host");
-        args.Add("0.0.0.0");
-        args.Add("--port");
-        args.Add(backend.Profile.DefaultPort.ToString(CultureInfo.InvariantCulture));
+        InferenceServerBuilderExtensions.AddServingArgs(args, backend);
         args.Add("--tp");
         args.Add(container.TensorParallelSize.ToString(CultureInfo.InvariantCulture));
         args.Add("--enable-metrics");

@@ -28,12 +28,7 @@ public static class VllmBuilderExtensions
     {
         var container = backend.Container;
         args.Add(backend.Model);
-        args.Add("--served-model-name");
-        args.Add(backend.EffectiveServedModelName);
-        args.Add("--host");
-        args.Add("0.0.0.0");
-        args.Add("--port");
-        args.Add(backend.Profile.DefaultPort.ToString(CultureInfo.InvariantCulture));
+        InferenceServerBuilderExtensions.AddServingArgs(args, backend);
         args.Add("--tensor-parallel-size");
         args.Add(container.TensorParallelSize.ToString(CultureInfo.InvariantCulture));
         if (backend.MaxModelLen is { } maxModelLen)
