@@ -50,4 +50,19 @@ internal static partial class GatewayLog
 
     [LoggerMessage(401, LogLevel.Warning, "Forwarding to {Instance} failed: {Error}")]
     public static partial void ForwardFailed(ILogger logger, string instance, string error, Exception? exception);
+
+    [LoggerMessage(501, LogLevel.Information, "Tokenizer {Tokenizer} loaded for prompt token estimates")]
+    public static partial void TokenizerLoaded(ILogger logger, string tokenizer);
+
+    [LoggerMessage(502, LogLevel.Error, "Tokenizer {Tokenizer} could not be loaded; prompts of its models are estimated from their characters")]
+    public static partial void TokenizerFailed(ILogger logger, string tokenizer, Exception exception);
+
+    [LoggerMessage(503, LogLevel.Warning, "Redis limit store unreachable ({Reason}); this replica enforces its limits locally until Redis answers again")]
+    public static partial void RedisLimitsUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(504, LogLevel.Information, "Redis limit store answers again; limits are shared by the replicas again")]
+    public static partial void RedisLimitsResumed(ILogger logger);
+
+    [LoggerMessage(505, LogLevel.Warning, "Releasing a Redis lease failed; it expires after the lease TTL")]
+    public static partial void RedisReleaseFailed(ILogger logger, Exception exception);
 }

@@ -5,7 +5,11 @@ using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Proxy;
+using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
+using LlmHost.Gateway.Tokens;
+using LlmHost.Backends.Configuration;
+using StackExchange.Redis;
 
 namespace LlmHost.Gateway;
 
@@ -31,7 +35,32 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<Observability.GatewayMetrics>();
         services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<Observability.GatewayMetrics>());
         builder.AddApiKeys();
+        builder.AddLimits(config);
         return builder;
+    }
+
+    /// <summary>The limit store (<c>limits.store</c>: this process, or Redis shared by the replicas) and the tokenizers.</summary>
+    private static void AddLimits(this IHostApplicationBuilder builder, GatewayConfig config)
+    {
+        var services = builder.Services;
+        services.AddSingleton<TokenCounterRegistry>();
+        services.AddSingleton<MemoryLimitStore>();
+        services.AddSingleton<LimitEnforcer>();
+        if (config.Settings.Limits.Store != "redis")
+        {
+            services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<MemoryLimitStore>());
+            return;
+        }
+        var connectionString = config.Settings.Limits.Redis.ConnectionString is { Length: > 0 } configured
+            ? configured
+            : builder.Configuration.GetConnectionString("redis")
+              ?? throw new ConfigException(config.Path, [new ConfigError("limits.redis.connection_string", null,
+                  "is required with limits.store: redis (or the ConnectionStrings:redis setting, which the AppHost sets)")]);
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisLimitStore.Options(connectionString)));
+        services.AddSingleton(sp => new RedisLimitStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<MemoryLimitStore>(),
+            config.LeaseTtl, sp.GetRequiredService<ILogger<RedisLimitStore>>()));
+        services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<RedisLimitStore>());
+        services.AddHostedService<LeaseRenewalService>();
     }
 
     /// <summary>The key file (created with an admin key on first start), its authentication scheme and the admin API's services.</summary>

@@ -24,6 +24,12 @@ public sealed class BackendSettings
 
     public int? MaxModelLen { get; set; }
 
+    /// <summary>
+    /// How the gateway counts prompt tokens for this backend's models: <c>o200k_base</c>, <c>cl100k_base</c>, or the
+    /// path of the model's <c>tokenizer.json</c>. Empty: a conservative estimate from the text's characters.
+    /// </summary>
+    public string? Tokenizer { get; set; }
+
     public List<LoraModuleSettings> LoraModules { get; set; } = [];
 
     /// <summary>Base URL of an external backend (required in <c>external</c> mode).</summary>

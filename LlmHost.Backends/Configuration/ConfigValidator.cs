@@ -78,6 +78,11 @@ public static partial class ConfigValidator
         {
             error("limits.global.concurrency", "must not be negative (0 means unlimited)");
         }
+        if (limits.DefaultMaxTokens < 1)
+        {
+            error("limits.default_max_tokens", "must be positive");
+        }
+        CheckDuration("limits.lease_ttl", limits.LeaseTtl, TimeSpan.FromSeconds(3), error);
     }
 
     private static void ValidateBackends(List<BackendSettings> backends, Action<string, string> error)
@@ -123,6 +128,10 @@ public static partial class ConfigValidator
             if (b.MaxModelLen is <= 0)
             {
                 error($"{at}.max_model_len", "must be positive");
+            }
+            if (b.Tokenizer is { Length: > 0 } tokenizer && !TokenizerNames.IsKnownEncoding(tokenizer) && !tokenizer.EndsWith(".json", StringComparison.Ordinal))
+            {
+                error($"{at}.tokenizer", $"'{tokenizer}' is neither a known encoding ({string.Join(", ", TokenizerNames.Encodings)}) nor a tokenizer.json path");
             }
             if (mode == DeploymentMode.External)
             {

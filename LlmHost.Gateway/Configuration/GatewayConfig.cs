@@ -19,6 +19,7 @@ public sealed class GatewayConfig
         EjectionTime = Duration.Parse(settings.Routing.EjectionTime);
         MaxRequestBodyBytes = settings.Gateway.MaxRequestBodyBytes;
         KeyRotationOverlap = Duration.Parse(settings.Gateway.KeyRotationOverlap);
+        LeaseTtl = Duration.Parse(settings.Limits.LeaseTtl);
     }
 
     public LlmHostConfig Settings { get; }
@@ -30,6 +31,7 @@ public sealed class GatewayConfig
     public TimeSpan EjectionTime { get; }
     public long MaxRequestBodyBytes { get; }
     public TimeSpan KeyRotationOverlap { get; }
+    public TimeSpan LeaseTtl { get; }
 
     /// <summary>The path given by <c>--config</c> (relative to the working directory), or the default.</summary>
     public static string ResolvePath(IConfiguration configuration) =>

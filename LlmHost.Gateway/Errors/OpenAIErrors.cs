@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmHost.Backends.OpenAI;
+using LlmHost.Gateway.RateLimiting;
 
 namespace LlmHost.Gateway.Errors;
 
@@ -55,4 +56,34 @@ public static class OpenAIErrors
     public static Task BackendTimeoutAsync(HttpContext context, string backend) =>
         WriteAsync(context, StatusCodes.Status504GatewayTimeout,
             $"The backend '{backend}' did not answer in time.", ServerError, "backend_timeout");
+
+    /// <summary>
+    /// 429 as OpenAI sends it: <c>type</c> <c>requests</c> or <c>tokens</c>, <c>code</c> <c>rate_limit_exceeded</c>, a
+    /// message naming the limit with its limit, used and requested amounts, plus the retry and rate-limit headers.
+    /// </summary>
+    public static Task RateLimitedAsync(HttpContext context, string keyId, Admission admission)
+    {
+        var rejection = admission.Rejection;
+        var wait = GoDuration.Format(rejection.RetryAfter);
+        var (type, message) = rejection.Kind switch
+        {
+            LimitKind.GlobalConcurrency => ("requests",
+                $"The gateway is at its limit of concurrent requests: Limit {rejection.Limit}, Used {rejection.Used}, Requested 1. Please try again in {wait}."),
+            LimitKind.Concurrency => ("requests",
+                $"Rate limit reached for key '{keyId}' on concurrent requests: Limit {rejection.Limit}, Used {rejection.Used}, Requested 1. Please try again in {wait}."),
+            LimitKind.Requests => ("requests",
+                $"Rate limit reached for key '{keyId}' on requests per second (QPS): Limit {rejection.Limit} (burst), Used {rejection.Used}, Requested 1. Please try again in {wait}."),
+            LimitKind.Tokens => ("tokens",
+                $"Rate limit reached for key '{keyId}' on tokens per min (TPM): Limit {rejection.Limit}, Used {rejection.Used}, Requested {rejection.Requested}. Please try again in {wait}."),
+            _ => ("tokens",
+                $"Request too large for key '{keyId}' on tokens per min (TPM): Limit {rejection.Limit}, Requested {rejection.Requested}. "
+                + "The input or output tokens must be reduced in order to run successfully: lower max_tokens or shorten the prompt."),
+        };
+        var state = admission.State;
+        return WriteAsync(context, StatusCodes.Status429TooManyRequests, message, type, "rate_limit_exceeded", headers: response =>
+        {
+            RateLimitHeaders.Write(response.Headers, state);
+            RateLimitHeaders.WriteRetry(response.Headers, rejection);
+        });
+    }
 }

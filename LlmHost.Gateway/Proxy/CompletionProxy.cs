@@ -5,15 +5,18 @@ using LlmHost.Gateway.Admin;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
+using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
+using LlmHost.Gateway.Tokens;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
 /// The request path for <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>: inspect the
-/// body once, route by <c>model</c>, pick an instance, rewrite the body only when needed, and stream the answer
+/// body once, route by <c>model</c>, admit it against the key's limits, pick an instance, rewrite the body only when needed, and stream the answer
 /// through YARP's forwarder while metering it. A connection refused by the first instance is retried once on another;
 /// nothing is retried once the request reached a backend.
 /// </summary>
@@ -25,6 +28,8 @@ public sealed class CompletionProxy(
     IEnumerable<IRequestObserver> observers,
     KeyUsageTracker usage,
     Observability.GatewayMetrics metrics,
+    LimitEnforcer limits,
+    TokenCounterRegistry tokenizers,
     ILogger<CompletionProxy> logger)
 {
     private const int MaxAttempts = 2;
@@ -48,7 +53,8 @@ public sealed class CompletionProxy(
 
         using (request)
         {
-            if (context.GetApiKey() is { } key && !key.Models.Allows(request.Model))
+            var key = context.GetApiKey();
+            if (key is not null && !key.Models.Allows(request.Model))
             {
                 usage.RecordRejection(key.Id);
                 metrics.Rejected(key.Id, "model_not_allowed");
@@ -60,6 +66,11 @@ public sealed class CompletionProxy(
                 await OpenAIErrors.ModelNotFoundAsync(context, request.Model);
                 return;
             }
+            var admitted = key is null ? default(Admitted?) : await AdmitAsync(context, key, request, route);
+            if (admitted is { Ticket: null })
+            {
+                return;
+            }
             var measurement = new CompletionMeasurement(request.Model, request.Stream, start);
             try
             {
@@ -69,6 +80,8 @@ public sealed class CompletionProxy(
             {
                 measurement.Status = context.Response.StatusCode;
                 measurement.Duration = Stopwatch.GetElapsedTime(start);
+                // First, so that no observer can keep a lease or a reservation from being given back.
+                admitted?.Ticket?.Complete(TokensUsed(measurement, admitted.Value.PromptEstimate));
                 foreach (var observer in _observers)
                 {
                     observer.OnRequestCompleted(context, measurement);
@@ -76,6 +89,47 @@ public sealed class CompletionProxy(
             }
         }
     }
+
+    /// <summary>What admission handed out: the ticket to give back (null when refused) and the prompt estimate.</summary>
+    private readonly record struct Admitted(LimitTicket? Ticket, int PromptEstimate);
+
+    // Step 3 of the request path: the prompt is only tokenized when the key has a token limit. Refusals are written here.
+    private async ValueTask<Admitted?> AdmitAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route)
+    {
+        var policy = limits.PolicyFor(key);
+        var promptEstimate = 0;
+        var tokens = 0L;
+        if (policy.LimitsTokens)
+        {
+            var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
+            promptEstimate = PromptEstimator.Estimate(request.Body.Span, counter);
+            var generates = !context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal);
+            tokens = TokenReservation.For(promptEstimate, request.MaxTokens, request.MaxCompletionTokens, request.N, route.MaxModelLen,
+                config.Current.Settings.Limits.DefaultMaxTokens, generates);
+        }
+        var admission = await limits.AdmitAsync(key, policy, tokens);
+        if (!admission.IsAdmitted)
+        {
+            var reason = admission.Rejection.Kind.Label();
+            usage.RecordRejection(key.Id);
+            metrics.Rejected(key.Id, reason);
+            await OpenAIErrors.RateLimitedAsync(context, key.Id, admission);
+            return new Admitted(null, promptEstimate);
+        }
+        RateLimitHeaders.WriteOnStarting(context.Response, admission.State);
+        return new Admitted(admission.Ticket, promptEstimate);
+    }
+
+    /// <summary>
+    /// What a request is charged: the reported usage; else the prompt estimate plus the streamed tokens counted
+    /// (a stream cut short by the client); nothing for a backend error that produced no tokens.
+    /// </summary>
+    private static long TokensUsed(CompletionMeasurement measurement, int promptEstimate) => measurement.Source switch
+    {
+        UsageSource.Reported => measurement.ReportedPromptTokens is null ? promptEstimate + measurement.TotalTokens : measurement.TotalTokens,
+        UsageSource.Counted => promptEstimate + measurement.CompletionTokens,
+        _ => measurement.Status >= 400 ? 0 : promptEstimate,
+    };
 
     private async Task ForwardAsync(HttpContext context, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
     {

@@ -10,13 +10,41 @@ public sealed class Scheduler(SimulatorOptions options)
     private int _waiting;
     private int _running;
     private long _tokensInFlight;
+    private int _inFlight;
+    private int _peakInFlight;
 
     public int Running => Volatile.Read(ref _running);
     public int Waiting => Volatile.Read(ref _waiting);
     public long TokensInFlight => Interlocked.Read(ref _tokensInFlight);
 
+    /// <summary>The most requests this engine has held at once, running and waiting together.</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
     /// <summary>Waits for a slot; null when the waiting queue is full.</summary>
     public async ValueTask<Slot?> EnterAsync(int tokens, CancellationToken cancellationToken)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var peak = PeakInFlight; inFlight > peak; peak = PeakInFlight)
+        {
+            Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak);
+        }
+        var entered = false;
+        try
+        {
+            var slot = await WaitForSlotAsync(tokens, cancellationToken).ConfigureAwait(false);
+            entered = slot is not null;
+            return slot;
+        }
+        finally
+        {
+            if (!entered)
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
+
+    private async ValueTask<Slot?> WaitForSlotAsync(int tokens, CancellationToken cancellationToken)
     {
         if (!_slots.Wait(0))
         {
@@ -43,6 +71,7 @@ public sealed class Scheduler(SimulatorOptions options)
     {
         Interlocked.Add(ref _tokensInFlight, -tokens);
         Interlocked.Decrement(ref _running);
+        Interlocked.Decrement(ref _inFlight);
         _slots.Release();
     }
 

@@ -70,7 +70,16 @@ public sealed class GatewayHost : IAsyncDisposable
         var configPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}.yaml");
         var keysPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}", "api_keys.json");
         Directory.CreateDirectory(Path.GetDirectoryName(keysPath)!);
-        await File.WriteAllTextAsync(configPath, configYaml.Contains("logging:") ? configYaml : configYaml + $"\nlogging: {{ dir: '{Path.GetDirectoryName(keysPath)}/logs' }}\n");
+        if (!configYaml.Contains("logging:"))
+        {
+            configYaml += $"\nlogging: {{ dir: '{Path.GetDirectoryName(keysPath)}/logs' }}\n";
+        }
+        if (!configYaml.Contains("limits:"))
+        {
+            // Tests about other things must not trip over the shipped default limits; limit tests set their own.
+            configYaml += "\nlimits: { defaults: { qps: 0, burst: 0, concurrency: 0, tpm: 0 }, global: { concurrency: 0 } }\n";
+        }
+        await File.WriteAllTextAsync(configPath, configYaml);
         if (keysJson is not null)
         {
             await File.WriteAllTextAsync(keysPath, keysJson);

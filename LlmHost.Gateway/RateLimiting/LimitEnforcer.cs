@@ -1,0 +1,15 @@
+using LlmHost.Gateway.Configuration;
+using LlmHost.Gateway.Keys;
+
+namespace LlmHost.Gateway.RateLimiting;
+
+/// <summary>Applies a key's limits (its overrides over <c>limits.defaults</c>) through the configured store.</summary>
+public sealed class LimitEnforcer(GatewayConfigProvider config, ILimitStore store)
+{
+    public ILimitStore Store => store;
+
+    public LimitPolicy PolicyFor(ApiKey key) => LimitPolicy.For(key.Limits, config.Current.Settings.Limits.Defaults);
+
+    public ValueTask<Admission> AdmitAsync(ApiKey key, in LimitPolicy policy, long tokens) =>
+        store.AdmitAsync(new LimitRequest(key.Id, policy, config.Current.Settings.Limits.Global.Concurrency, tokens));
+}

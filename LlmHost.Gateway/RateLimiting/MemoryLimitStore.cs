@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+
+namespace LlmHost.Gateway.RateLimiting;
+
+/// <summary>
+/// Limit state in this process: one <see cref="KeyLimiter"/> per key id, rebuilt when the key's limits change, and
+/// one global concurrency limiter. The default store, and the fallback of the Redis store while Redis is away.
+/// </summary>
+public sealed class MemoryLimitStore : ILimitStore
+{
+    private static readonly TimeSpan ConcurrencyRetryAfter = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, KeyLimiter> _keys = new(StringComparer.Ordinal);
+    private GlobalLimiter? _global;
+
+    public ValueTask<Admission> AdmitAsync(LimitRequest request) => ValueTask.FromResult(Admit(request));
+
+    public Admission Admit(in LimitRequest request)
+    {
+        var limiter = LimiterFor(request.KeyId, request.Policy);
+        var global = GlobalFor(request.GlobalConcurrency);
+        var now = Stopwatch.GetTimestamp();
+
+        var globalLease = global?.Limiter.AttemptAcquire();
+        if (globalLease is { IsAcquired: false })
+        {
+            globalLease.Dispose();
+            return Reject(limiter, new LimitRejection(LimitKind.GlobalConcurrency, global!.Limit, global.Limit, 1, ConcurrencyRetryAfter), now);
+        }
+        var keyLease = limiter.TryEnter();
+        if (keyLease is { IsAcquired: false })
+        {
+            keyLease.Dispose();
+            globalLease?.Dispose();
+            var limit = limiter.Policy.Concurrency;
+            return Reject(limiter, new LimitRejection(LimitKind.Concurrency, limit, limit, 1, ConcurrencyRetryAfter), now);
+        }
+
+        var tokens = 0L;
+        if (limiter.Tokens is { } bucket)
+        {
+            tokens = request.Tokens;
+            var retryAfter = TimeSpan.Zero;
+            var tooLarge = tokens > bucket.Capacity;
+            if (tooLarge || !bucket.TryReserve(tokens, now, out retryAfter))
+            {
+                keyLease?.Dispose();
+                globalLease?.Dispose();
+                var kind = tooLarge ? LimitKind.TokensTooLarge : LimitKind.Tokens;
+                return Reject(limiter, new LimitRejection(kind, bucket.Capacity, bucket.Used(now), tokens, retryAfter), now);
+            }
+        }
+
+        // Last, because a token bucket's permit cannot be given back: a request turned away above takes none.
+        using var requestLease = limiter.TryTakeRequest();
+        if (requestLease is { IsAcquired: false })
+        {
+            limiter.Tokens?.Settle(tokens, 0, now);
+            keyLease?.Dispose();
+            globalLease?.Dispose();
+            requestLease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
+            var burst = limiter.Policy.Burst;
+            return Reject(limiter, new LimitRejection(LimitKind.Requests, burst, burst, 1, retryAfter), now);
+        }
+        return new Admission(new MemoryTicket(limiter, globalLease, keyLease, tokens), default, limiter.State(now));
+    }
+
+    /// <summary>Leases and reservations held now, per key and in total: all zero when nothing leaked.</summary>
+    public LimitStoreSnapshot Snapshot()
+    {
+        var keys = new List<KeyLimitSnapshot>(_keys.Count);
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (id, limiter) in _keys)
+        {
+            keys.Add(new KeyLimitSnapshot(id, limiter.ActiveLeases, limiter.Tokens?.OpenReservations ?? 0, limiter.Tokens?.ReservedTokens ?? 0, limiter.State(now)));
+        }
+        return new LimitStoreSnapshot(_global?.ActiveLeases ?? 0, keys);
+    }
+
+    public KeyLimiter? Find(string keyId) => _keys.GetValueOrDefault(keyId);
+
+    private KeyLimiter LimiterFor(string keyId, in LimitPolicy policy)
+    {
+        if (_keys.TryGetValue(keyId, out var limiter) && limiter.Policy == policy)
+        {
+            return limiter;
+        }
+        // New key, or its limits changed (key file or config reloaded): fresh limiters. Leases held on the old ones
+        // are released to the old ones, so nothing leaks; for a moment both sets of in-flight requests count.
+        var fresh = new KeyLimiter(policy);
+        return _keys.AddOrUpdate(keyId, fresh, (_, existing) => existing.Policy == fresh.Policy ? existing : fresh);
+    }
+
+    private GlobalLimiter? GlobalFor(int limit)
+    {
+        if (limit <= 0)
+        {
+            return null;
+        }
+        var global = _global;
+        if (global is null || global.Limit != limit)
+        {
+            var fresh = new GlobalLimiter(limit);
+            global = Interlocked.CompareExchange(ref _global, fresh, global) == global ? fresh : _global!;
+        }
+        return global;
+    }
+
+    private static Admission Reject(KeyLimiter limiter, LimitRejection rejection, long now) => new(null, rejection, limiter.State(now));
+
+    private sealed class GlobalLimiter(int limit)
+    {
+        public int Limit { get; } = limit;
+        public ConcurrencyLimiter Limiter { get; } = new(new ConcurrencyLimiterOptions { PermitLimit = limit, QueueLimit = 0 });
+        public int ActiveLeases => Limit - (int)Limiter.GetStatistics()!.CurrentAvailablePermits;
+    }
+
+    private sealed class MemoryTicket(KeyLimiter limiter, RateLimitLease? global, RateLimitLease? key, long tokens) : LimitTicket(tokens)
+    {
+        protected override void Release(long usedTokens)
+        {
+            limiter.Tokens?.Settle(ReservedTokens, usedTokens, Stopwatch.GetTimestamp());
+            key?.Dispose();
+            global?.Dispose();
+        }
+    }
+}
+
+/// <summary>The limit state of one key, for the admin API and the leak tests.</summary>
+public sealed record KeyLimitSnapshot(string KeyId, int ActiveLeases, int OpenReservations, long ReservedTokens, LimitState State);
+
+/// <summary>The limit state of the whole gateway process.</summary>
+public sealed record LimitStoreSnapshot(int GlobalActiveLeases, IReadOnlyList<KeyLimitSnapshot> Keys);

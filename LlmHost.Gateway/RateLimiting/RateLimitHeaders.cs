@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace LlmHost.Gateway.RateLimiting;
+
+/// <summary>
+/// The <c>x-ratelimit-*</c> headers in OpenAI's format, for the limits a key has (an unlimited one is left out):
+/// requests (the QPS bucket: its burst, what is left, time until full), tokens (per minute) and, beyond OpenAI's
+/// set, concurrency.
+/// </summary>
+public static class RateLimitHeaders
+{
+    public const string LimitRequests = "x-ratelimit-limit-requests";
+    public const string RemainingRequests = "x-ratelimit-remaining-requests";
+    public const string ResetRequests = "x-ratelimit-reset-requests";
+    public const string LimitTokens = "x-ratelimit-limit-tokens";
+    public const string RemainingTokens = "x-ratelimit-remaining-tokens";
+    public const string ResetTokens = "x-ratelimit-reset-tokens";
+    public const string LimitConcurrency = "x-ratelimit-limit-concurrency";
+    public const string RemainingConcurrency = "x-ratelimit-remaining-concurrency";
+    public const string RetryAfterMs = "retry-after-ms";
+    public const string ShouldRetry = "x-should-retry";
+
+    public static void Write(IHeaderDictionary headers, in LimitState state)
+    {
+        if (state.RequestsLimit > 0)
+        {
+            headers[LimitRequests] = Text(state.RequestsLimit);
+            headers[RemainingRequests] = Text(state.RequestsRemaining);
+            headers[ResetRequests] = GoDuration.Format(state.RequestsReset);
+        }
+        if (state.TokensLimit > 0)
+        {
+            headers[LimitTokens] = Text(state.TokensLimit);
+            headers[RemainingTokens] = Text(state.TokensRemaining);
+            headers[ResetTokens] = GoDuration.Format(state.TokensReset);
+        }
+        if (state.ConcurrencyLimit > 0)
+        {
+            headers[LimitConcurrency] = Text(state.ConcurrencyLimit);
+            headers[RemainingConcurrency] = Text(state.ConcurrencyRemaining);
+        }
+    }
+
+    /// <summary>
+    /// <c>Retry-After</c> in whole seconds (rounded up, at least 1) and <c>retry-after-ms</c>, which OpenAI's SDKs
+    /// prefer; a request that can never fit gets <c>x-should-retry: false</c> instead.
+    /// </summary>
+    public static void WriteRetry(IHeaderDictionary headers, in LimitRejection rejection)
+    {
+        if (rejection.Kind == LimitKind.TokensTooLarge)
+        {
+            headers[ShouldRetry] = "false";
+            return;
+        }
+        var ms = Math.Max(1, (long)Math.Ceiling(rejection.RetryAfter.TotalMilliseconds));
+        headers.RetryAfter = Text((ms + 999) / 1000);
+        headers[RetryAfterMs] = Text(ms);
+    }
+
+    /// <summary>Writes the headers when the response starts, after the backend's headers were copied.</summary>
+    public static void WriteOnStarting(HttpResponse response, LimitState state) =>
+        response.OnStarting(static s =>
+        {
+            var (response, state) = ((HttpResponse, LimitState))s;
+            Write(response.Headers, state);
+            return Task.CompletedTask;
+        }, (response, state));
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
