@@ -15,6 +15,9 @@ public static class Json
         return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
     public static async Task<JsonElement> GetAsync(HttpClient client, string path)
     {
         var response = await client.GetAsync(path);
