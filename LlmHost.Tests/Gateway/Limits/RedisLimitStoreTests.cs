@@ -1,0 +1,94 @@
+using System.Net;
+using LlmHost.Gateway.RateLimiting;
+using LlmHost.Simulator.Engine;
+using StackExchange.Redis;
+
+namespace LlmHost.Tests.Gateway.Limits;
+
+/// <summary>Two gateway replicas sharing their limits through Redis, and what happens when Redis goes away.</summary>
+public class RedisLimitStoreTests
+{
+    private static string RedisLimits(RedisServer redis, string defaults) =>
+        $$"""{ store: redis, redis: { connection_string: "{{redis.ConnectionString}}" }, defaults: {{defaults}}, global: { concurrency: 0 } }""";
+
+    [Fact]
+    public async Task TwoReplicas_OneQpsLimit_CombinedRateHolds()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        var config = LimitsConfig.For(sim, RedisLimits(redis, "{ qps: 20, burst: 10, concurrency: 0, tpm: 0 }"));
+        await using var a = await GatewayHost.StartAsync(config);
+        await using var b = await GatewayHost.StartAsync(config);
+        using var userA = a.ClientWith(GatewayHost.UserSecret);
+        using var userB = b.ClientWith(GatewayHost.UserSecret);
+
+        var runs = await Task.WhenAll(
+            LoadRunner.RunAsync(userA, clients: 16, TimeSpan.FromSeconds(10), () => LimitsConfig.Chat(1)),
+            LoadRunner.RunAsync(userB, clients: 16, TimeSpan.FromSeconds(10), () => LimitsConfig.Chat(1)));
+
+        var admitted = runs[0].Admitted + runs[1].Admitted;
+        Assert.InRange(admitted, 210 * 0.95, 210 * 1.05);
+        Assert.True(runs[0].Admitted > 30 && runs[1].Admitted > 30, $"{runs[0].Admitted} + {runs[1].Admitted}: one replica starved");
+        Assert.True(a.Get<RedisLimitStore>().IsShared && b.Get<RedisLimitStore>().IsShared);
+    }
+
+    [Fact]
+    public async Task TwoReplicas_OneConcurrencyLimit_BackendSeesAtMostTheLimit()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--itl-ms", "10");
+        var config = LimitsConfig.For(sim, RedisLimits(redis, "{ qps: 0, burst: 0, concurrency: 4, tpm: 0 }"));
+        await using var a = await GatewayHost.StartAsync(config);
+        await using var b = await GatewayHost.StartAsync(config);
+        using var userA = a.ClientWith(GatewayHost.UserSecret);
+        using var userB = b.ClientWith(GatewayHost.UserSecret);
+
+        await Task.WhenAll(
+            LoadRunner.RunAsync(userA, clients: 8, TimeSpan.FromSeconds(3), () => LimitsConfig.Chat(20, stream: true)),
+            LoadRunner.RunAsync(userB, clients: 8, TimeSpan.FromSeconds(3), () => LimitsConfig.Chat(20, stream: true)));
+
+        Assert.Equal(4, sim.Get<Scheduler>().PeakInFlight);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && await connection.GetDatabase().SortedSetLengthAsync("llmhost:{testuser}:leases") > 0)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, await connection.GetDatabase().SortedSetLengthAsync("llmhost:{testuser}:leases"));
+    }
+
+    [Fact]
+    public async Task RedisKilledMidRun_ReplicasKeepServing_AndShareAgainWhenItReturns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        var config = LimitsConfig.For(sim, RedisLimits(redis, "{ qps: 50, burst: 50, concurrency: 16, tpm: 0 }"));
+        await using var a = await GatewayHost.StartAsync(config);
+        await using var b = await GatewayHost.StartAsync(config);
+        using var userA = a.ClientWith(GatewayHost.UserSecret);
+        using var userB = b.ClientWith(GatewayHost.UserSecret);
+
+        var load = Task.WhenAll(
+            LoadRunner.RunAsync(userA, clients: 4, TimeSpan.FromSeconds(4), () => LimitsConfig.Chat(1)),
+            LoadRunner.RunAsync(userB, clients: 4, TimeSpan.FromSeconds(4), () => LimitsConfig.Chat(1)));
+        await Task.Delay(1000);
+        await redis.KillAsync();
+        var servedBefore = sim.RequestsServed;
+        await Task.Delay(2000);
+        Assert.True(sim.RequestsServed - servedBefore > 20, "the replicas stopped serving when Redis went away");
+        var runs = await load; // LoadRunner fails on anything but 200 and 429
+        Assert.True(runs[0].Admitted > 0 && runs[1].Admitted > 0);
+        Assert.False(a.Get<RedisLimitStore>().IsShared);
+        Assert.False(b.Get<RedisLimitStore>().IsShared);
+
+        await redis.RestartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline && !(a.Get<RedisLimitStore>().IsShared && b.Get<RedisLimitStore>().IsShared))
+        {
+            Assert.NotEqual(HttpStatusCode.InternalServerError, (await userA.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+            Assert.NotEqual(HttpStatusCode.InternalServerError, (await userB.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+            await Task.Delay(100);
+        }
+        Assert.True(a.Get<RedisLimitStore>().IsShared && b.Get<RedisLimitStore>().IsShared, "the replicas did not go back to Redis");
+    }
+}
