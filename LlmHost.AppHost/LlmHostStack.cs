@@ -1,5 +1,6 @@
 using LlmHost.AppHost.Hosting.Nginx;
 using LlmHost.AppHost.Hosting.Prometheus;
+using LlmHost.AppHost.Hosting.Redis;
 using LlmHost.AppHost.Hosting.Runtime;
 using LlmHost.AppHost.Hosting.Sglang;
 using LlmHost.AppHost.Hosting.Simulator;
@@ -16,6 +17,9 @@ public sealed class LlmHostStackResources
     public List<IResourceBuilder<ProjectResource>> Gateways { get; } = [];
     public IResource? Edge { get; set; }
     public IResource? Prometheus { get; set; }
+
+    /// <summary>The shared limit store of the gateway replicas (<c>limits.store: redis</c>), when it could run.</summary>
+    public IResource? Redis { get; set; }
     public List<string> Notices { get; } = [];
 }
 
@@ -25,6 +29,7 @@ public static class LlmHostStack
     public const string GatewayName = "gateway";
     public const string EdgeName = "nginx";
     public const string PrometheusName = "prometheus";
+    public const string RedisName = "redis";
 
     public static LlmHostStackResources AddLlmHostStack(
         this IDistributedApplicationBuilder builder, LlmHostConfig config, string configPath, string repositoryRoot,
@@ -82,6 +87,8 @@ public static class LlmHostStack
             })));
         }
 
+        var runDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "llmhost", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        var limitStore = AddLimitStore(builder, config, options, containersUsable, stack, runDirectory);
         for (var i = 0; i < config.Gateway.Replicas; i++)
         {
             var name = config.Gateway.Replicas == 1 ? GatewayName : $"{GatewayName}-{i + 1}";
@@ -89,6 +96,7 @@ public static class LlmHostStack
                 .WithHttpEndpoint(name: "http")
                 .WithHttpHealthCheck("/health")
                 .WithArgs("--config", configPath, "--keys", keysPath);
+            limitStore(gateway);
             foreach (var (reference, _) in references)
             {
                 reference(gateway);
@@ -96,12 +104,41 @@ public static class LlmHostStack
             stack.Gateways.Add(gateway);
         }
 
-        var runDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "llmhost", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         AddEdge(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory);
         var jobs = new List<ScrapeJob> { new(GatewayName, [.. stack.Gateways.Select(g => g.GetEndpoint("http"))], [], new Dictionary<string, string> { ["role"] = "gateway" }) };
         jobs.AddRange(references.Where(r => r.Job is not null).Select(r => r.Job!));
         AddPrometheus(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory, jobs);
         return stack;
+    }
+
+    /// <summary>
+    /// Redis for <c>limits.store: redis</c>: a container when an engine runs, else Debian's redis-server; when neither
+    /// can run, the replicas are told to limit in memory (each on its own), with a notice — never a failed start.
+    /// </summary>
+    private static Action<IResourceBuilder<ProjectResource>> AddLimitStore(IDistributedApplicationBuilder builder, LlmHostConfig config,
+        AppHostOptions options, bool containersUsable, LlmHostStackResources stack, string runDirectory)
+    {
+        if (config.Limits.Store != "redis")
+        {
+            return _ => { };
+        }
+        if (containersUsable && options.Containers != Switch.Off)
+        {
+            var container = builder.AddRedis(RedisName);
+            stack.Redis = container.Resource;
+            stack.Notices.Add("redis: container, shared limit state of the gateway replicas");
+            return gateway => gateway.WithReference(container).WaitFor(container);
+        }
+        if (ExecutableLocator.Find("redis-server") is { } redisPath)
+        {
+            var executable = builder.AddRedisExecutable(RedisName, redisPath, runDirectory);
+            stack.Redis = executable.Resource;
+            stack.Notices.Add($"redis: local executable {redisPath}, shared limit state of the gateway replicas");
+            return gateway => gateway.WithRedisExecutable(executable);
+        }
+        stack.Notices.Add("redis: left out — not installed (apt-get install redis-server) and no container engine answers; "
+            + "each gateway replica enforces the limits on its own");
+        return gateway => gateway.WithArgs("--limits-store", "memory");
     }
 
     private static void AddEdge(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options,

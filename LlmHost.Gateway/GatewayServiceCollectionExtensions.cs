@@ -46,7 +46,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<TokenCounterRegistry>();
         services.AddSingleton<MemoryLimitStore>();
         services.AddSingleton<LimitEnforcer>();
-        if (config.Settings.Limits.Store != "redis")
+        // --limits-store memory: the AppHost's way to say that no Redis could be started for this run.
+        if ((builder.Configuration["limits-store"] ?? config.Settings.Limits.Store) != "redis")
         {
             services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<MemoryLimitStore>());
             return;

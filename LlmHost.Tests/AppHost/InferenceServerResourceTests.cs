@@ -43,10 +43,10 @@ public class InferenceServerResourceTests
         return args.Select(a => a.ToString()!).ToList();
     }
 
-    private static async Task<Dictionary<string, object>> EnvironmentOf(IResource resource)
+    internal static async Task<Dictionary<string, object>> EnvironmentOf(IResource resource)
     {
         var environment = new Dictionary<string, object>();
-        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), environment);
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, environment);
         foreach (var annotation in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
         {
             await annotation.Callback(context);

@@ -62,6 +62,41 @@ public class StackCompositionTests
         Assert.All(stack.Backends, b => Assert.Equal(DeploymentMode.Container, b.Mode));
     }
 
+    private const string ReplicasWithRedis = """
+        gateway: { replicas: 2 }
+        limits: { store: redis }
+        backends:
+          - { name: sim, engine: vllm, mode: simulator, model: m }
+        """;
+
+    [Fact]
+    public async Task RedisStore_NoContainerEngine_RunsRedisServerForEveryReplica()
+    {
+        var (builder, stack) = Compose(ConfigLoader.Load(ReplicasWithRedis), containersUsable: false);
+
+        var redis = Assert.IsType<ExecutableResource>(stack.Redis);
+        Assert.Equal("redis", redis.Name);
+        Assert.Equal(2, stack.Gateways.Count);
+        foreach (var gateway in stack.Gateways)
+        {
+            var environment = await InferenceServerResourceTests.EnvironmentOf(gateway.Resource);
+            Assert.True(environment.ContainsKey("ConnectionStrings__redis"), $"{gateway.Resource.Name} lacks the Redis connection string");
+            Assert.Contains(gateway.Resource.Annotations.OfType<WaitAnnotation>(), w => w.Resource == redis);
+        }
+        Assert.Contains(stack.Notices, n => n.StartsWith("redis: local executable", StringComparison.Ordinal));
+        Assert.Contains("--save", await InferenceServerResourceTests.ArgsOf(redis));
+    }
+
+    [Fact]
+    public async Task RedisStore_ContainerEngineAnswers_UsesTheRedisContainer()
+    {
+        var (_, stack) = Compose(ConfigLoader.Load(ReplicasWithRedis), containersUsable: true);
+
+        Assert.IsType<Aspire.Hosting.ApplicationModel.RedisResource>(stack.Redis);
+        var environment = await InferenceServerResourceTests.EnvironmentOf(stack.Gateways[0].Resource);
+        Assert.True(environment.ContainsKey("ConnectionStrings__redis"));
+    }
+
     [Fact]
     public void ContainerMode_ContainersSwitchedOff_FallsBackToSimulator()
     {
