@@ -3,6 +3,7 @@ using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
 
 namespace LlmHost.Gateway.Admin;
@@ -27,6 +28,7 @@ public static class AdminApi
         admin.MapGet("/backends", Backends);
         admin.MapGet("/routes", Routes);
         admin.MapGet("/usage", Usage);
+        admin.MapGet("/limits", Limits);
         admin.MapGet("/health", Health);
         return app;
     }
@@ -200,6 +202,34 @@ public static class AdminApi
             .Select(e => new RouteView { Model = e.Model, Source = e.Source == RouteSource.Mapping ? "mapping" : "discovery", Parent = e.Parent, Instances = e.Instances.Select(i => i.Name).ToList() })
             .ToList();
         return TypedResults.Json(views, AdminJsonContext.Default.ListRouteView);
+    }
+
+    // In Redis mode the per-key figures are this replica's fallback state; Redis holds the shared ones.
+    private static IResult Limits(MemoryLimitStore memory, ILimitStore store)
+    {
+        var snapshot = memory.Snapshot();
+        var redis = store as RedisLimitStore;
+        var view = new LimitsView
+        {
+            Store = redis is null ? "memory" : "redis",
+            Shared = redis?.IsShared,
+            RedisLeases = redis?.HeldLeases,
+            GlobalActiveLeases = snapshot.GlobalActiveLeases,
+        };
+        foreach (var key in snapshot.Keys.OrderBy(k => k.KeyId, StringComparer.Ordinal))
+        {
+            view.Keys.Add(new KeyLimitsView
+            {
+                Id = key.KeyId,
+                ActiveLeases = key.ActiveLeases,
+                OpenReservations = key.OpenReservations,
+                ReservedTokens = key.ReservedTokens,
+                RequestsRemaining = key.State.RequestsLimit > 0 ? key.State.RequestsRemaining : null,
+                TokensRemaining = key.State.TokensLimit > 0 ? key.State.TokensRemaining : null,
+                ConcurrencyRemaining = key.State.ConcurrencyLimit > 0 ? key.State.ConcurrencyRemaining : null,
+            });
+        }
+        return TypedResults.Json(view, AdminJsonContext.Default.LimitsView);
     }
 
     private static IResult Usage(KeyUsageTracker usage)

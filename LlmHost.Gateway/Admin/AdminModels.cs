@@ -103,6 +103,32 @@ public sealed class AdminHealth
     [JsonPropertyName("keys_loaded_at")] public DateTimeOffset KeysLoadedAt { get; set; }
 }
 
+/// <summary>GET /admin/limits: the limit store and, per key, what is held and left in this process.</summary>
+public sealed class LimitsView
+{
+    [JsonPropertyName("store")] public string Store { get; set; } = "";
+
+    /// <summary>Redis store only: true while Redis answers; false while this replica limits on its own.</summary>
+    [JsonPropertyName("shared")] public bool? Shared { get; set; }
+
+    /// <summary>Redis store only: leases this replica holds in Redis.</summary>
+    [JsonPropertyName("redis_leases")] public int? RedisLeases { get; set; }
+
+    [JsonPropertyName("global_active_leases")] public int GlobalActiveLeases { get; set; }
+    [JsonPropertyName("keys")] public List<KeyLimitsView> Keys { get; set; } = [];
+}
+
+public sealed class KeyLimitsView
+{
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("active_leases")] public int ActiveLeases { get; set; }
+    [JsonPropertyName("open_reservations")] public int OpenReservations { get; set; }
+    [JsonPropertyName("reserved_tokens")] public long ReservedTokens { get; set; }
+    [JsonPropertyName("requests_remaining")] public long? RequestsRemaining { get; set; }
+    [JsonPropertyName("tokens_remaining")] public long? TokensRemaining { get; set; }
+    [JsonPropertyName("concurrency_remaining")] public int? ConcurrencyRemaining { get; set; }
+}
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(KeyList))]
 [JsonSerializable(typeof(KeyView))]
@@ -113,4 +139,5 @@ public sealed class AdminHealth
 [JsonSerializable(typeof(List<BackendView>))]
 [JsonSerializable(typeof(List<RouteView>))]
 [JsonSerializable(typeof(AdminHealth))]
+[JsonSerializable(typeof(LimitsView))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

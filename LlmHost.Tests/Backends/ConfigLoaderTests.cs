@@ -104,6 +104,21 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_BadLimitsAndTokenizer_ReportsEach()
+    {
+        var errors = Errors("""
+            limits: { lease_ttl: 1s, default_max_tokens: 0, redis: { connection_string: "localhost:6379" } }
+            backends:
+              - { name: m, engine: vllm, model: m, tokenizer: gpt5 }
+            """);
+
+        Assert.Contains("line 1: limits.default_max_tokens: must be positive", errors);
+        Assert.Contains(errors, e => e.StartsWith("line 1: limits.lease_ttl:", StringComparison.Ordinal));
+        Assert.Contains("line 3: backends[0].tokenizer: 'gpt5' is neither a known encoding (o200k_base, cl100k_base) nor a tokenizer.json path", errors);
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
     public void TryLoad_ExternalWithoutUrl_IsRejected()
     {
         var errors = Errors("backends:\n  - { name: ext, engine: vllm, mode: external, model: m }\n");
