@@ -48,6 +48,9 @@ internal static partial class GatewayLog
     [LoggerMessage(305, LogLevel.Warning, "Backend instance {Instance} ejected after {Failures} consecutive failed requests")]
     public static partial void BackendEjected(ILogger logger, string instance, int failures);
 
+    [LoggerMessage(403, LogLevel.Debug, "Client went away while forwarding to {Instance}: {Error}")]
+    public static partial void ClientWentAway(ILogger logger, string instance, string error);
+
     [LoggerMessage(401, LogLevel.Warning, "Forwarding to {Instance} failed: {Error}")]
     public static partial void ForwardFailed(ILogger logger, string instance, string error, Exception? exception);
 

@@ -12,17 +12,22 @@ start_simulator() {
   sim_pid=$!
 }
 
-start_gateway() {
+# Without limits unless a limits: block is given, so that the benchmarks measure throughput, not the shipped defaults.
+unlimited='{ defaults: { qps: 0, burst: 0, concurrency: 0, tpm: 0 }, global: { concurrency: 0 } }'
+
+start_gateway() { # [name] [port] [limits-yaml]; sets gw_pid
+  local name=${1:-gw} port=${2:-$gw_port} limits=${3:-$unlimited}
   cat >"$work/api_keys.json" <<JSON
 {"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
 JSON
-  cat >"$work/config.yaml" <<YAML
+  cat >"$work/$name.yaml" <<YAML
 routing: { discovery_interval: 10s }
+limits: $limits
 backends:
   - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
 YAML
-  ${pin_proxy:-} dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$gw_port" \
-    --config "$work/config.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
+  ${pin_proxy:-} dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$port" \
+    --config "$work/$name.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/$name.log" 2>&1 &
   gw_pid=$!
 }
 
@@ -34,3 +39,55 @@ wait_until_up() { # url...
 
 # CPU seconds (user + system) a process has used, from /proc/PID/stat.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+# The POST body of the load: a 16-token chat answer, streamed or not; written to $work/post.lua for wrk.
+write_post_lua() { # stream: yes|no
+  local body='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16,"ignore_eos":true'
+  if [ "$1" = "yes" ]; then body="$body,\"stream\":true}"; else body="$body}"; fi
+  cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $bench_key"
+wrk.body = '$body'
+LUA
+}
+
+row() { # name wrk-output cpu-before cpu-after
+  if grep -q "Non-2xx" "$2"; then echo "error: $1 got error answers:" >&2; cat "$2" >&2; exit 1; fi
+  awk -v n="$1" -v r="$(awk '/requests in/ {print $1}' "$2")" -v rps="$(awk '/Requests\/sec/ {print $2}' "$2")" \
+      -v p50="$(awk '$1 == "50%" {print $2}' "$2")" -v p99="$(awk '$1 == "99%" {print $2}' "$2")" -v c0="$3" -v c1="$4" 'BEGIN {
+    printf "| %s | %s | %.0f | %s | %s | %.1f |\n", n, r, rps, p50, p99, (c1 - c0) * 1e6 / r }'
+}
+
+# Loads every target at the same time, each by its own wrk on CPU 0, so that whatever else the shared machine does
+# weighs on all alike; prints one table row per target. A target is "slug|display name|pid|port".
+load_round() { # round target...
+  local round=$1; shift
+  local -a before=() loaders=()
+  local target slug name pid port i=0
+  for target in "$@"; do
+    IFS='|' read -r slug name pid port <<<"$target"
+    before+=("$(cpu "$pid")")
+    taskset -c 0 wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$work/$slug.txt" &
+    loaders+=($!)
+  done
+  wait "${loaders[@]}"
+  for target in "$@"; do
+    IFS='|' read -r slug name pid port <<<"$target"
+    row "$name (round $round)" "$work/$slug.txt" "${before[$i]}" "$(cpu "$pid")"
+    i=$((i + 1))
+  done
+}
+
+# .NET reaches its final (tier-1) code only after tens of thousands of requests: load each target for 15 s first.
+warm_up() { # port...
+  local port
+  for port in "$@"; do
+    taskset -c 0 wrk -t1 -c"$connections" -d15s -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null
+  done
+}
+
+# The median of the CPU column over the rounds of one target, from the rows collected in $work/rows.
+median_cpu() { # display-name
+  grep "$1 (round" "$work/rows" | awk -F'|' '{print $7}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}

@@ -213,20 +213,27 @@ public sealed class CompletionProxy(
         {
             return;
         }
+        if (IsClientGone(outcome.Error))
+        {
+            // The client went away (cancelled, disconnected): routine, and nobody is left to answer.
+            GatewayLog.ClientWentAway(logger, instance.Name, outcome.Error.ToString());
+            return;
+        }
         GatewayLog.ForwardFailed(logger, instance.Name, outcome.Error.ToString(), context.GetForwarderErrorFeature()?.Exception);
         switch (outcome.Error)
         {
             case ForwarderError.RequestTimedOut:
                 await OpenAIErrors.BackendTimeoutAsync(context, instance.Name);
                 break;
-            case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient:
-                break; // the client went away; nobody is left to answer
             default:
                 await OpenAIErrors.BackendFailedAsync(context, instance.Name);
                 break;
         }
     }
+
+    private static bool IsClientGone(ForwarderError error) =>
+        error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+            or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient;
 
     // Connection refused or a connect timeout: the backend never saw a byte of the request.
     private static bool NeverReachedBackend(HttpContext context)

@@ -24,11 +24,14 @@ public sealed class KeyLimiter
         }
         if (policy.LimitsRequests)
         {
+            // Refill is proportional to the elapsed time; the period only sets the rate, kept at 1 ms or more so that
+            // a high QPS does not round to a zero-length period.
+            var tokensPerPeriod = (int)Math.Max(1, Math.Ceiling(policy.Qps / 1000));
             _requests = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
                 TokenLimit = policy.Burst,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1 / policy.Qps),
+                TokensPerPeriod = tokensPerPeriod,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(tokensPerPeriod / policy.Qps),
                 AutoReplenishment = false,
                 QueueLimit = 0,
             });
