@@ -44,6 +44,12 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public long? LastByteTimestamp { get; set; }
     public TimeSpan Duration { get; set; }
 
+    /// <summary>Time spent inside the backend call (all attempts): sending, waiting, and relaying the answer.</summary>
+    public TimeSpan UpstreamTime { get; set; }
+
+    /// <summary>The gateway's prompt token estimate (0 when the key has no token limit, so nothing was estimated).</summary>
+    public int PromptEstimate { get; set; }
+
     /// <summary>An error event the stream carried (the backend failed after the 200 was sent).</summary>
     public bool StreamError { get; set; }
 

@@ -9,7 +9,7 @@ namespace LlmHost.Gateway.Observability;
 /// <summary>
 /// The gateway's own metrics (meter <c>LlmHost.Gateway</c>), fed by the one measurement of each request: requests by
 /// key, model, backend and status; duration and time to first token by model and backend; tokens by key and model;
-/// rejections by key and reason; and, observed at scrape time, each backend instance's requests in flight and health.
+/// rejections by key and reason; the gateway's own overhead; the prompt estimate's error; and, observed at scrape time, each backend instance's requests in flight and health.
 /// Labels are bounded: key ids (never secrets), models that have a route, backend instance names.
 /// </summary>
 public sealed class GatewayMetrics : IRequestObserver
@@ -22,6 +22,8 @@ public sealed class GatewayMetrics : IRequestObserver
     private readonly Histogram<double> _interTokenLatency;
     private readonly Counter<long> _tokens;
     private readonly Counter<long> _rejections;
+    private readonly Histogram<double> _overhead;
+    private readonly Histogram<double> _estimateRatio;
 
     public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes)
     {
@@ -32,6 +34,10 @@ public sealed class GatewayMetrics : IRequestObserver
         _interTokenLatency = meter.CreateHistogram<double>("llmhost.gateway.inter_token_latency", "s", "Mean time between the tokens of a streamed answer, one sample per request.");
         _tokens = meter.CreateCounter<long>("llmhost.gateway.tokens", "{token}", "Prompt and completion tokens, by key and model.");
         _rejections = meter.CreateCounter<long>("llmhost.gateway.rejections", "{request}", "Requests the gateway refused for a key, by reason.");
+        _overhead = meter.CreateHistogram("llmhost.gateway.overhead", "s", "Time spent in the gateway outside the backend call: reading, authenticating, admitting, routing, settling.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1] });
+        _estimateRatio = meter.CreateHistogram("llmhost.gateway.prompt_estimate.ratio", "1", "The gateway's prompt token estimate over the prompt tokens the backend reported.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5, 2, 3] });
         meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
         meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected).");
         meter.CreateObservableGauge("llmhost.gateway.models", () => routes.Current.Count, "{model}", "Models in the routing table.");
@@ -55,6 +61,14 @@ public sealed class GatewayMetrics : IRequestObserver
         if (measurement.InterTokenLatency is { } itl && measurement.Status < 400)
         {
             _interTokenLatency.Record(itl.TotalSeconds, byModel);
+        }
+        if (measurement.UpstreamTime > TimeSpan.Zero)
+        {
+            _overhead.Record((measurement.Duration - measurement.UpstreamTime).TotalSeconds, byModel);
+        }
+        if (measurement.PromptEstimate > 0 && measurement.ReportedPromptTokens is > 0 and var reported)
+        {
+            _estimateRatio.Record(measurement.PromptEstimate / (double)reported, new KeyValuePair<string, object?>("model", measurement.Model));
         }
         if (measurement.PromptTokens > 0)
         {

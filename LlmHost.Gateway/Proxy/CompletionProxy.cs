@@ -71,7 +71,7 @@ public sealed class CompletionProxy(
             {
                 return;
             }
-            var measurement = new CompletionMeasurement(request.Model, request.Stream, start);
+            var measurement = new CompletionMeasurement(request.Model, request.Stream, start) { PromptEstimate = admitted?.PromptEstimate ?? 0 };
             try
             {
                 await ForwardAsync(context, request, route, measurement);
@@ -158,7 +158,9 @@ public sealed class CompletionProxy(
                 var instance = route.Instances[index];
                 measurement.Backend = instance.Name;
                 measurement.Attempts = attempt;
+                var sent = Stopwatch.GetTimestamp();
                 var outcome = await SendAsync(context, request, instance, route.UpstreamModels[index], injectUsage);
+                measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
                 if (outcome.RequestNotSent && attempt < MaxAttempts && !context.Response.HasStarted)
                 {
                     GatewayLog.RetryingOnAnotherBackend(logger, instance.Name, request.Model);

@@ -50,11 +50,38 @@ public class GatewayMetricsTests
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"narrow\"", "reason=\"model_not_allowed\""));
         Assert.Equal(4, Sample(metrics, "llmhost_gateway_request_duration_seconds_count", "model=\"m\"", "backend=\"sim\""));
         Assert.Equal(3, Sample(metrics, "llmhost_gateway_time_to_first_token_seconds_count", "model=\"m\""));
+        Assert.Equal(4, Sample(metrics, "llmhost_gateway_overhead_seconds_count", "model=\"m\"", "backend=\"sim\""));
+        Assert.InRange(Sample(metrics, "llmhost_gateway_overhead_seconds_sum", "model=\"m\""), 0, Sample(metrics, "llmhost_gateway_request_duration_seconds_sum", "model=\"m\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_backend_available", "backend=\"sim\""));
         Assert.Equal(0, Sample(metrics, "llmhost_gateway_backend_in_flight", "backend=\"sim\""));
         Assert.Contains("llmhost_gateway_models", metrics);
         Assert.Contains("llmhost_gateway_backend_in_flight{", metrics);
         Assert.DoesNotContain(GatewayHost.UserSecret, metrics);
+    }
+
+    [Fact]
+    public async Task Limits_RejectionsByKindAndEstimateRatio_AreRecorded()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync($$"""
+            routing: { discovery_interval: 1h, health_check_interval: 1h }
+            limits: { defaults: { qps: 0.001, burst: 1, concurrency: 0, tpm: 1000 } }
+            backends:
+              - { name: sim, engine: vllm, mode: external, model: m, url: "{{sim.Address}}" }
+            """);
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        const string Chat = """{"model":"m","messages":[{"role":"user","content":"a b"}],"max_tokens":3,"ignore_eos":true}""";
+
+        Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat.Replace("\"max_tokens\":3", "\"max_tokens\":3000", StringComparison.Ordinal)))).StatusCode);
+        var metrics = await (await user.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"testuser\"", "reason=\"requests\""));
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"testuser\"", "reason=\"tokens_too_large\""));
+        // Estimated 11 (5 per request, 5 per message, 1 for "a b"); the simulator reported 9.
+        Assert.Equal(1, Sample(metrics, "llmhost_gateway_prompt_estimate_ratio_count", "model=\"m\""));
+        Assert.Equal(11 / 9.0, Sample(metrics, "llmhost_gateway_prompt_estimate_ratio_sum", "model=\"m\""), 6);
     }
 
     [Fact]
