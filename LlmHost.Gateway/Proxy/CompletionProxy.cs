@@ -7,6 +7,7 @@ using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.Observability;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
 using LlmHost.Gateway.Tokens;
@@ -27,7 +28,7 @@ public sealed class CompletionProxy(
     ForwarderClient client,
     IEnumerable<IRequestObserver> observers,
     KeyUsageTracker usage,
-    Observability.GatewayMetrics metrics,
+    GatewayMetrics metrics,
     LimitEnforcer limits,
     TokenCounterRegistry tokenizers,
     ILogger<CompletionProxy> logger)
@@ -82,6 +83,7 @@ public sealed class CompletionProxy(
                 measurement.Duration = Stopwatch.GetElapsedTime(start);
                 // First, so that no observer can keep a lease or a reservation from being given back.
                 admitted?.Ticket?.Complete(TokensUsed(measurement, admitted.Value.PromptEstimate));
+                RequestTrace.Tag(Activity.Current, key?.Id, measurement);
                 foreach (var observer in _observers)
                 {
                     observer.OnRequestCompleted(context, measurement);
