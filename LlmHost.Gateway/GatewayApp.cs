@@ -11,6 +11,7 @@ public static class GatewayApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseMiddleware<Observability.AccessLogging.AccessLogMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();

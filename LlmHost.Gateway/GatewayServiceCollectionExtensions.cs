@@ -34,6 +34,14 @@ public static class GatewayServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<RoutingReadyHealthCheck>("routing", tags: ["ready"]);
         services.AddSingleton<Observability.GatewayMetrics>();
         services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<Observability.GatewayMetrics>());
+        services.AddSingleton<Observability.AccessLogging.AccessLogWriter>();
+        services.AddSingleton(new Observability.AccessLogging.ClientAddress(
+            [.. config.Settings.Gateway.TrustedProxies.Select(System.Net.IPAddress.Parse)]));
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
         builder.AddApiKeys();
         builder.AddLimits(config);
         return builder;

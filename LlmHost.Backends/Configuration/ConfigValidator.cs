@@ -33,11 +33,31 @@ public static partial class ConfigValidator
         {
             Error("logging.dir", "must not be empty");
         }
+        var accessLog = config.Logging.AccessLog;
+        if (ByteSize.TryParse(accessLog.MaxFileSize) is not >= 1024)
+        {
+            Error("logging.access_log.max_file_size", $"'{accessLog.MaxFileSize}' is not a size of 1KB or more, such as 512KB, 100MB or 1GB");
+        }
+        if (accessLog.RetainedFiles < 1)
+        {
+            Error("logging.access_log.retained_files", "must be at least 1");
+        }
+        if (accessLog.RetainedDays < 0)
+        {
+            Error("logging.access_log.retained_days", "must not be negative (0 keeps files whatever their age)");
+        }
         return errors;
     }
 
     private static void ValidateGateway(GatewaySettings gateway, Action<string, string> error)
     {
+        for (var i = 0; i < gateway.TrustedProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(gateway.TrustedProxies[i], out _))
+            {
+                error($"gateway.trusted_proxies[{i}]", $"'{gateway.TrustedProxies[i]}' is not an IP address");
+            }
+        }
         if (gateway.MaxRequestBodyMb is < 1 or > 1024)
         {
             error("gateway.max_request_body_mb", $"{gateway.MaxRequestBodyMb} is out of range (1 to 1024)");

@@ -17,5 +17,11 @@ public sealed class GatewaySettings
     /// <summary>How long a rotated key's old secret keeps working, unless the rotate request says otherwise.</summary>
     public string KeyRotationOverlap { get; set; } = "1h";
 
+    /// <summary>
+    /// Addresses whose <c>X-Forwarded-For</c> is believed (the Nginx edge runs on the same machine): the access log's
+    /// client address comes from that header only when the connection comes from one of these.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = ["127.0.0.1", "::1"];
+
     public long MaxRequestBodyBytes => MaxRequestBodyMb * 1024L * 1024L;
 }

@@ -2,6 +2,26 @@ namespace LlmHost.Backends.Configuration;
 
 public sealed class LoggingSettings
 {
-    /// <summary>Directory of the access log files, relative to the working directory.</summary>
+    /// <summary>Directory of the access log files (and the admin audit log), relative to the working directory.</summary>
     public string Dir { get; set; } = "logs";
+
+    public AccessLogSettings AccessLog { get; set; } = new();
+}
+
+/// <summary>The access log: one JSON line per request, in files rolled by day and by size.</summary>
+public sealed class AccessLogSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A file is closed and a new one started when it reaches this size (and at midnight UTC): 100MB, 512KB, 1GB.</summary>
+    public string MaxFileSize { get; set; } = "100MB";
+
+    /// <summary>Files kept, the one being written included; older ones are deleted.</summary>
+    public int RetainedFiles { get; set; } = 30;
+
+    /// <summary>Files older than this many days are deleted; 0 keeps them whatever their age.</summary>
+    public int RetainedDays { get; set; } = 14;
+
+    /// <summary>Closed files are compressed with gzip.</summary>
+    public bool Compress { get; set; } = true;
 }

@@ -3,6 +3,7 @@ using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.Observability.AccessLogging;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
 
@@ -29,6 +30,8 @@ public static class AdminApi
         admin.MapGet("/routes", Routes);
         admin.MapGet("/usage", Usage);
         admin.MapGet("/limits", Limits);
+        admin.MapGet("/logs", (AccessLogWriter accessLog) =>
+            TypedResults.Json(LogFileStatistics.Read(accessLog.Directory, "access-"), AdminJsonContext.Default.LogFileStatistics));
         admin.MapGet("/health", Health);
         return app;
     }

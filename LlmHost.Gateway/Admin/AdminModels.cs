@@ -140,4 +140,5 @@ public sealed class KeyLimitsView
 [JsonSerializable(typeof(List<RouteView>))]
 [JsonSerializable(typeof(AdminHealth))]
 [JsonSerializable(typeof(LimitsView))]
+[JsonSerializable(typeof(Observability.AccessLogging.LogFileStatistics))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

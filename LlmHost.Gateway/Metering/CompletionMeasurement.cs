@@ -44,6 +44,9 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public long? LastByteTimestamp { get; set; }
     public TimeSpan Duration { get; set; }
 
+    /// <summary>Bytes of the backend's answer relayed to the client.</summary>
+    public long ResponseBytes { get; set; }
+
     /// <summary>Time spent inside the backend call (all attempts): sending, waiting, and relaying the answer.</summary>
     public TimeSpan UpstreamTime { get; set; }
 

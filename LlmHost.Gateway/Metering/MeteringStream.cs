@@ -51,6 +51,7 @@ public sealed class MeteringStream : Stream
         }
         var now = Stopwatch.GetTimestamp();
         _measurement.LastByteTimestamp = now;
+        _measurement.ResponseBytes += buffer.Length;
         if (_mode == Mode.Undecided)
         {
             _measurement.FirstByteTimestamp = now;

@@ -8,6 +8,7 @@ using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Observability;
+using LlmHost.Gateway.Observability.AccessLogging;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
 using LlmHost.Gateway.Tokens;
@@ -54,9 +55,16 @@ public sealed class CompletionProxy(
 
         using (request)
         {
+            var log = context.Features.Get<RequestLogFeature>();
+            if (log is not null)
+            {
+                log.Model = request.Model;
+                log.RequestBytes = request.Length;
+            }
             var key = context.GetApiKey();
             if (key is not null && !key.Models.Allows(request.Model))
             {
+                log?.Rejection = "model_not_allowed";
                 usage.RecordRejection(key.Id);
                 metrics.Rejected(key.Id, "model_not_allowed");
                 await OpenAIErrors.ModelNotAllowedAsync(context, request.Model, key.Id);
@@ -73,6 +81,7 @@ public sealed class CompletionProxy(
                 return;
             }
             var measurement = new CompletionMeasurement(request.Model, request.Stream, start) { PromptEstimate = admitted?.PromptEstimate ?? 0 };
+            log?.Measurement = measurement;
             try
             {
                 await ForwardAsync(context, request, route, measurement);
@@ -113,6 +122,7 @@ public sealed class CompletionProxy(
         if (!admission.IsAdmitted)
         {
             var reason = admission.Rejection.Kind.Label();
+            context.Features.Get<RequestLogFeature>()?.Rejection = reason;
             usage.RecordRejection(key.Id);
             metrics.Rejected(key.Id, reason);
             await OpenAIErrors.RateLimitedAsync(context, key.Id, admission);

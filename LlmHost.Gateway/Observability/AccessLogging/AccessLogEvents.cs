@@ -1,0 +1,10 @@
+namespace LlmHost.Gateway.Observability.AccessLogging;
+
+internal static partial class AccessLogEvents
+{
+    [LoggerMessage(601, LogLevel.Information, "Access log: {Directory} ({Prefix}*.json), files of up to {MaxFileSize} bytes, {RetainedFiles} kept, compressed: {Compress}")]
+    public static partial void Started(ILogger logger, string directory, string prefix, long maxFileSize, int retainedFiles, bool compress);
+
+    [LoggerMessage(602, LogLevel.Warning, "Access log: compressing or pruning rolled files failed")]
+    public static partial void CompressionFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,127 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+
+namespace LlmHost.Tests.Gateway.Observability;
+
+/// <summary>The JSON access log: one line per request with the documented fields, rolled, compressed and pruned.</summary>
+public sealed class AccessLogTests : IDisposable
+{
+    private static readonly string[] Fields =
+        ["ts", "request_id", "method", "path", "status", "key_id", "model", "backend", "prompt_tokens", "completion_tokens", "ttft_ms", "duration_ms", "request_bytes", "response_bytes", "client_ip"];
+
+    private readonly string _logs = Path.Combine(Path.GetTempPath(), $"llmhost-access-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_logs))
+        {
+            Directory.Delete(_logs, recursive: true);
+        }
+    }
+
+    private string Config(SimulatorHost sim, string accessLog, string limits = "") => $$"""
+        routing: { discovery_interval: 1h, health_check_interval: 1h }
+        {{limits}}
+        backends:
+          - { name: sim, engine: vllm, mode: external, model: m, url: "{{sim.Address}}" }
+        logging: { dir: "{{_logs}}", access_log: {{accessLog}} }
+        """;
+
+    private static List<JsonElement> Lines(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+
+    private static string ReadAll(string file)
+    {
+        if (!file.EndsWith(".gz", StringComparison.Ordinal))
+        {
+            return File.ReadAllText(file);
+        }
+        using var gzip = new GZipStream(File.OpenRead(file), CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        return reader.ReadToEnd();
+    }
+
+    [Fact]
+    public async Task Requests_OneLineEachWithTheDocumentedFields()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using (var gateway = await GatewayHost.StartAsync(Config(sim, "{ max_file_size: 1MB }", "limits: { defaults: { qps: 0.001, burst: 1, concurrency: 0, tpm: 0 } }")))
+        {
+            using var user = gateway.ClientWith(GatewayHost.UserSecret);
+            using var forwarded = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = Json.Body("""{"model":"m","messages":[{"role":"user","content":"a b"}],"max_tokens":3,"ignore_eos":true}"""),
+            };
+            forwarded.Headers.Add("X-Forwarded-For", "203.0.113.9, 198.51.100.7");
+            Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(forwarded)).StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[]}"""))).StatusCode);
+            using var anonymous = gateway.ClientWith(null);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m"}"""))).StatusCode);
+            await gateway.Client.GetAsync("/health");
+        }
+
+        var file = Assert.Single(Directory.GetFiles(_logs, "access-*.json"));
+        var text = File.ReadAllText(file);
+        Assert.DoesNotContain(GatewayHost.UserSecret, text);
+        var lines = Lines(text);
+        Assert.Equal(3, lines.Count); // /health is not logged
+        Assert.All(lines, line => Assert.All(Fields, field => Assert.True(line.TryGetProperty(field, out _), $"no {field} in {line}")));
+
+        var answered = lines[0];
+        Assert.Equal(200, answered.GetProperty("status").GetInt32());
+        Assert.Equal("testuser", answered.GetProperty("key_id").GetString());
+        Assert.Equal("m", answered.GetProperty("model").GetString());
+        Assert.Equal("sim", answered.GetProperty("backend").GetString());
+        Assert.Equal(9, answered.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(3, answered.GetProperty("completion_tokens").GetInt32());
+        Assert.True(answered.GetProperty("ttft_ms").GetDouble() > 0);
+        Assert.True(answered.GetProperty("response_bytes").GetInt64() > 100);
+        // The connection came from loopback, a trusted proxy: the right-most forwarded address is the client.
+        Assert.Equal("198.51.100.7", answered.GetProperty("client_ip").GetString());
+
+        Assert.Equal(429, lines[1].GetProperty("status").GetInt32());
+        Assert.Equal("requests", lines[1].GetProperty("rejected").GetString());
+        Assert.Equal(JsonValueKind.Null, lines[1].GetProperty("backend").ValueKind);
+        Assert.Equal(401, lines[2].GetProperty("status").GetInt32());
+        Assert.Equal(JsonValueKind.Null, lines[2].GetProperty("key_id").ValueKind);
+        Assert.Equal("127.0.0.1", lines[2].GetProperty("client_ip").GetString());
+    }
+
+    [Fact]
+    public async Task TinySizeLimit_RollsCompressesAndKeepsTheNewestFiles()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        var fortiethRequest = DateTimeOffset.MinValue;
+        await using (var gateway = await GatewayHost.StartAsync(Config(sim, "{ max_file_size: 2KB, retained_files: 3, compress: true }")))
+        {
+            using var user = gateway.ClientWith(GatewayHost.UserSecret);
+            for (var i = 0; i < 60; i++)
+            {
+                if (i == 40)
+                {
+                    fortiethRequest = DateTimeOffset.UtcNow;
+                }
+                (await user.PostAsync("/v1/chat/completions", Json.Body($$"""{"model":"m","messages":[{"role":"user","content":"{{i}}"}],"max_tokens":1}"""))).EnsureSuccessStatusCode();
+                if (i % 10 == 9)
+                {
+                    await Task.Delay(1200); // let the sink flush (every second) so that files roll during the run
+                }
+            }
+            var stats = await Json.GetAsync(gateway.Client, "/admin/logs");
+            Assert.InRange(stats.GetProperty("files").GetInt32(), 1, 4);
+            Assert.True(stats.GetProperty("total_bytes").GetInt64() > 0);
+        }
+
+        var files = Directory.GetFiles(_logs, "access-*");
+        Assert.Equal(3, files.Length);
+        Assert.Single(files, f => f.EndsWith(".json", StringComparison.Ordinal));
+        Assert.Equal(2, files.Count(f => f.EndsWith(".json.gz", StringComparison.Ordinal)));
+        var kept = files.SelectMany(f => Lines(ReadAll(f))).ToList();
+        Assert.All(kept, line => Assert.All(Fields, field => Assert.True(line.TryGetProperty(field, out _))));
+        // Three files of about five lines each: only the newest requests are left, the oldest files were deleted.
+        Assert.InRange(kept.Count, 2, 20);
+        Assert.All(kept, line => Assert.True(line.GetProperty("ts").GetDateTimeOffset() > fortiethRequest));
+        Assert.All(files, f => Assert.True(new FileInfo(f).Length <= 2048 + 1024, $"{f} is {new FileInfo(f).Length} bytes"));
+    }
+}
