@@ -31,6 +31,9 @@ public sealed class AppHostOptions
 
     public Switch Prometheus { get; set; } = Switch.Auto;
 
+    /// <summary><c>auto</c>/<c>on</c>: Grafana as a container when an engine runs (and Prometheus runs); <c>off</c>: never.</summary>
+    public Switch Grafana { get; set; } = Switch.Auto;
+
     /// <summary>Overrides <c>edge.port</c> (0 = any free port).</summary>
     public int? EdgePort { get; set; }
 

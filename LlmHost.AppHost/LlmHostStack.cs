@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Grafana;
 using LlmHost.AppHost.Hosting.Nginx;
 using LlmHost.AppHost.Hosting.Prometheus;
 using LlmHost.AppHost.Hosting.Redis;
@@ -17,6 +18,7 @@ public sealed class LlmHostStackResources
     public List<IResourceBuilder<ProjectResource>> Gateways { get; } = [];
     public IResource? Edge { get; set; }
     public IResource? Prometheus { get; set; }
+    public IResource? Grafana { get; set; }
 
     /// <summary>The shared limit store of the gateway replicas (<c>limits.store: redis</c>), when it could run.</summary>
     public IResource? Redis { get; set; }
@@ -30,6 +32,7 @@ public static class LlmHostStack
     public const string EdgeName = "nginx";
     public const string PrometheusName = "prometheus";
     public const string RedisName = "redis";
+    public const string GrafanaName = "grafana";
 
     public static LlmHostStackResources AddLlmHostStack(
         this IDistributedApplicationBuilder builder, LlmHostConfig config, string configPath, string repositoryRoot,
@@ -108,6 +111,7 @@ public static class LlmHostStack
         var jobs = new List<ScrapeJob> { new(GatewayName, [.. stack.Gateways.Select(g => g.GetEndpoint("http"))], [], new Dictionary<string, string> { ["role"] = "gateway" }) };
         jobs.AddRange(references.Where(r => r.Job is not null).Select(r => r.Job!));
         AddPrometheus(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory, jobs);
+        AddGrafana(builder, config, repositoryRoot, options, containersUsable, stack);
         return stack;
     }
 
@@ -139,6 +143,31 @@ public static class LlmHostStack
         stack.Notices.Add("redis: left out — not installed (apt-get install redis-server) and no container engine answers; "
             + "each gateway replica enforces the limits on its own");
         return gateway => gateway.WithArgs("--limits-store", "memory");
+    }
+
+    private static void AddGrafana(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options,
+        bool containersUsable, LlmHostStackResources stack)
+    {
+        if (options.Grafana == Switch.Off || (!config.Monitoring.Grafana.Enabled && options.Grafana != Switch.On))
+        {
+            stack.Notices.Add("grafana: switched off");
+            return;
+        }
+        if (stack.Prometheus is not IResourceWithEndpoints prometheus)
+        {
+            stack.Notices.Add("grafana: left out — Prometheus is not running, so there is nothing to show");
+            return;
+        }
+        if (!containersUsable || options.Containers == Switch.Off)
+        {
+            stack.Notices.Add("grafana: left out — it runs as a container and no container engine answers; the dashboards are in monitoring/grafana/dashboards");
+            return;
+        }
+        var port = NullIfZero(config.Monitoring.Grafana.Port);
+        var grafana = builder.AddGrafana(GrafanaName, Path.Combine(root, "monitoring", "grafana"), prometheus.GetEndpoint("http"), port);
+        grafana.WaitFor(builder.CreateResourceBuilder(prometheus));
+        stack.Grafana = grafana.Resource;
+        stack.Notices.Add($"grafana: container, port {(port?.ToString() ?? "chosen at start")}, user admin, password in the '{GrafanaBuilderExtensions.PasswordParameterName}' parameter");
     }
 
     private static void AddEdge(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options,

@@ -98,6 +98,37 @@ public class StackCompositionTests
     }
 
     [Fact]
+    public async Task ShippedConfig_ContainerEngineAnswers_AddsProvisionedGrafanaWithSecretPassword()
+    {
+        var (builder, stack) = Compose(Shipped, containersUsable: true);
+
+        var grafana = Assert.IsType<ContainerResource>(stack.Grafana);
+        var image = grafana.Annotations.OfType<ContainerImageAnnotation>().Single();
+        Assert.Equal("docker.io/grafana/grafana", $"{image.Registry}/{image.Image}".TrimStart('/'));
+        var mounts = grafana.Annotations.OfType<ContainerMountAnnotation>().ToDictionary(m => m.Target, m => m.Source);
+        Assert.Equal(Path.Combine(RepositoryRoot.Path, "monitoring", "grafana", "provisioning"), mounts["/etc/grafana/provisioning"]);
+        Assert.Equal(Path.Combine(RepositoryRoot.Path, "monitoring", "grafana", "dashboards"), mounts["/var/lib/grafana/dashboards"]);
+        var environment = await InferenceServerResourceTests.EnvironmentOf(grafana);
+        Assert.True(environment.ContainsKey("PROMETHEUS_URL"));
+        Assert.True(environment.ContainsKey("GF_SECURITY_ADMIN_PASSWORD"));
+        Assert.Contains(builder.Resources, r => r is ParameterResource { Name: "grafana-admin-password", Secret: true });
+        Assert.Contains(grafana.Annotations.OfType<WaitAnnotation>(), w => w.Resource == stack.Prometheus);
+        var datasource = await File.ReadAllTextAsync(Path.Combine(mounts["/etc/grafana/provisioning"]!, "datasources", "prometheus.yaml"));
+        Assert.Contains("uid: prometheus", datasource);
+        Assert.Contains("url: $PROMETHEUS_URL", datasource);
+    }
+
+    [Fact]
+    public void ShippedConfig_NoContainerEngine_LeavesGrafanaOutWithNotice()
+    {
+        var (builder, stack) = Compose(Shipped, containersUsable: false);
+
+        Assert.Null(stack.Grafana);
+        Assert.DoesNotContain(builder.Resources, r => r.Name == "grafana");
+        Assert.Contains(stack.Notices, n => n.StartsWith("grafana: left out", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ContainerMode_ContainersSwitchedOff_FallsBackToSimulator()
     {
         var config = ConfigLoader.Load("backends:\n  - { name: big, engine: vllm, mode: container, model: m }\n");

@@ -19,7 +19,7 @@ public static class AccessLogLine
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("ts"u8, DateTimeOffset.UtcNow);
+            json.WriteString("ts"u8, DateTime.UtcNow);
             json.WriteString("request_id"u8, Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
             json.WriteString("method"u8, context.Request.Method);
             json.WriteString("path"u8, context.Request.Path.Value);
