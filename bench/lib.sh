@@ -15,14 +15,15 @@ start_simulator() {
 # Without limits unless a limits: block is given, so that the benchmarks measure throughput, not the shipped defaults.
 unlimited='{ defaults: { qps: 0, burst: 0, concurrency: 0, tpm: 0 }, global: { concurrency: 0 } }'
 
-start_gateway() { # [name] [port] [limits-yaml]; sets gw_pid
-  local name=${1:-gw} port=${2:-$gw_port} limits=${3:-$unlimited}
+start_gateway() { # [name] [port] [limits-yaml] [access-log-yaml]; sets gw_pid
+  local name=${1:-gw} port=${2:-$gw_port} limits=${3:-$unlimited} access_log=${4:-"{ enabled: true }"}
   cat >"$work/api_keys.json" <<JSON
 {"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
 JSON
   cat >"$work/$name.yaml" <<YAML
 routing: { discovery_interval: 10s }
 limits: $limits
+logging: { dir: "$work/logs-$name", access_log: $access_log }
 backends:
   - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
 YAML
