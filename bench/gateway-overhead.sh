@@ -11,23 +11,16 @@ duration=${1:-10}
 connections=${2:-32}
 stream=${3:-no}
 rounds=${4:-3}
-# Dynamic PGO keeps hot methods in an instrumented tier for a while; the gateway, with more hot code than a bare
-# proxy, stays there longer, which made short runs compare instrumented code with optimised code. Both proxies run
-# without it (set LLMHOST_BENCH_PGO=1 to keep it).
-if [ "${LLMHOST_BENCH_PGO:-0}" != "1" ]; then
-  export DOTNET_TieredPGO=0
-fi
 sim_port=18200; bare_port=18201; gw_port=18202
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-bash scripts/install-deps.sh --bench
-dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
 dotnet build bench/BareProxy/BareProxy.csproj -c Release --nologo -v q >/dev/null
 
 pin_sim="taskset -c 0"
 pin_proxy="taskset -c 1"
 source bench/lib.sh
+bench_prepare
 start_simulator
 start_gateway
 taskset -c 1 dotnet bench/BareProxy/bin/Release/net10.0/BareProxy.dll --urls "http://127.0.0.1:$bare_port" \
@@ -38,13 +31,7 @@ wait_until_up "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$bare_port/h
 write_post_lua "$stream"
 warm_up "$bare_port" "$gw_port"
 
-echo "wrk -t1 -c$connections -d${duration}s per proxy, both at once; POST /v1/chat/completions, 16 tokens, stream=$stream; $(nproc) cores, $rounds rounds, DOTNET_TieredPGO=${DOTNET_TieredPGO:-1}"
-echo
-echo "| path | requests | req/s | p50 | p99 | proxy CPU µs/req |"
-echo "|---|---:|---:|---:|---:|---:|"
-for round in $(seq 1 "$rounds"); do
-  load_round "$round" "bare|bare YARP proxy|$bare_pid|$bare_port" "gw|LlmHost gateway|$gw_pid|$gw_port" | tee -a "$work/rows"
-done
+run_rounds path "bare|bare YARP proxy|$bare_pid|$bare_port" "gw|LlmHost gateway|$gw_pid|$gw_port"
 bare=$(median_cpu "bare YARP proxy"); gateway=$(median_cpu "LlmHost gateway")
 echo
 echo "median proxy CPU per request: bare YARP $bare µs, gateway $gateway µs, ratio $(awk -v g="$gateway" -v b="$bare" 'BEGIN { printf "%.2f", g / b }')"

@@ -92,3 +92,26 @@ warm_up() { # port...
 median_cpu() { # display-name
   grep "$1 (round" "$work/rows" | awk -F'|' '{print $7}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
+
+# Builds in Release (after installing wrk and the other Debian packages) and, unless LLMHOST_BENCH_PGO=1, turns
+# dynamic PGO off: its instrumented tier lingers longer in the process with more hot code, which made short runs
+# compare instrumented code with optimised code.
+bench_prepare() {
+  if [ "${LLMHOST_BENCH_PGO:-0}" != "1" ]; then
+    export DOTNET_TieredPGO=0
+  fi
+  bash scripts/install-deps.sh --bench
+  dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
+}
+
+# Prints the table header, then $rounds rounds of load_round over the targets; rows also go to $work/rows.
+run_rounds() { # first-column-title target...
+  local title=$1 round; shift
+  echo "wrk -t1 -c$connections -d${duration}s per target, all at once; POST /v1/chat/completions, 16 tokens, stream=$stream; $(nproc) cores, $rounds rounds, DOTNET_TieredPGO=${DOTNET_TieredPGO:-1}"
+  echo
+  echo "| $title | requests | req/s | p50 | p99 | CPU µs/req |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for round in $(seq 1 "$rounds"); do
+    load_round "$round" "$@" | tee -a "$work/rows"
+  done
+}

@@ -11,19 +11,14 @@ duration=${1:-10}
 connections=${2:-16}
 stream=${3:-no}
 rounds=${4:-3}
-if [ "${LLMHOST_BENCH_PGO:-0}" != "1" ]; then
-  export DOTNET_TieredPGO=0 # see gateway-overhead.sh
-fi
 sim_port=18300; off_port=18301; mem_port=18302; redis_gw_port=18303; redis_port=18304
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-bash scripts/install-deps.sh --bench
-dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
-
 pin_sim="taskset -c 0"
 pin_proxy="taskset -c 1"
 source bench/lib.sh
+bench_prepare
 high='defaults: { qps: 1000000, burst: 1000000, concurrency: 100000, tpm: 1000000000000 }, global: { concurrency: 100000 }'
 start_simulator
 start_gateway off "$off_port"; off_pid=$gw_pid
@@ -41,13 +36,7 @@ wait_until_up "http://127.0.0.1:$sim_port/health" "${urls[@]}"
 write_post_lua "$stream"
 warm_up "$off_port" "$mem_port" ${redis_pid:+"$redis_gw_port"}
 
-echo "wrk -t1 -c$connections -d${duration}s per gateway, all at once; POST /v1/chat/completions, 16 tokens, stream=$stream; $(nproc) cores, $rounds rounds, DOTNET_TieredPGO=${DOTNET_TieredPGO:-1}"
-echo
-echo "| gateway | requests | req/s | p50 | p99 | gateway CPU µs/req |"
-echo "|---|---:|---:|---:|---:|---:|"
-for round in $(seq 1 "$rounds"); do
-  load_round "$round" "${targets[@]}" | tee -a "$work/rows"
-done
+run_rounds gateway "${targets[@]}"
 off=$(median_cpu "limits off"); memory=$(median_cpu "limits on, memory")
 echo
 echo "median gateway CPU per request: limits off $off µs, on (memory) $memory µs, ratio $(awk -v m="$memory" -v o="$off" 'BEGIN { printf "%.2f", m / o }')"

@@ -10,19 +10,14 @@ duration=${1:-10}
 connections=${2:-16}
 stream=${3:-no}
 rounds=${4:-3}
-if [ "${LLMHOST_BENCH_PGO:-0}" != "1" ]; then
-  export DOTNET_TieredPGO=0 # see gateway-overhead.sh
-fi
 sim_port=18500; on_port=18501; off_port=18502
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-bash scripts/install-deps.sh --bench
-dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
-
 pin_sim="taskset -c 0"
 pin_proxy="taskset -c 1"
 source bench/lib.sh
+bench_prepare
 start_simulator
 start_gateway on "$on_port"; on_pid=$gw_pid
 OTEL_SDK_DISABLED=true start_gateway off "$off_port" "$unlimited" "{ enabled: false }"; off_pid=$gw_pid
@@ -31,13 +26,7 @@ wait_until_up "http://127.0.0.1:$sim_port/health" "http://127.0.0.1:$on_port/hea
 write_post_lua "$stream"
 warm_up "$on_port" "$off_port"
 
-echo "wrk -t1 -c$connections -d${duration}s per gateway, both at once; POST /v1/chat/completions, 16 tokens, stream=$stream; $(nproc) cores, $rounds rounds, DOTNET_TieredPGO=${DOTNET_TieredPGO:-1}"
-echo
-echo "| gateway | requests | req/s | p50 | p99 | gateway CPU µs/req |"
-echo "|---|---:|---:|---:|---:|---:|"
-for round in $(seq 1 "$rounds"); do
-  load_round "$round" "off|metrics and access log off|$off_pid|$off_port" "on|metrics and access log on|$on_pid|$on_port" | tee -a "$work/rows"
-done
+run_rounds gateway "off|metrics and access log off|$off_pid|$off_port" "on|metrics and access log on|$on_pid|$on_port"
 off=$(median_cpu "metrics and access log off"); on=$(median_cpu "metrics and access log on")
 lines=$(cat "$work"/logs-on/access-*.json 2>/dev/null | wc -l)
 echo
