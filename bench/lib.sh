@@ -80,11 +80,12 @@ load_round() { # round target...
   done
 }
 
-# .NET reaches its final (tier-1) code only after tens of thousands of requests: load each target for 15 s first.
+# .NET reaches its final (tier-1) code only after tens of thousands of requests, and the gateway, with more hot code
+# than a bare proxy, takes longer: load each target for 30 s first (shorter warm-ups showed in the first rounds).
 warm_up() { # port...
   local port
   for port in "$@"; do
-    taskset -c 0 wrk -t1 -c"$connections" -d15s -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null
+    taskset -c 0 wrk -t1 -c"$connections" -d30s -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >/dev/null
   done
 }
 

@@ -13,13 +13,17 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
 {
     private readonly Lock _lock = new();
     private Task _pending = Task.CompletedTask;
+    private string _newest = "";
 
     public override Stream OnFileOpened(string path, Stream underlyingStream, Encoding encoding)
     {
         lock (_lock)
         {
-            _pending = _pending.ContinueWith(_ => CompressAndPrune(Path.GetFullPath(path)), CancellationToken.None,
-                TaskContinuationOptions.None, TaskScheduler.Default);
+            if (string.CompareOrdinal(Order(path), _newest) > 0)
+            {
+                _newest = Order(path);
+            }
+            _pending = _pending.ContinueWith(_ => CompressAndPrune(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
         return underlyingStream;
     }
@@ -33,13 +37,20 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
         }
     }
 
-    private void CompressAndPrune(string current)
+    // Only files older than the newest one the sink has opened: by the time a pass runs, the sink may have rolled
+    // again, and a file it has just created may not have reached this hook yet.
+    private void CompressAndPrune()
     {
         try
         {
+            string newest;
+            lock (_lock)
+            {
+                newest = _newest;
+            }
             foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.json"))
             {
-                if (!string.Equals(Path.GetFullPath(file), current, StringComparison.Ordinal))
+                if (string.CompareOrdinal(Order(file), newest) < 0)
                 {
                     Compress(file);
                 }
@@ -54,6 +65,20 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
         {
             AccessLogEvents.CompressionFailed(logger, ex);
         }
+    }
+
+    /// <summary>
+    /// A file's place in the sink's sequence, comparable as text: <c>prefix20261126.json</c> → <c>20261126_000000</c>,
+    /// <c>prefix20261126_007.json</c> → <c>20261126_000007</c>.
+    /// </summary>
+    private string Order(string path)
+    {
+        var name = Path.GetFileNameWithoutExtension(path);
+        var stamp = name.Length > prefix.Length ? name[prefix.Length..] : name;
+        var underscore = stamp.IndexOf('_');
+        var date = underscore < 0 ? stamp : stamp[..underscore];
+        var sequence = underscore < 0 ? "0" : stamp[(underscore + 1)..];
+        return $"{date}_{sequence.PadLeft(6, '0')}";
     }
 
     // Written to a temporary name first, so that a crash never leaves a truncated .gz beside a deleted original.
