@@ -25,7 +25,7 @@ public sealed class GatewayMetrics : IRequestObserver
     private readonly Histogram<double> _overhead;
     private readonly Histogram<double> _estimateRatio;
 
-    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes)
+    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes, AccessLogging.AccessLogWriter accessLog)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("llmhost.gateway.requests", "{request}", "Requests forwarded to a backend, by key, model, backend and status.");
@@ -41,6 +41,7 @@ public sealed class GatewayMetrics : IRequestObserver
         meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
         meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected).");
         meter.CreateObservableGauge("llmhost.gateway.models", () => routes.Current.Count, "{model}", "Models in the routing table.");
+        meter.CreateObservableCounter("llmhost.gateway.access_log.dropped", () => accessLog.Dropped, "{line}", "Access-log lines dropped because the disk could not keep up.");
     }
 
     public void OnRequestCompleted(HttpContext context, CompletionMeasurement measurement)

@@ -38,7 +38,8 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         // The headers were copied already: read the plain string rather than parsing the typed header again.
         if (httpContext.Response.ContentType is { } contentType && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, httpContext.RequestAborted);
+            var idleTimeout = httpContext.RequestServices.GetRequiredService<Configuration.GatewayConfigProvider>().Current.ActivityTimeout;
+            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, idleTimeout, httpContext.RequestAborted);
         }
         return copied;
     }

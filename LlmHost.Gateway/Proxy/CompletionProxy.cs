@@ -199,7 +199,7 @@ public sealed class CompletionProxy(
         instance.Enter();
         try
         {
-            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig, instance.Transformer);
+            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), instance.Transformer);
             var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
             if (!outcome.IsBackendFailure)
             {

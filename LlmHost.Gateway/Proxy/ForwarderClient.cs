@@ -12,7 +12,14 @@ namespace LlmHost.Gateway.Proxy;
 public sealed class ForwarderClient : IDisposable
 {
     private readonly GatewayConfigProvider _config;
-    private (GatewayConfig Config, ForwarderRequestConfig RequestConfig) _cached;
+    /// <summary>
+    /// How much longer YARP's own activity timer runs for a stream than the gateway's idle timer on its body
+    /// (<see cref="SseGuardContent"/>): the guard must fire first, so that it can end the stream with an error event;
+    /// YARP's timer cancels the write to the client too, which would cut the connection instead.
+    /// </summary>
+    public static readonly TimeSpan StreamTimeoutMargin = TimeSpan.FromSeconds(5);
+
+    private (GatewayConfig Config, ForwarderRequestConfig Plain, ForwarderRequestConfig Stream) _cached;
 
     public ForwarderClient(GatewayConfigProvider config)
     {
@@ -32,27 +39,25 @@ public sealed class ForwarderClient : IDisposable
 
     public HttpMessageInvoker Invoker { get; }
 
-    public ForwarderRequestConfig RequestConfig
+    public ForwarderRequestConfig RequestConfig(bool stream)
     {
-        get
+        var current = _config.Current;
+        var cached = _cached;
+        if (!ReferenceEquals(cached.Config, current))
         {
-            var current = _config.Current;
-            var cached = _cached;
-            if (ReferenceEquals(cached.Config, current))
-            {
-                return cached.RequestConfig;
-            }
-            // Engines speak HTTP/1.1 over cleartext; asking for HTTP/2 first would only add a negotiation step.
-            var requestConfig = new ForwarderRequestConfig
-            {
-                ActivityTimeout = current.ActivityTimeout,
-                Version = HttpVersion.Version11,
-                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-            };
-            _cached = (current, requestConfig);
-            return requestConfig;
+            cached = (current, Create(current.ActivityTimeout), Create(current.ActivityTimeout + StreamTimeoutMargin));
+            _cached = cached;
         }
+        return stream ? cached.Stream : cached.Plain;
     }
+
+    // Engines speak HTTP/1.1 over cleartext; asking for HTTP/2 first would only add a negotiation step.
+    private static ForwarderRequestConfig Create(TimeSpan activityTimeout) => new()
+    {
+        ActivityTimeout = activityTimeout,
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
 
     public void Dispose() => Invoker.Dispose();
 }

@@ -5,13 +5,15 @@ namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
 /// Wraps a backend's event stream so that a backend dying in the middle of it (connection reset, truncated chunked
-/// body, activity timeout) ends the client's stream cleanly with an SSE error event and <c>[DONE]</c>, instead of a
-/// connection the client sees hang or break. A client that went away still cancels the upstream read.
+/// body, silence longer than <c>gateway.activity_timeout</c>) ends the client's stream cleanly with an SSE error
+/// event and <c>[DONE]</c>, instead of a connection the client sees hang or break. The guard keeps its own idle timer
+/// on the body (YARP's runs a little longer for streams, see <see cref="ForwarderClient.StreamTimeoutMargin"/>).
+/// A client that went away still cancels the upstream read.
 /// </summary>
-public sealed class SseGuardContent(HttpContent inner, string backend, CancellationToken clientAborted) : HttpContent
+public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted) : HttpContent
 {
     protected override async Task<Stream> CreateContentReadStreamAsync() =>
-        new GuardStream(await inner.ReadAsStreamAsync(), backend, clientAborted);
+        new GuardStream(await inner.ReadAsStreamAsync(), backend, idleTimeout, clientAborted);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
@@ -40,8 +42,11 @@ public sealed class SseGuardContent(HttpContent inner, string backend, Cancellat
         return Encoding.UTF8.GetBytes((needsSeparator ? "\n\n" : "") + "data: " + json + "\n\ndata: [DONE]\n\n");
     }
 
-    private sealed class GuardStream(Stream inner, string backend, CancellationToken clientAborted) : Stream
+    private sealed class GuardStream(Stream inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted) : Stream
     {
+        // One timer for the whole stream, re-armed for each read: linked to the client's abort, so that a client
+        // that goes away still cancels the read.
+        private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         private byte[]? _tail;
         private int _tailOffset;
         private byte _last1;
@@ -61,7 +66,9 @@ public sealed class SseGuardContent(HttpContent inner, string backend, Cancellat
             }
             try
             {
-                var read = await inner.ReadAsync(buffer, cancellationToken);
+                _idle.CancelAfter(idleTimeout);
+                var read = await inner.ReadAsync(buffer, _idle.Token);
+                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
                 if (read > 0)
                 {
                     _last2 = read > 1 ? buffer.Span[read - 2] : _last1;
@@ -98,6 +105,7 @@ public sealed class SseGuardContent(HttpContent inner, string backend, Cancellat
             if (disposing)
             {
                 inner.Dispose();
+                _idle.Dispose();
             }
             base.Dispose(disposing);
         }

@@ -49,6 +49,36 @@ public class GatewayLimitLeakTests
         Assert.True(sim.Get<EngineMetrics>().FinishedCount("abort") > 100, "too few streams were cut mid-way to test anything");
     }
 
+    [Fact]
+    public async Task BackendErrorsAndTimeouts_LeaveNoLeaseOrReservation()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--itl-ms", "1200");
+        await using var gateway = await GatewayHost.StartAsync(LimitsConfig.For(sim,
+            "{ defaults: { qps: 0, burst: 0, concurrency: 8, tpm: 100000 }, global: { concurrency: 1024 } }", "gateway: { activity_timeout: 1s }"));
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+
+        // Engine errors (three 400s, one 500; three backend failures in a row would eject the only backend).
+        foreach (var status in new[] { "400", "400", "400", "500" })
+        {
+            using var failing = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = LimitsConfig.Chat(5) };
+            failing.Headers.Add("X-Return-Error", status);
+            Assert.Equal(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), (int)(await user.SendAsync(failing)).StatusCode);
+        }
+        // 1.2 s between tokens, 1 s allowed between bytes: the gateway gives up in the middle of the stream, and
+        // before the first byte of a plain answer.
+        using var slow = await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(3, stream: true));
+        Assert.Contains("backend_error", await slow.Content.ReadAsStringAsync());
+        using var slowWhole = await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(3));
+        Assert.Equal(System.Net.HttpStatusCode.GatewayTimeout, slowWhole.StatusCode);
+
+        var key = gateway.Get<MemoryLimitStore>().Find("testuser")!;
+        Assert.Equal(0, key.ActiveLeases);
+        Assert.Equal(0, key.Tokens!.OpenReservations);
+        // Failed requests were charged nothing and the cut stream only its prompt and what it streamed: the
+        // reservations (14 tokens each) are all back.
+        Assert.InRange(key.Tokens.Peek(System.Diagnostics.Stopwatch.GetTimestamp()).Remaining, 100_000 - 14, 100_000);
+    }
+
     private static bool IsIdle(LimitStoreSnapshot snapshot) =>
         snapshot.GlobalActiveLeases == 0 && snapshot.Keys.All(k => k.ActiveLeases == 0 && k.OpenReservations == 0);
 }

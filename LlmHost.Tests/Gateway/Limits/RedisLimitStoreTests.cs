@@ -58,6 +58,56 @@ public class RedisLimitStoreTests
     }
 
     [Fact]
+    public async Task Lease_ReplicaDiesWithoutReleasing_ExpiresAfterTheTtl()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectionMultiplexer.ConnectAsync(RedisLimitStore.Options(redis.ConnectionString));
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        // A replica that takes the only slot and then dies: it never releases, and nobody renews its lease.
+        var dead = new RedisLimitStore(connection, new MemoryLimitStore(), TimeSpan.FromSeconds(1), logger);
+        var alive = new RedisLimitStore(connection, new MemoryLimitStore(), TimeSpan.FromSeconds(1), logger);
+        var policy = new LimitPolicy(0, 0, Concurrency: 1, Tpm: 0);
+
+        Assert.True((await dead.AdmitAsync(new LimitRequest("k", policy, 0, 0))).IsAdmitted);
+        var refused = await alive.AdmitAsync(new LimitRequest("k", policy, 0, 0));
+        Assert.Equal(LimitKind.Concurrency, refused.Rejection.Kind);
+        await Task.Delay(1300);
+
+        var admitted = await alive.AdmitAsync(new LimitRequest("k", policy, 0, 0));
+        Assert.True(admitted.IsAdmitted, "the dead replica's lease did not expire");
+        Assert.True(alive.IsShared);
+    }
+
+    [Fact]
+    public async Task Lease_Renewed_OutlivesItsTtl()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectionMultiplexer.ConnectAsync(RedisLimitStore.Options(redis.ConnectionString));
+        var store = new RedisLimitStore(connection, new MemoryLimitStore(), TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var policy = new LimitPolicy(0, 0, Concurrency: 1, Tpm: 1000);
+
+        var held = await store.AdmitAsync(new LimitRequest("k", policy, 0, 100));
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(300);
+            await store.RenewAsync();
+        }
+        Assert.Equal(LimitKind.Concurrency, (await store.AdmitAsync(new LimitRequest("k", policy, 0, 100))).Rejection.Kind);
+
+        held.Ticket!.Complete(40);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        Admission next;
+        while (!(next = await store.AdmitAsync(new LimitRequest("k", policy, 0, 100))).IsAdmitted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.True(next.IsAdmitted);
+        // 100 reserved and settled at 40, then 100 reserved again: 1000 - 40 - 100 = 860, plus what refilled
+        // (1000 a minute, about 17 a second) over the two seconds or so since the first reservation.
+        Assert.InRange(next.State.TokensRemaining, 860, 910);
+    }
+
+    [Fact]
     public async Task RedisKilledMidRun_ReplicasKeepServing_AndShareAgainWhenItReturns()
     {
         await using var redis = await RedisServer.StartAsync();
