@@ -8,19 +8,41 @@ namespace LlmHost.Tests.Gateway.Limits;
 /// <summary>Two gateway replicas sharing their limits through Redis, and what happens when Redis goes away.</summary>
 public class RedisLimitStoreTests
 {
-    private static string RedisLimits(RedisServer redis, string defaults) =>
-        $$"""{ store: redis, redis: { connection_string: "{{redis.ConnectionString}}" }, defaults: {{defaults}}, global: { concurrency: 0 } }""";
+    /// <summary>redis-server, one simulator, and two gateway replicas sharing <c>limits.defaults</c> through Redis.</summary>
+    private sealed class TwoReplicas : IAsyncDisposable
+    {
+        public required RedisServer Redis { get; init; }
+        public required SimulatorHost Sim { get; init; }
+        public required GatewayHost A { get; init; }
+        public required GatewayHost B { get; init; }
+        public HttpClient UserA => field ??= A.ClientWith(GatewayHost.UserSecret);
+        public HttpClient UserB => field ??= B.ClientWith(GatewayHost.UserSecret);
+
+        public static async Task<TwoReplicas> StartAsync(string defaults, params string[] simulatorArgs)
+        {
+            var redis = await RedisServer.StartAsync();
+            var sim = await SimulatorHost.StartAsync(["--engine", "vllm", "--model", "m", .. simulatorArgs]);
+            var config = LimitsConfig.For(sim,
+                $$"""{ store: redis, redis: { connection_string: "{{redis.ConnectionString}}" }, defaults: {{defaults}}, global: { concurrency: 0 } }""");
+            return new TwoReplicas { Redis = redis, Sim = sim, A = await GatewayHost.StartAsync(config), B = await GatewayHost.StartAsync(config) };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            UserA.Dispose();
+            UserB.Dispose();
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            await Sim.DisposeAsync();
+            await Redis.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task TwoReplicas_OneQpsLimit_CombinedRateHolds()
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
-        var config = LimitsConfig.For(sim, RedisLimits(redis, "{ qps: 20, burst: 10, concurrency: 0, tpm: 0 }"));
-        await using var a = await GatewayHost.StartAsync(config);
-        await using var b = await GatewayHost.StartAsync(config);
-        using var userA = a.ClientWith(GatewayHost.UserSecret);
-        using var userB = b.ClientWith(GatewayHost.UserSecret);
+        await using var replicas = await TwoReplicas.StartAsync("{ qps: 20, burst: 10, concurrency: 0, tpm: 0 }");
+        var (a, b, userA, userB) = (replicas.A, replicas.B, replicas.UserA, replicas.UserB);
 
         var runs = await Task.WhenAll(
             LoadRunner.RunAsync(userA, clients: 16, TimeSpan.FromSeconds(10), () => LimitsConfig.Chat(1)),
@@ -35,13 +57,8 @@ public class RedisLimitStoreTests
     [Fact]
     public async Task TwoReplicas_OneConcurrencyLimit_BackendSeesAtMostTheLimit()
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--itl-ms", "10");
-        var config = LimitsConfig.For(sim, RedisLimits(redis, "{ qps: 0, burst: 0, concurrency: 4, tpm: 0 }"));
-        await using var a = await GatewayHost.StartAsync(config);
-        await using var b = await GatewayHost.StartAsync(config);
-        using var userA = a.ClientWith(GatewayHost.UserSecret);
-        using var userB = b.ClientWith(GatewayHost.UserSecret);
+        await using var replicas = await TwoReplicas.StartAsync("{ qps: 0, burst: 0, concurrency: 4, tpm: 0 }", "--itl-ms", "10");
+        var (redis, sim, userA, userB) = (replicas.Redis, replicas.Sim, replicas.UserA, replicas.UserB);
 
         await Task.WhenAll(
             LoadRunner.RunAsync(userA, clients: 8, TimeSpan.FromSeconds(3), () => LimitsConfig.Chat(20, stream: true)),
@@ -110,13 +127,9 @@ public class RedisLimitStoreTests
     [Fact]
     public async Task RedisKilledMidRun_ReplicasKeepServing_AndShareAgainWhenItReturns()
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
-        var config = LimitsConfig.For(sim, RedisLimits(redis, "{ qps: 50, burst: 50, concurrency: 16, tpm: 0 }"));
-        await using var a = await GatewayHost.StartAsync(config);
-        await using var b = await GatewayHost.StartAsync(config);
-        using var userA = a.ClientWith(GatewayHost.UserSecret);
-        using var userB = b.ClientWith(GatewayHost.UserSecret);
+        await using var replicas = await TwoReplicas.StartAsync("{ qps: 50, burst: 50, concurrency: 16, tpm: 0 }");
+        var (redis, sim, a, b) = (replicas.Redis, replicas.Sim, replicas.A, replicas.B);
+        var (userA, userB) = (replicas.UserA, replicas.UserB);
 
         var load = Task.WhenAll(
             LoadRunner.RunAsync(userA, clients: 4, TimeSpan.FromSeconds(4), () => LimitsConfig.Chat(1)),
