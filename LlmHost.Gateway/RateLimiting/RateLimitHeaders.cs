@@ -58,13 +58,19 @@ public static class RateLimitHeaders
     }
 
     /// <summary>Writes the headers when the response starts, after the backend's headers were copied.</summary>
-    public static void WriteOnStarting(HttpResponse response, LimitState state) =>
+    public static void WriteOnStarting(HttpResponse response, LimitState state)
+    {
+        if (state.RequestsLimit <= 0 && state.TokensLimit <= 0 && state.ConcurrencyLimit <= 0)
+        {
+            return;
+        }
         response.OnStarting(static s =>
         {
             var (response, state) = ((HttpResponse, LimitState))s;
             Write(response.Headers, state);
             return Task.CompletedTask;
         }, (response, state));
+    }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
