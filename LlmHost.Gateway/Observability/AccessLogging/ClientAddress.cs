@@ -18,25 +18,38 @@ public sealed class ClientAddress(IReadOnlyList<IPAddress> trustedProxies)
         }
         if (IsTrusted(peer) && context.Request.Headers["X-Forwarded-For"] is { Count: > 0 } forwarded)
         {
-            var hops = string.Join(',', forwarded.ToArray()).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            for (var i = hops.Length - 1; i >= 0; i--)
+            // Right to left over every header value and every comma-separated hop, without splitting into strings.
+            for (var v = forwarded.Count - 1; v >= 0; v--)
             {
-                if (!IPAddress.TryParse(hops[i], out var hop))
+                var value = forwarded[v].AsSpan();
+                while (value.Length > 0)
                 {
-                    break;
-                }
-                if (!IsTrusted(hop))
-                {
-                    return hop.ToString();
+                    var comma = value.LastIndexOf(',');
+                    var hopText = value[(comma + 1)..].Trim();
+                    value = comma < 0 ? [] : value[..comma];
+                    if (hopText.IsEmpty)
+                    {
+                        continue;
+                    }
+                    if (!IPAddress.TryParse(hopText, out var hop))
+                    {
+                        return Normal(peer).ToString();
+                    }
+                    if (!IsTrusted(hop))
+                    {
+                        return Normal(hop).ToString();
+                    }
                 }
             }
         }
-        return (peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer).ToString();
+        return Normal(peer).ToString();
     }
+
+    private static IPAddress Normal(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private bool IsTrusted(IPAddress address)
     {
-        var normal = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var normal = Normal(address);
         foreach (var trusted in trustedProxies)
         {
             if (trusted.Equals(normal))
