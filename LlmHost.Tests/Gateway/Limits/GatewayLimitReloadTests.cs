@@ -1,0 +1,66 @@
+using System.Net;
+using LlmHost.Gateway.Configuration;
+
+namespace LlmHost.Tests.Gateway.Limits;
+
+/// <summary>Limits follow edits of config.yaml and of a key's limits without a restart.</summary>
+public class GatewayLimitReloadTests
+{
+    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+            await Task.Delay(50);
+        }
+        return false;
+    }
+
+    [Fact]
+    public async Task ConfigDefaultsEdited_NextRequestsUseTheNewLimits()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(LimitsConfig.For(sim, "{ defaults: { qps: 0.001, burst: 1, concurrency: 0, tpm: 0 } }"));
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+
+        var provider = gateway.Get<GatewayConfigProvider>();
+        var before = provider.Current;
+        await File.WriteAllTextAsync(gateway.ConfigPath, LimitsConfig.For(sim, "{ defaults: { qps: 0.001, burst: 3, concurrency: 0, tpm: 0 } }"));
+
+        Assert.True(await WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(provider.Current, before)), TimeSpan.FromSeconds(5)));
+        // A new bucket of 3 for the key.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+    }
+
+    [Fact]
+    public async Task KeyLimitsPatched_ApplyToTheKeyAlone()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(LimitsConfig.For(sim, "{ defaults: { qps: 0.001, burst: 1, concurrency: 0, tpm: 0 } }"));
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+
+        using var patch = await gateway.Client.PatchAsync("/admin/keys/testuser", Json.Body("""{"limits":{"qps":0}}"""));
+        patch.EnsureSuccessStatusCode();
+
+        Assert.True(await WaitUntilAsync(async () =>
+            (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5)));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+        }
+        // The admin key still has the defaults: one request, then refused.
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await gateway.Client.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
+    }
+}
