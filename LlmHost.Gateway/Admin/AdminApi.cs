@@ -83,6 +83,7 @@ public static class AdminApi
                 Models = request.Models ?? ["*"],
                 ExpiresAt = request.ExpiresAt,
                 Limits = request.Limits,
+                LogBodies = request.LogBodies == true ? true : null,
                 CreatedAt = DateTimeOffset.UtcNow,
             };
             file.Keys.Add(entry);
@@ -112,6 +113,7 @@ public static class AdminApi
             entry.Role = request.Role ?? entry.Role;
             entry.Models = request.Models ?? entry.Models;
             entry.Limits = request.Limits ?? entry.Limits;
+            entry.LogBodies = request.LogBodies is { } logBodies ? (logBodies ? true : null) : entry.LogBodies;
             entry.ExpiresAt = request.ClearExpiry == true ? null : request.ExpiresAt ?? entry.ExpiresAt;
             return EditResult.Ok(KeyView.Of(entry));
         }, () => Changed(request));
@@ -273,6 +275,7 @@ public static class AdminApi
         if (request.Role is not null) { changed["role"] = request.Role; }
         if (request.Models is not null) { changed["models"] = string.Join(',', request.Models); }
         if (request.Limits is not null) { changed["limits"] = "changed"; }
+        if (request.LogBodies is not null) { changed["log_bodies"] = request.LogBodies.Value ? "true" : "false"; }
         if (request.ExpiresAt is not null || request.ClearExpiry == true) { changed["expires_at"] = request.ExpiresAt?.ToString("o"); }
         return changed;
     }

@@ -13,6 +13,7 @@ public sealed class KeyView
     [JsonPropertyName("expires_at")] public DateTimeOffset? ExpiresAt { get; set; }
     [JsonPropertyName("disabled")] public bool Disabled { get; set; }
     [JsonPropertyName("limits")] public KeyLimitsEntry? Limits { get; set; }
+    [JsonPropertyName("log_bodies")] public bool? LogBodies { get; set; }
     [JsonPropertyName("created_at")] public DateTimeOffset? CreatedAt { get; set; }
     [JsonPropertyName("rotated_at")] public DateTimeOffset? RotatedAt { get; set; }
     [JsonPropertyName("previous_valid_until")] public DateTimeOffset? PreviousValidUntil { get; set; }
@@ -26,6 +27,7 @@ public sealed class KeyView
         ExpiresAt = e.ExpiresAt,
         Disabled = e.Disabled,
         Limits = e.Limits,
+        LogBodies = e.LogBodies,
         CreatedAt = e.CreatedAt,
         RotatedAt = e.RotatedAt,
         PreviousValidUntil = e.PreviousValidUntil,
@@ -54,6 +56,7 @@ public sealed class KeyRequest
     [JsonPropertyName("expires_at")] public DateTimeOffset? ExpiresAt { get; set; }
     [JsonPropertyName("clear_expiry")] public bool? ClearExpiry { get; set; }
     [JsonPropertyName("limits")] public KeyLimitsEntry? Limits { get; set; }
+    [JsonPropertyName("log_bodies")] public bool? LogBodies { get; set; }
 }
 
 public sealed class RotateRequest

@@ -14,6 +14,9 @@ public sealed class ApiKey
     public required ModelPatterns Models { get; init; }
     public KeyLimitsEntry? Limits { get; init; }
 
+    /// <summary>The access log keeps this key's bodies (a debugging switch, off unless set in the key file).</summary>
+    public bool LogBodies { get; init; }
+
     public bool IsAdmin => Role == ApiKeyRoles.Admin;
 
     /// <summary>

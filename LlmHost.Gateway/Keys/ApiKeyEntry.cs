@@ -28,6 +28,9 @@ public sealed class ApiKeyEntry
     [JsonPropertyName("expires_at")] public DateTimeOffset? ExpiresAt { get; set; }
     [JsonPropertyName("disabled")] public bool Disabled { get; set; }
     [JsonPropertyName("limits")] public KeyLimitsEntry? Limits { get; set; }
+
+    /// <summary>Debugging: the access log keeps this key's request and response bodies (first 16 KiB each).</summary>
+    [JsonPropertyName("log_bodies")] public bool? LogBodies { get; set; }
     [JsonPropertyName("created_at")] public DateTimeOffset? CreatedAt { get; set; }
     [JsonPropertyName("rotated_at")] public DateTimeOffset? RotatedAt { get; set; }
 

@@ -128,6 +128,7 @@ public static partial class ApiKeyFileLoader
                 Disabled = entry.Disabled,
                 Models = new ModelPatterns(entry.Models),
                 Limits = entry.Limits,
+                LogBodies = entry.LogBodies == true,
             });
         }
         if (problems.Count == 0)

@@ -44,6 +44,9 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public long? LastByteTimestamp { get; set; }
     public TimeSpan Duration { get; set; }
 
+    /// <summary>Only for a key with <c>log_bodies</c>: the beginning of the answer, for the access log.</summary>
+    public Observability.AccessLogging.BodyCapture? ResponseBody { get; set; }
+
     /// <summary>Bytes of the backend's answer relayed to the client.</summary>
     public long ResponseBytes { get; set; }
 

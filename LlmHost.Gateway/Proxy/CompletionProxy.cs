@@ -81,7 +81,16 @@ public sealed class CompletionProxy(
                 return;
             }
             var measurement = new CompletionMeasurement(request.Model, request.Stream, start) { PromptEstimate = admitted?.PromptEstimate ?? 0 };
-            log?.Measurement = measurement;
+            if (log is not null)
+            {
+                log.Measurement = measurement;
+                if (key?.LogBodies == true)
+                {
+                    log.RequestBody = new BodyCapture();
+                    log.RequestBody.Append(request.Body.Span);
+                    measurement.ResponseBody = new BodyCapture();
+                }
+            }
             try
             {
                 await ForwardAsync(context, request, route, measurement);

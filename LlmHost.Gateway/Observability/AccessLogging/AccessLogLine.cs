@@ -59,6 +59,16 @@ public static class AccessLogLine
             {
                 json.WriteString("rejected"u8, rejection);
             }
+            if (request?.RequestBody is { } requestBody)
+            {
+                json.WriteString("request_body"u8, requestBody.Text);
+                json.WriteBoolean("request_body_truncated"u8, requestBody.Truncated);
+            }
+            if (measurement?.ResponseBody is { } responseBody)
+            {
+                json.WriteString("response_body"u8, responseBody.Text);
+                json.WriteBoolean("response_body_truncated"u8, responseBody.Truncated);
+            }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);

@@ -18,4 +18,7 @@ public sealed class RequestLogFeature
 
     /// <summary>The forwarded request's measurement: backend, tokens, time to first token, response bytes.</summary>
     public CompletionMeasurement? Measurement { get; set; }
+
+    /// <summary>Only for a key with <c>log_bodies</c>: the beginning of the request body.</summary>
+    public BodyCapture? RequestBody { get; set; }
 }

@@ -89,6 +89,32 @@ public sealed class AccessLogTests : IDisposable
     }
 
     [Fact]
+    public async Task LogBodiesKey_ItsLinesKeepTheBodies_OtherKeysDoNot()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using (var gateway = await GatewayHost.StartAsync(Config(sim, "{ max_file_size: 1MB }")))
+        {
+            var (_, body) = await Json.PostAsync(gateway.Client, "/admin/keys", """{"id":"debugged","log_bodies":true}""");
+            Assert.True(body.GetProperty("key").GetProperty("log_bodies").GetBoolean());
+            using var debugged = gateway.ClientWith(body.GetProperty("secret").GetString());
+            using var user = gateway.ClientWith(GatewayHost.UserSecret);
+            const string Chat = """{"model":"m","messages":[{"role":"user","content":"find-me-in-the-log"}],"max_tokens":2,"ignore_eos":true}""";
+            (await debugged.PostAsync("/v1/chat/completions", Json.Body(Chat))).EnsureSuccessStatusCode();
+            (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).EnsureSuccessStatusCode();
+        }
+
+        var lines = Lines(File.ReadAllText(Assert.Single(Directory.GetFiles(_logs, "access-*.json"))))
+            .Where(l => l.GetProperty("path").GetString() == "/v1/chat/completions").ToList();
+        var withBodies = Assert.Single(lines, l => l.GetProperty("key_id").GetString() == "debugged");
+        Assert.Contains("find-me-in-the-log", withBodies.GetProperty("request_body").GetString());
+        Assert.Contains("chat.completion", withBodies.GetProperty("response_body").GetString());
+        Assert.False(withBodies.GetProperty("response_body_truncated").GetBoolean());
+        var plain = Assert.Single(lines, l => l.GetProperty("key_id").GetString() == "testuser");
+        Assert.False(plain.TryGetProperty("request_body", out _));
+        Assert.False(plain.TryGetProperty("response_body", out _));
+    }
+
+    [Fact]
     public async Task TinySizeLimit_RollsCompressesAndKeepsTheNewestFiles()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
