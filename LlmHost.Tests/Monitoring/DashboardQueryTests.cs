@@ -8,7 +8,7 @@ namespace LlmHost.Tests.Monitoring;
 /// that scraped a gateway and two simulators (vLLM with a LoRA adapter, SGLang) under a little traffic: each must
 /// parse and return data. Grafana itself needs a container engine; its dashboards are proven here without one.
 /// </summary>
-[Collection(MeterIsolation.Name)]
+[Collection(RunsAlone.Name)]
 public class DashboardQueryTests
 {
     private static string HostPort(Uri address) => $"{address.Host}:{address.Port}";

@@ -6,6 +6,7 @@ using LlmHost.Simulator.Engine;
 namespace LlmHost.Tests.Gateway.Limits;
 
 /// <summary>Bounded runs against the simulator: each limit holds under concurrent clients, for streams as for plain answers.</summary>
+[Collection(RunsAlone.Name)]
 public class GatewayLimitAccuracyTests
 {
     [Fact]

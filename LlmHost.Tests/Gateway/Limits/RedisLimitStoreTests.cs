@@ -6,6 +6,7 @@ using StackExchange.Redis;
 namespace LlmHost.Tests.Gateway.Limits;
 
 /// <summary>Two gateway replicas sharing their limits through Redis, and what happens when Redis goes away.</summary>
+[Collection(RunsAlone.Name)]
 public class RedisLimitStoreTests
 {
     /// <summary>redis-server, one simulator, and two gateway replicas sharing <c>limits.defaults</c> through Redis.</summary>

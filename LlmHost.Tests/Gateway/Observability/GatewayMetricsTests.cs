@@ -4,7 +4,7 @@ using System.Net;
 namespace LlmHost.Tests.Gateway.Observability;
 
 /// <summary>After a scripted set of requests, the gateway's /metrics holds exactly the counts and token sums.</summary>
-[Collection(MeterIsolation.Name)]
+[Collection(RunsAlone.Name)]
 public class GatewayMetricsTests
 {
     private static double Sample(string metrics, string name, params string[] labels)
