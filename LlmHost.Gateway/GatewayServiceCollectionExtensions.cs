@@ -52,7 +52,12 @@ public static class GatewayServiceCollectionExtensions
     {
         var services = builder.Services;
         services.AddSingleton<TokenCounterRegistry>();
-        services.AddSingleton<MemoryLimitStore>();
+        services.AddSingleton(sp =>
+        {
+            var store = new MemoryLimitStore();
+            sp.GetRequiredService<ApiKeyStore>().Changed += keys => store.Prune(keys.ById.ContainsKey);
+            return store;
+        });
         services.AddSingleton<LimitEnforcer>();
         // --limits-store memory: the AppHost's way to say that no Redis could be started for this run.
         if ((builder.Configuration["limits-store"] ?? config.Settings.Limits.Store) != "redis")

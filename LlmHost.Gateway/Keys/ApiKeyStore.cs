@@ -39,6 +39,9 @@ public sealed class ApiKeyStore
 
     public DateTimeOffset LoadedAt { get; private set; }
 
+    /// <summary>Raised after a new set of keys became current.</summary>
+    public event Action<ApiKeySnapshot>? Changed;
+
     public static string ResolvePath(IConfiguration configuration) =>
         System.IO.Path.GetFullPath(configuration[PathKey] ?? DefaultPath, Directory.GetCurrentDirectory());
 
@@ -80,8 +83,10 @@ public sealed class ApiKeyStore
         {
             GatewayLog.KeyInPlainText(_logger, Path, warning);
         }
-        _current = new ApiKeySnapshot(result.Keys);
+        var snapshot = new ApiKeySnapshot(result.Keys);
+        _current = snapshot;
         LastError = null;
         LoadedAt = DateTimeOffset.UtcNow;
+        Changed?.Invoke(snapshot);
     }
 }

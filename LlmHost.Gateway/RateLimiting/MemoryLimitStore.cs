@@ -80,6 +80,24 @@ public sealed class MemoryLimitStore : ILimitStore
 
     public KeyLimiter? Find(string keyId) => _keys.GetValueOrDefault(keyId);
 
+    /// <summary>
+    /// Forgets the limiters of keys that no longer exist (deleted from the key file), unless they still hold a lease
+    /// or a reservation; without this, every key ever used would keep its ~600 bytes until a restart.
+    /// </summary>
+    public int Prune(Func<string, bool> exists)
+    {
+        var removed = 0;
+        foreach (var (id, limiter) in _keys)
+        {
+            if (!exists(id) && limiter.ActiveLeases == 0 && (limiter.Tokens?.OpenReservations ?? 0) == 0
+                && _keys.TryRemove(new KeyValuePair<string, KeyLimiter>(id, limiter)))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     private KeyLimiter LimiterFor(string keyId, in LimitPolicy policy)
     {
         if (_keys.TryGetValue(keyId, out var limiter) && limiter.Policy == policy)

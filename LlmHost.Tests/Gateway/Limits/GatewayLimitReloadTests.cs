@@ -59,6 +59,10 @@ public class GatewayLimitReloadTests
         {
             Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
         }
+        // Deleting a key forgets its limiter.
+        Assert.NotNull(gateway.Get<LlmHost.Gateway.RateLimiting.MemoryLimitStore>().Find("testuser"));
+        (await gateway.Client.DeleteAsync("/admin/keys/testuser")).EnsureSuccessStatusCode();
+        Assert.Null(gateway.Get<LlmHost.Gateway.RateLimiting.MemoryLimitStore>().Find("testuser"));
         // The admin key still has the defaults: one request, then refused.
         Assert.Equal(HttpStatusCode.OK, (await gateway.Client.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await gateway.Client.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);

@@ -84,6 +84,25 @@ public class MemoryLimitStoreTests
     }
 
     [Fact]
+    public void Prune_DeletedKeys_ForgetsIdleOnesKeepsBusyOnes()
+    {
+        var store = new MemoryLimitStore();
+        var policy = new LimitPolicy(0, 0, Concurrency: 2, 0);
+        store.Admit(Request(policy, 0, key: "idle")).Ticket!.Complete(0);
+        var busy = store.Admit(Request(policy, 0, key: "busy"));
+        store.Admit(Request(policy, 0, key: "kept")).Ticket!.Complete(0);
+
+        Assert.Equal(1, store.Prune(id => id == "kept"));
+
+        Assert.Null(store.Find("idle"));
+        Assert.NotNull(store.Find("busy"));
+        Assert.NotNull(store.Find("kept"));
+        busy.Ticket!.Complete(0);
+        Assert.Equal(1, store.Prune(id => id == "kept"));
+        Assert.Null(store.Find("busy"));
+    }
+
+    [Fact]
     public void Admit_LimitsChanged_AppliesTheNewLimits()
     {
         var store = new MemoryLimitStore();
