@@ -64,9 +64,7 @@ public sealed class CompletionProxy(
             var key = context.GetApiKey();
             if (key is not null && !key.Models.Allows(request.Model))
             {
-                log?.Rejection = "model_not_allowed";
-                usage.RecordRejection(key.Id);
-                metrics.Rejected(key.Id, "model_not_allowed");
+                RecordRejection(context, key.Id, "model_not_allowed");
                 await OpenAIErrors.ModelNotAllowedAsync(context, request.Model, key.Id);
                 return;
             }
@@ -130,15 +128,20 @@ public sealed class CompletionProxy(
         var admission = await limits.AdmitAsync(key, policy, tokens);
         if (!admission.IsAdmitted)
         {
-            var reason = admission.Rejection.Kind.Label();
-            context.Features.Get<RequestLogFeature>()?.Rejection = reason;
-            usage.RecordRejection(key.Id);
-            metrics.Rejected(key.Id, reason);
+            RecordRejection(context, key.Id, admission.Rejection.Kind.Label());
             await OpenAIErrors.RateLimitedAsync(context, key.Id, admission);
             return new Admitted(null, promptEstimate);
         }
         RateLimitHeaders.WriteOnStarting(context.Response, admission.State);
         return new Admitted(admission.Ticket, promptEstimate);
+    }
+
+    /// <summary>A refusal counts in the key's usage, in the rejections metric and on the request's access-log line.</summary>
+    private void RecordRejection(HttpContext context, string keyId, string reason)
+    {
+        context.Features.Get<RequestLogFeature>()?.Rejection = reason;
+        usage.RecordRejection(keyId);
+        metrics.Rejected(keyId, reason);
     }
 
     /// <summary>

@@ -13,8 +13,6 @@ public abstract class LimitTicket
     /// <summary>The tokens reserved before forwarding (0 when the key has no token limit).</summary>
     public long ReservedTokens { get; }
 
-    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
-
     /// <summary>Releases the leases and settles the reservation with the tokens the request really used.</summary>
     public void Complete(long usedTokens)
     {
