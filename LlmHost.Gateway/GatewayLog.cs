@@ -66,6 +66,12 @@ internal static partial class GatewayLog
     [LoggerMessage(504, LogLevel.Information, "Redis limit store answers again; limits are shared by the replicas again")]
     public static partial void RedisLimitsResumed(ILogger logger);
 
+    [LoggerMessage(601, LogLevel.Information, "Access log: {Directory} ({Prefix}*.json), files of up to {MaxFileSize} bytes, {RetainedFiles} kept, compressed: {Compress}")]
+    public static partial void AccessLogStarted(ILogger logger, string directory, string prefix, long maxFileSize, int retainedFiles, bool compress);
+
+    [LoggerMessage(602, LogLevel.Warning, "Access log: compressing or pruning rolled files failed")]
+    public static partial void AccessLogCompressionFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(505, LogLevel.Warning, "Releasing a Redis lease failed; it expires after the lease TTL")]
     public static partial void RedisReleaseFailed(ILogger logger, Exception exception);
 }

@@ -11,7 +11,7 @@ namespace LlmHost.Gateway.RateLimiting;
 /// If Redis cannot be reached, this replica fails open to its own <see cref="MemoryLimitStore"/> (logged once per
 /// outage) and shares again as soon as Redis answers.
 /// </summary>
-public sealed class RedisLimitStore : ILimitStore, IDisposable
+public sealed class RedisLimitStore : ILimitStore
 {
     private const string GlobalLeases = "llmhost:global:leases";
     private readonly IConnectionMultiplexer _redis;
@@ -121,8 +121,6 @@ public sealed class RedisLimitStore : ILimitStore, IDisposable
             MarkDegraded(ex.Message);
         }
     }
-
-    public void Dispose() => _redis.Dispose();
 
     private async Task ReleaseAsync(RedisTicket ticket, long usedTokens)
     {

@@ -56,7 +56,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
             .CreateLogger();
         _drainThread = new Thread(DrainLoop) { IsBackground = true, Name = "LlmHost access log" };
         _drainThread.Start();
-        AccessLogEvents.Started(logger, Directory, Prefix, maxFileSize, settings.RetainedFiles, settings.Compress);
+        GatewayLog.AccessLogStarted(logger, Directory, Prefix, maxFileSize, settings.RetainedFiles, settings.Compress);
     }
 
     public bool Enabled => _logger is not null;

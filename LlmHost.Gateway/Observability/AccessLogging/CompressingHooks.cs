@@ -57,13 +57,9 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
             }
             Prune();
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            AccessLogEvents.CompressionFailed(logger, ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            AccessLogEvents.CompressionFailed(logger, ex);
+            GatewayLog.AccessLogCompressionFailed(logger, ex);
         }
     }
 
