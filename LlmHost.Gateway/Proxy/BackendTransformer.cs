@@ -11,7 +11,7 @@ namespace LlmHost.Gateway.Proxy;
 /// key, if it has one) nor Accept-Encoding (the gateway reads the answer to meter it). Response: engine error bodies
 /// become OpenAI's shape; event streams are guarded so that a backend dying mid-stream ends them cleanly.
 /// </summary>
-public sealed class BackendTransformer(string? backendApiKey, string backendName) : HttpTransformer
+public sealed class BackendTransformer(string? backendApiKey, string backendName, Func<TimeSpan> streamIdleTimeout) : HttpTransformer
 {
     private readonly AuthenticationHeaderValue? _authorization = backendApiKey is null ? null : new("Bearer", backendApiKey);
 
@@ -38,8 +38,7 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         // The headers were copied already: read the plain string rather than parsing the typed header again.
         if (httpContext.Response.ContentType is { } contentType && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            var idleTimeout = httpContext.RequestServices.GetRequiredService<Configuration.GatewayConfigProvider>().Current.ActivityTimeout;
-            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, idleTimeout, httpContext.RequestAborted);
+            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, streamIdleTimeout(), httpContext.RequestAborted);
         }
         return copied;
     }

@@ -12,12 +12,15 @@ public sealed class BackendPool
 {
     private readonly IConfiguration _configuration;
     private readonly ILogger<BackendPool> _logger;
+    private readonly Func<TimeSpan> _streamIdleTimeout;
     private volatile Snapshot _snapshot;
 
     public BackendPool(GatewayConfigProvider config, IConfiguration configuration, ILogger<BackendPool> logger)
     {
         _configuration = configuration;
         _logger = logger;
+        // Read per stream, so that kept instances follow a reloaded activity_timeout.
+        _streamIdleTimeout = () => config.Current.ActivityTimeout;
         _snapshot = Build(config.Current, Snapshot.Empty);
         config.Changed += next =>
         {
@@ -54,7 +57,7 @@ public sealed class BackendPool
                     GatewayLog.BackendWithoutAddress(_logger, instanceName);
                     continue;
                 }
-                var instance = previous.Find(instanceName, uri, apiKey) ?? new BackendInstance(backend, instanceName, uri, apiKey, config.EjectionTime);
+                var instance = previous.Find(instanceName, uri, apiKey) ?? new BackendInstance(backend, instanceName, uri, apiKey, config.EjectionTime, _streamIdleTimeout);
                 instance.Backend = backend;
                 instances.Add(instance);
             }
