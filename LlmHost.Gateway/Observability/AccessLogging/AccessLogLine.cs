@@ -9,68 +9,73 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 
 /// <summary>
 /// One request as one JSON line, with the fields documented in docs/LOG_ROTATION.md. Written with
-/// <see cref="Utf8JsonWriter"/> into a pooled buffer; never a body, a header value or a secret.
+/// <see cref="Utf8JsonWriter"/> into a buffer reused per thread; never a body, a header value or a secret.
 /// </summary>
 public static class AccessLogLine
 {
+    // Formatting is synchronous: one buffer and one writer per thread serve every line.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_json;
+
     public static string Format(HttpContext context, RequestLogFeature? request, long startTimestamp, string? clientIp)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var json = t_json ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
+        json.WriteStartObject();
+        json.WriteString("ts"u8, DateTime.UtcNow);
+        json.WriteString("request_id"u8, Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
+        json.WriteString("method"u8, context.Request.Method);
+        json.WriteString("path"u8, context.Request.Path.Value);
+        json.WriteNumber("status"u8, context.Response.StatusCode);
+        WriteStringOrNull(json, "key_id"u8, context.GetApiKey()?.Id);
+        WriteStringOrNull(json, "model"u8, request?.Model);
+        var measurement = request?.Measurement;
+        WriteStringOrNull(json, "backend"u8, measurement?.Backend);
+        if (measurement is not null)
         {
-            json.WriteStartObject();
-            json.WriteString("ts"u8, DateTime.UtcNow);
-            json.WriteString("request_id"u8, Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
-            json.WriteString("method"u8, context.Request.Method);
-            json.WriteString("path"u8, context.Request.Path.Value);
-            json.WriteNumber("status"u8, context.Response.StatusCode);
-            WriteStringOrNull(json, "key_id"u8, context.GetApiKey()?.Id);
-            WriteStringOrNull(json, "model"u8, request?.Model);
-            var measurement = request?.Measurement;
-            WriteStringOrNull(json, "backend"u8, measurement?.Backend);
-            if (measurement is not null)
-            {
-                json.WriteBoolean("stream"u8, measurement.Stream);
-                json.WriteNumber("attempts"u8, measurement.Attempts);
-            }
-            if (measurement is { Source: not UsageSource.None })
-            {
-                json.WriteNumber("prompt_tokens"u8, measurement.PromptTokens);
-                json.WriteNumber("completion_tokens"u8, measurement.CompletionTokens);
-            }
-            else
-            {
-                json.WriteNull("prompt_tokens"u8);
-                json.WriteNull("completion_tokens"u8);
-            }
-            if (measurement?.TimeToFirstToken is { } ttft)
-            {
-                json.WriteNumber("ttft_ms"u8, Math.Round(ttft.TotalMilliseconds, 2));
-            }
-            else
-            {
-                json.WriteNull("ttft_ms"u8);
-            }
-            json.WriteNumber("duration_ms"u8, Math.Round(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, 2));
-            json.WriteNumber("request_bytes"u8, request?.RequestBytes ?? context.Request.ContentLength ?? 0);
-            json.WriteNumber("response_bytes"u8, measurement?.ResponseBytes ?? context.Response.ContentLength ?? 0);
-            WriteStringOrNull(json, "client_ip"u8, clientIp);
-            if (request?.Rejection is { } rejection)
-            {
-                json.WriteString("rejected"u8, rejection);
-            }
-            if (request?.RequestBody is { } requestBody)
-            {
-                json.WriteString("request_body"u8, requestBody.Text);
-                json.WriteBoolean("request_body_truncated"u8, requestBody.Truncated);
-            }
-            if (measurement?.ResponseBody is { } responseBody)
-            {
-                json.WriteString("response_body"u8, responseBody.Text);
-                json.WriteBoolean("response_body_truncated"u8, responseBody.Truncated);
-            }
-            json.WriteEndObject();
+            json.WriteBoolean("stream"u8, measurement.Stream);
+            json.WriteNumber("attempts"u8, measurement.Attempts);
         }
+        if (measurement is { Source: not UsageSource.None })
+        {
+            json.WriteNumber("prompt_tokens"u8, measurement.PromptTokens);
+            json.WriteNumber("completion_tokens"u8, measurement.CompletionTokens);
+        }
+        else
+        {
+            json.WriteNull("prompt_tokens"u8);
+            json.WriteNull("completion_tokens"u8);
+        }
+        if (measurement?.TimeToFirstToken is { } ttft)
+        {
+            json.WriteNumber("ttft_ms"u8, Math.Round(ttft.TotalMilliseconds, 2));
+        }
+        else
+        {
+            json.WriteNull("ttft_ms"u8);
+        }
+        json.WriteNumber("duration_ms"u8, Math.Round(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, 2));
+        json.WriteNumber("request_bytes"u8, request?.RequestBytes ?? context.Request.ContentLength ?? 0);
+        json.WriteNumber("response_bytes"u8, measurement?.ResponseBytes ?? context.Response.ContentLength ?? 0);
+        WriteStringOrNull(json, "client_ip"u8, clientIp);
+        if (request?.Rejection is { } rejection)
+        {
+            json.WriteString("rejected"u8, rejection);
+        }
+        if (request?.RequestBody is { } requestBody)
+        {
+            json.WriteString("request_body"u8, requestBody.Text);
+            json.WriteBoolean("request_body_truncated"u8, requestBody.Truncated);
+        }
+        if (measurement?.ResponseBody is { } responseBody)
+        {
+            json.WriteString("response_body"u8, responseBody.Text);
+            json.WriteBoolean("response_body_truncated"u8, responseBody.Truncated);
+        }
+        json.WriteEndObject();
+        json.Flush();
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
