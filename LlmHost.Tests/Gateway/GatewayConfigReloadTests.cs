@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.Routing;
 
@@ -16,16 +15,6 @@ public class GatewayConfigReloadTests
           - { name: sim, engine: vllm, mode: external, model: m, url: "{{sim.Address}}" }
         """;
 
-    private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition() && clock.Elapsed < timeout)
-        {
-            await Task.Delay(50);
-        }
-        return condition();
-    }
-
     [Fact]
     public async Task ValidEdit_AppliesWithinTwoSeconds()
     {
@@ -35,7 +24,7 @@ public class GatewayConfigReloadTests
 
         await File.WriteAllTextAsync(gateway.ConfigPath, Config(sim, "second: [sim]"));
 
-        Assert.True(await WaitUntil(() => routes.Current.TryGet("second", out _), TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueWithinAsync(() => routes.Current.TryGet("second", out _), TimeSpan.FromSeconds(2)));
         Assert.False(routes.Current.TryGet("first", out _));
         var (response, _) = await Json.PostAsync(gateway.Client, "/v1/chat/completions", """{"model":"second","messages":[],"max_tokens":1}""");
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
@@ -52,7 +41,7 @@ public class GatewayConfigReloadTests
 
         await File.WriteAllTextAsync(gateway.ConfigPath, Config(sim, "kept: [nobody]"));
 
-        Assert.True(await WaitUntil(() => provider.LastError is not null, TimeSpan.FromSeconds(3)));
+        Assert.True(await Eventually.TrueWithinAsync(() => provider.LastError is not null, TimeSpan.FromSeconds(3)));
         Assert.Contains("backend 'nobody' is not defined in backends", provider.LastError);
         Assert.True(gateway.Get<RouteRegistry>().Current.TryGet("kept", out var kept));
         Assert.Equal("sim", Assert.Single(kept.Instances).Name);

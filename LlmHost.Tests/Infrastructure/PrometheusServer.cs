@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Diagnostics;
 
 namespace LlmHost.Tests.Infrastructure;
@@ -29,10 +27,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         var config = "global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n" + string.Concat(jobs.Select(j =>
             $"  - job_name: '{j.Job}'\n    static_configs:\n      - targets: [{string.Join(", ", j.Targets.Select(t => $"'{t}'"))}]\n"));
         await File.WriteAllTextAsync(Path.Combine(directory, "prometheus.yml"), config);
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePort.Next();
         var executable = File.Exists("/usr/bin/prometheus") ? "/usr/bin/prometheus" : "prometheus";
         var process = Process.Start(new ProcessStartInfo(executable,
             $"--config.file={directory}/prometheus.yml --storage.tsdb.path={directory}/data --web.listen-address=127.0.0.1:{port}")

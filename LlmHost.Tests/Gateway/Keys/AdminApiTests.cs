@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using LlmHost.Gateway.Keys;
@@ -52,20 +51,6 @@ public sealed class AdminApiTests : IAsyncLifetime
     {
         using var client = _gateway.ClientWith(secret);
         return (await client.PostAsync("/v1/chat/completions", Json.Body($$"""{"model":"{{model}}","messages":[],"max_tokens":1}"""))).StatusCode;
-    }
-
-    private static async Task<bool> WaitUntil(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(50);
-        }
-        return await condition();
     }
 
     [Fact]
@@ -185,7 +170,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         {
             await File.WriteAllTextAsync(_gateway.KeysPath, good.Replace("\"role\": \"user\"", "\"role\": \"superuser\""));
 
-            Assert.True(await WaitUntil(async () => (await Send(HttpMethod.Get, "/admin/health")).Body.GetProperty("status").GetString() == "degraded", TimeSpan.FromSeconds(3)));
+            Assert.True(await Eventually.TrueWithinAsync(async () => (await Send(HttpMethod.Get, "/admin/health")).Body.GetProperty("status").GetString() == "degraded", TimeSpan.FromSeconds(3)));
             var health = (await Send(HttpMethod.Get, "/admin/health")).Body;
             Assert.Contains("'superuser' is not one of admin, user", health.GetProperty("keys_error").GetString());
             Assert.Equal(HttpStatusCode.OK, await ChatWith(secret));
@@ -208,7 +193,7 @@ public sealed class AdminApiTests : IAsyncLifetime
               { "id": "hotkey", "role": "user", "key_sha256": "{{Sha256Hash.Of(handKey).ToHex()}}" },
             """));
 
-        Assert.True(await WaitUntil(async () => await ChatWith(handKey) == HttpStatusCode.OK, TimeSpan.FromSeconds(2)));
+        Assert.True(await Eventually.TrueWithinAsync(async () => await ChatWith(handKey) == HttpStatusCode.OK, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]

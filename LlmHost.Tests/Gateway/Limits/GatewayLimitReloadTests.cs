@@ -6,20 +6,6 @@ namespace LlmHost.Tests.Gateway.Limits;
 /// <summary>Limits follow edits of config.yaml and of a key's limits without a restart.</summary>
 public class GatewayLimitReloadTests
 {
-    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(50);
-        }
-        return false;
-    }
-
     [Fact]
     public async Task ConfigDefaultsEdited_NextRequestsUseTheNewLimits()
     {
@@ -33,7 +19,7 @@ public class GatewayLimitReloadTests
         var before = provider.Current;
         await File.WriteAllTextAsync(gateway.ConfigPath, LimitsConfig.For(sim, "{ defaults: { qps: 0.001, burst: 3, concurrency: 0, tpm: 0 } }"));
 
-        Assert.True(await WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(provider.Current, before)), TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueWithinAsync(() => Task.FromResult(!ReferenceEquals(provider.Current, before)), TimeSpan.FromSeconds(5)));
         // A new bucket of 3 for the key.
         for (var i = 0; i < 3; i++)
         {
@@ -53,7 +39,7 @@ public class GatewayLimitReloadTests
         using var patch = await gateway.Client.PatchAsync("/admin/keys/testuser", Json.Body("""{"limits":{"qps":0}}"""));
         patch.EnsureSuccessStatusCode();
 
-        Assert.True(await WaitUntilAsync(async () =>
+        Assert.True(await Eventually.TrueWithinAsync(async () =>
             (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5)));
         for (var i = 0; i < 5; i++)
         {
