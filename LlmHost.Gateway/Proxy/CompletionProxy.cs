@@ -73,12 +73,12 @@ public sealed class CompletionProxy(
                 await OpenAIErrors.ModelNotFoundAsync(context, request.Model);
                 return;
             }
-            var admitted = key is null ? default(Admitted?) : await AdmitAsync(context, key, request, route);
-            if (admitted is { Ticket: null })
+            var measurement = new CompletionMeasurement(request.Model, request.Stream, start);
+            LimitTicket? ticket = null;
+            if (key is not null && (ticket = await AdmitAsync(context, key, request, route, measurement)) is null)
             {
                 return;
             }
-            var measurement = new CompletionMeasurement(request.Model, request.Stream, start) { PromptEstimate = admitted?.PromptEstimate ?? 0 };
             if (log is not null)
             {
                 log.Measurement = measurement;
@@ -98,7 +98,7 @@ public sealed class CompletionProxy(
                 measurement.Status = context.Response.StatusCode;
                 measurement.Duration = Stopwatch.GetElapsedTime(start);
                 // First, so that no observer can keep a lease or a reservation from being given back.
-                admitted?.Ticket?.Complete(TokensUsed(measurement, admitted.Value.PromptEstimate));
+                ticket?.Complete(TokensUsed(measurement));
                 RequestTrace.Tag(Activity.Current, key?.Id, measurement);
                 foreach (var observer in _observers)
                 {
@@ -108,19 +108,20 @@ public sealed class CompletionProxy(
         }
     }
 
-    /// <summary>What admission handed out: the ticket to give back (null when refused) and the prompt estimate.</summary>
-    private readonly record struct Admitted(LimitTicket? Ticket, int PromptEstimate);
-
-    // Step 3 of the request path: the prompt is only tokenized when the key has a token limit. Refusals are written here.
-    private async ValueTask<Admitted?> AdmitAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route)
+    /// <summary>
+    /// Step 3 of the request path: the ticket to give back when the request ends, or null when a limit refused it
+    /// (the 429 is written here). The prompt is only tokenized when the key has a token limit; the estimate goes into
+    /// the measurement, which settles with it when no usage arrives.
+    /// </summary>
+    private async ValueTask<LimitTicket?> AdmitAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
     {
         var policy = limits.PolicyFor(key);
-        var promptEstimate = 0;
         var tokens = 0L;
         if (policy.LimitsTokens)
         {
             var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
-            promptEstimate = PromptEstimator.Estimate(request.Body.Span, counter);
+            var promptEstimate = PromptEstimator.Estimate(request.Body.Span, counter);
+            measurement.PromptEstimate = promptEstimate;
             var generates = !context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal);
             tokens = TokenReservation.For(promptEstimate, request.MaxTokens, request.MaxCompletionTokens, request.N, route.MaxModelLen,
                 config.Current.Settings.Limits.DefaultMaxTokens, generates);
@@ -130,10 +131,10 @@ public sealed class CompletionProxy(
         {
             RecordRejection(context, key.Id, admission.Rejection.Kind.Label());
             await OpenAIErrors.RateLimitedAsync(context, key.Id, admission);
-            return new Admitted(null, promptEstimate);
+            return null;
         }
         RateLimitHeaders.WriteOnStarting(context.Response, admission.State);
-        return new Admitted(admission.Ticket, promptEstimate);
+        return admission.Ticket;
     }
 
     /// <summary>A refusal counts in the key's usage, in the rejections metric and on the request's access-log line.</summary>
@@ -148,11 +149,11 @@ public sealed class CompletionProxy(
     /// What a request is charged: the reported usage; else the prompt estimate plus the streamed tokens counted
     /// (a stream cut short by the client); nothing for a backend error that produced no tokens.
     /// </summary>
-    private static long TokensUsed(CompletionMeasurement measurement, int promptEstimate) => measurement.Source switch
+    private static long TokensUsed(CompletionMeasurement measurement) => measurement.Source switch
     {
-        UsageSource.Reported => measurement.ReportedPromptTokens is null ? promptEstimate + measurement.TotalTokens : measurement.TotalTokens,
-        UsageSource.Counted => promptEstimate + measurement.CompletionTokens,
-        _ => measurement.Status >= 400 ? 0 : promptEstimate,
+        UsageSource.Reported => measurement.ReportedPromptTokens is null ? measurement.PromptEstimate + measurement.TotalTokens : measurement.TotalTokens,
+        UsageSource.Counted => measurement.PromptEstimate + measurement.CompletionTokens,
+        _ => measurement.Status >= 400 ? 0 : measurement.PromptEstimate,
     };
 
     private async Task ForwardAsync(HttpContext context, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
