@@ -20,6 +20,13 @@ public static partial class ConfigValidator
         ValidateLimits(config.Limits, Error);
         ValidateBackends(config.Backends, Error);
         ValidateRouting(config, Error);
+        for (var i = 0; i < config.Edge.MetricsAllow.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(config.Edge.MetricsAllow[i], out _) && !System.Net.IPAddress.TryParse(config.Edge.MetricsAllow[i], out _))
+            {
+                Error($"edge.metrics_allow[{i}]", $"'{config.Edge.MetricsAllow[i]}' is neither an IP address nor a network such as 10.0.0.0/8");
+            }
+        }
         if (config.Edge.Port is < 0 or > 65535)
         {
             Error("edge.port", $"{config.Edge.Port} is not a port number (0 to 65535)");
@@ -58,6 +65,13 @@ public static partial class ConfigValidator
                 error($"gateway.trusted_proxies[{i}]", $"'{gateway.TrustedProxies[i]}' is not an IP address");
             }
         }
+        for (var i = 0; i < gateway.MetricsAllow.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(gateway.MetricsAllow[i], out _) && !System.Net.IPAddress.TryParse(gateway.MetricsAllow[i], out _))
+            {
+                error($"gateway.metrics_allow[{i}]", $"'{gateway.MetricsAllow[i]}' is neither an IP address nor a network such as 10.0.0.0/8");
+            }
+        }
         if (gateway.MaxRequestBodyMb is < 1 or > 1024)
         {
             error("gateway.max_request_body_mb", $"{gateway.MaxRequestBodyMb} is out of range (1 to 1024)");
@@ -66,6 +80,28 @@ public static partial class ConfigValidator
         {
             error("gateway.replicas", $"{gateway.Replicas} is out of range (1 to {MaxReplicas})");
         }
+        if (gateway.MaxBufferedBodyMb is < 1 or > 65536)
+        {
+            error("gateway.max_buffered_body_mb", $"{gateway.MaxBufferedBodyMb} is out of range (1 to 65536)");
+        }
+        if (gateway.MaxBufferedBodyPerKeyMb < gateway.MaxRequestBodyMb || gateway.MaxBufferedBodyPerKeyMb > gateway.MaxBufferedBodyMb)
+        {
+            error("gateway.max_buffered_body_per_key_mb",
+                $"{gateway.MaxBufferedBodyPerKeyMb} must be at least max_request_body_mb ({gateway.MaxRequestBodyMb}) and at most max_buffered_body_mb ({gateway.MaxBufferedBodyMb})");
+        }
+        if (gateway.OperatorFields is not ("refuse" or "remove"))
+        {
+            error("gateway.operator_fields", $"'{gateway.OperatorFields}' is not one of refuse, remove");
+        }
+        if (gateway.Server.MaxConnections is < 1 or > 1_000_000)
+        {
+            error("gateway.server.max_connections", $"{gateway.Server.MaxConnections} is out of range (1 to 1000000)");
+        }
+        if (gateway.Server.MinRequestBodyRate is < 0 or > 1_000_000_000)
+        {
+            error("gateway.server.min_request_body_rate", $"{gateway.Server.MinRequestBodyRate} is out of range (0 to 1000000000 bytes per second; 0 switches the check off)");
+        }
+        CheckDuration("gateway.server.request_headers_timeout", gateway.Server.RequestHeadersTimeout, TimeSpan.FromSeconds(1), error);
         CheckDuration("gateway.connect_timeout", gateway.ConnectTimeout, TimeSpan.FromMilliseconds(10), error);
         CheckDuration("gateway.activity_timeout", gateway.ActivityTimeout, TimeSpan.FromSeconds(1), error);
         CheckDuration("gateway.key_rotation_overlap", gateway.KeyRotationOverlap, TimeSpan.Zero, error);
@@ -78,29 +114,25 @@ public static partial class ConfigValidator
             error("limits.store", $"'{limits.Store}' is not one of memory, redis");
         }
         var d = limits.Defaults;
-        if (d.Qps < 0)
+        foreach (var (field, problem) in LimitRanges.Check(d.Qps, d.Burst, d.Concurrency, d.Tpm))
         {
-            error("limits.defaults.qps", "must not be negative (0 means unlimited)");
+            error($"limits.defaults.{field}", problem);
         }
-        if (d.Burst < 0)
+        if (limits.Global.Concurrency is < 0 or > LimitRanges.MaxConcurrency)
         {
-            error("limits.defaults.burst", "must not be negative");
+            error("limits.global.concurrency", $"{limits.Global.Concurrency} is out of range (0 to {LimitRanges.MaxConcurrency}; 0 means unlimited)");
         }
-        if (d.Concurrency < 0)
+        if (limits.DefaultMaxTokens is < 1 or > LimitRanges.MaxContextTokens)
         {
-            error("limits.defaults.concurrency", "must not be negative (0 means unlimited)");
+            error("limits.default_max_tokens", $"{limits.DefaultMaxTokens} is out of range (1 to {LimitRanges.MaxContextTokens})");
         }
-        if (d.Tpm < 0)
+        var media = limits.MediaTokens;
+        foreach (var (field, value) in (ReadOnlySpan<(string, int)>)[("image", media.Image), ("audio", media.Audio), ("video", media.Video)])
         {
-            error("limits.defaults.tpm", "must not be negative (0 means unlimited)");
-        }
-        if (limits.Global.Concurrency < 0)
-        {
-            error("limits.global.concurrency", "must not be negative (0 means unlimited)");
-        }
-        if (limits.DefaultMaxTokens < 1)
-        {
-            error("limits.default_max_tokens", "must be positive");
+            if (value is < 0 or > LimitRanges.MaxContextTokens)
+            {
+                error($"limits.media_tokens.{field}", $"{value} is out of range (0 to {LimitRanges.MaxContextTokens})");
+            }
         }
         CheckDuration("limits.lease_ttl", limits.LeaseTtl, TimeSpan.FromSeconds(3), error);
     }

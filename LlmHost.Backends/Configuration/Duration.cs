@@ -30,7 +30,8 @@ public static class Duration
             "h" => number * 3_600_000,
             _ => null,
         };
-        if (milliseconds is null)
+        // 1e300s parses as a number but is no TimeSpan: refused rather than overflowing where it is used.
+        if (milliseconds is not { } ms || !double.IsFinite(ms) || ms > TimeSpan.MaxValue.TotalMilliseconds / 2)
         {
             return false;
         }

@@ -23,5 +23,49 @@ public sealed class GatewaySettings
     /// </summary>
     public List<string> TrustedProxies { get; set; } = ["127.0.0.1", "::1"];
 
+    /// <summary>
+    /// Memory all request bodies may hold at once, in MiB (a body is held from its first byte until its answer ends);
+    /// a request that would go beyond it is refused with 429 before more of its body is read.
+    /// </summary>
+    public int MaxBufferedBodyMb { get; set; } = 256;
+
+    /// <summary>The same bound for the requests of one key, in MiB.</summary>
+    public int MaxBufferedBodyPerKeyMb { get; set; } = 64;
+
+    /// <summary>
+    /// What to do with a request field only the operator may set (vLLM <c>priority</c>, SGLang <c>rid</c>, …, see
+    /// docs/API_REFERENCE.md): <c>refuse</c> the request with 400, or <c>remove</c> the field and forward the rest.
+    /// </summary>
+    public string OperatorFields { get; set; } = "refuse";
+
+    /// <summary>
+    /// Networks (<c>10.0.0.0/8</c>) or addresses that may read <c>/metrics</c> from the gateway itself: by default
+    /// loopback and the private ranges, where Prometheus and the edge run. Empty: anyone.
+    /// </summary>
+    public List<string> MetricsAllow { get; set; } = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+
+    /// <summary>Kestrel's connection limits, read at start.</summary>
+    public ServerSettings Server { get; set; } = new();
+
     public long MaxRequestBodyBytes => MaxRequestBodyMb * 1024L * 1024L;
+
+    public long MaxBufferedBodyBytes => MaxBufferedBodyMb * 1024L * 1024L;
+
+    public long MaxBufferedBodyPerKeyBytes => MaxBufferedBodyPerKeyMb * 1024L * 1024L;
+}
+
+/// <summary>Limits of the gateway's HTTP server against slow or numerous connections.</summary>
+public sealed class ServerSettings
+{
+    /// <summary>Open client connections at most; more are closed at once.</summary>
+    public int MaxConnections { get; set; } = 4096;
+
+    /// <summary>
+    /// Slowest request body accepted, in bytes per second, after a 5 s grace period: a client that sends slower is
+    /// disconnected (408) instead of holding a connection and a buffer.
+    /// </summary>
+    public int MinRequestBodyRate { get; set; } = 4096;
+
+    /// <summary>Longest time to receive a request's headers.</summary>
+    public string RequestHeadersTimeout { get; set; } = "10s";
 }

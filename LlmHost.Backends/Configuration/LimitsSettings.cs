@@ -15,6 +15,12 @@ public sealed class LimitsSettings
     /// </summary>
     public int DefaultMaxTokens { get; set; } = 4096;
 
+    /// <summary>
+    /// Prompt tokens reserved per image, audio or video part of a chat message: the gateway cannot see how many
+    /// tokens the engine's encoder makes of it, so it reserves a generous amount, settled with the real usage after.
+    /// </summary>
+    public MediaTokens MediaTokens { get; set; } = new();
+
     /// <summary>How long a concurrency lease lives in Redis without renewal (a dead replica's leases expire after it).</summary>
     public string LeaseTtl { get; set; } = "30s";
 
@@ -28,6 +34,14 @@ public sealed class KeyLimits
     public int Burst { get; set; }
     public int Concurrency { get; set; }
     public long Tpm { get; set; }
+}
+
+/// <summary>Tokens reserved per non-text part of a chat message.</summary>
+public sealed class MediaTokens
+{
+    public int Image { get; set; } = 1536;
+    public int Audio { get; set; } = 1536;
+    public int Video { get; set; } = 8192;
 }
 
 public sealed class GlobalLimits

@@ -6,6 +6,21 @@ public sealed class LoggingSettings
     public string Dir { get; set; } = "logs";
 
     public AccessLogSettings AccessLog { get; set; } = new();
+
+    public AuditLogSettings AuditLog { get; set; } = new();
+}
+
+/// <summary>The audit log of admin changes: <c>audit.log</c>, rotated by size into <c>audit-TIMESTAMP.log.gz</c>.</summary>
+public sealed class AuditLogSettings
+{
+    /// <summary><c>audit.log</c> is rotated when it reaches this size.</summary>
+    public string MaxFileSize { get; set; } = "10MB";
+
+    /// <summary>Rotated files kept, <c>audit.log</c> not counted; older ones are deleted.</summary>
+    public int RetainedFiles { get; set; } = 20;
+
+    /// <summary>Rotated files older than this many days are deleted; 0 keeps them whatever their age.</summary>
+    public int RetainedDays { get; set; } = 365;
 }
 
 /// <summary>The access log: one JSON line per request, in files rolled by day and by size.</summary>
@@ -21,6 +36,12 @@ public sealed class AccessLogSettings
 
     /// <summary>Files older than this many days are deleted; 0 keeps them whatever their age.</summary>
     public int RetainedDays { get; set; } = 14;
+
+    /// <summary>
+    /// Most bytes this process's access-log files may take together (current and compressed); the oldest closed
+    /// files are deleted beyond it. Empty or 0: no bound besides count and age.
+    /// </summary>
+    public string MaxTotalSize { get; set; } = "2GB";
 
     /// <summary>Closed files are compressed with gzip.</summary>
     public bool Compress { get; set; } = true;

@@ -24,6 +24,10 @@ public sealed record EngineProfile
         KvCacheUsageMetric = "vllm:kv_cache_usage_perc",
         ContainerImage = "docker.io/vllm/vllm-openai",
         ContainerTag = "v0.11.0",
+        // vLLM: scheduling priority, the engine's own request id, KV transfer between instances (disaggregated
+        // serving) and the prefix-cache isolation salt are the operator's to set, not a tenant's.
+        OperatorOnlyFields = ["priority", "request_id", "kv_transfer_params", "cache_salt"],
+        AdapterFields = [],
     };
 
     public static EngineProfile Sglang { get; } = new()
@@ -42,6 +46,11 @@ public sealed record EngineProfile
         KvCacheUsageMetric = "sglang:token_usage",
         ContainerImage = "docker.io/lmsysorg/sglang",
         ContainerTag = "v0.5.3-cu126",
+        // SGLang: a serialized callable run by the engine, prefill/decode bootstrap addresses, the engine's request
+        // id, and hidden states (large tensors) in the answer.
+        OperatorOnlyFields = ["custom_logit_processor", "bootstrap_host", "bootstrap_port", "bootstrap_room", "rid", "return_hidden_states"],
+        // SGLang selects an adapter by the body's lora_path as well as by "base:adapter" in model.
+        AdapterFields = ["lora_path"],
     };
 
     public required BackendEngine Engine { get; init; }
@@ -58,6 +67,18 @@ public sealed record EngineProfile
     public required string KvCacheUsageMetric { get; init; }
     public required string ContainerImage { get; init; }
     public required string ContainerTag { get; init; }
+
+    /// <summary>Top-level request fields only an operator may set: a gateway must not pass a client's value on.</summary>
+    public required IReadOnlyList<string> OperatorOnlyFields { get; init; }
+
+    /// <summary>Top-level request fields that select a LoRA adapter besides <c>model</c>.</summary>
+    public required IReadOnlyList<string> AdapterFields { get; init; }
+
+    /// <summary>Every engine's operator-only fields: a route may span engines, and an engine may be replaced.</summary>
+    public static IReadOnlyList<string> AllOperatorOnlyFields { get; } = [.. Vllm.OperatorOnlyFields.Union(Sglang.OperatorOnlyFields)];
+
+    /// <summary>Every engine's adapter-selecting fields.</summary>
+    public static IReadOnlyList<string> AllAdapterFields { get; } = [.. Vllm.AdapterFields.Union(Sglang.AdapterFields)];
 
     public static EngineProfile For(BackendEngine engine) => engine == BackendEngine.Sglang ? Sglang : Vllm;
 

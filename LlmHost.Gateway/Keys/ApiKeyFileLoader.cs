@@ -149,21 +149,9 @@ public static partial class ApiKeyFileLoader
         {
             return;
         }
-        if (limits.Qps is < 0)
+        foreach (var (field, problem) in LimitRanges.Check(limits.Qps, limits.Burst, limits.Concurrency, limits.Tpm))
         {
-            error($"{at}.qps", "must not be negative (0 means unlimited)");
-        }
-        if (limits.Burst is < 0)
-        {
-            error($"{at}.burst", "must not be negative");
-        }
-        if (limits.Concurrency is < 0)
-        {
-            error($"{at}.concurrency", "must not be negative (0 means unlimited)");
-        }
-        if (limits.Tpm is < 0)
-        {
-            error($"{at}.tpm", "must not be negative (0 means unlimited)");
+            error($"{at}.{field}", problem);
         }
     }
 

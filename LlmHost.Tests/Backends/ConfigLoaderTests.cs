@@ -112,7 +112,7 @@ public class ConfigLoaderTests
               - { name: m, engine: vllm, model: m, tokenizer: gpt5 }
             """);
 
-        Assert.Contains("line 1: limits.default_max_tokens: must be positive", errors);
+        Assert.Contains("line 1: limits.default_max_tokens: 0 is out of range (1 to 100000000)", errors);
         Assert.Contains(errors, e => e.StartsWith("line 1: limits.lease_ttl:", StringComparison.Ordinal));
         Assert.Contains("line 3: backends[0].tokenizer: 'gpt5' is neither a known encoding (o200k_base, cl100k_base) nor a tokenizer.json path", errors);
         Assert.Equal(3, errors.Count);

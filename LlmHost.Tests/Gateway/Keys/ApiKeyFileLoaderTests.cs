@@ -56,7 +56,7 @@ public class ApiKeyFileLoaderTests
         Assert.Contains("line 2: keys[0].key_sha256: must be 64 hexadecimal characters", errors);
         Assert.Contains("line 4: keys[2].id: 'dup' is used by another key", errors);
         Assert.Contains("line 4: keys[2]: has the same secret as another key", errors);
-        Assert.Contains("line 4: keys[2].limits.qps: must not be negative (0 means unlimited)", errors);
+        Assert.Contains("line 4: keys[2].limits.qps: -1 is out of range (0 for unlimited, or 0.001 to 1000000)", errors);
         Assert.Contains("line 5: keys[3]: needs key_sha256 (or, for migration, a plaintext key)", errors);
     }
 
