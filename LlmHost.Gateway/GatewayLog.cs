@@ -51,6 +51,9 @@ internal static partial class GatewayLog
     [LoggerMessage(403, LogLevel.Debug, "Client went away while forwarding to {Instance}: {Error}")]
     public static partial void ClientWentAway(ILogger logger, string instance, string error);
 
+    [LoggerMessage(404, LogLevel.Warning, "Backend instance {Instance} answered {Status} with a long error message; the client got its beginning: {Message}")]
+    public static partial void BackendErrorCut(ILogger logger, string instance, int status, string message);
+
     [LoggerMessage(401, LogLevel.Warning, "Forwarding to {Instance} failed: {Error}")]
     public static partial void ForwardFailed(ILogger logger, string instance, string error, Exception? exception);
 

@@ -27,6 +27,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RouteRegistry>();
         services.AddSingleton<ForwarderClient>();
         services.AddSingleton<CompletionProxy>();
+        services.AddSingleton<RequestInspector>();
+        services.AddSingleton<RequestBodyBudget>();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options => ConfigureServer(options, config.Settings.Gateway));
         services.AddHttpForwarder();
         services.AddSingleton<BackendProbeService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackendProbeService>());
@@ -45,6 +48,23 @@ public static class GatewayServiceCollectionExtensions
         builder.AddApiKeys();
         builder.AddLimits(config);
         return builder;
+    }
+
+    /// <summary>
+    /// Kestrel against slow and numerous clients (read at start): a connection cap, a minimum body rate after a 5 s
+    /// grace, a header deadline, no <c>Server</c> header, and no body larger than the gateway's own limit.
+    /// </summary>
+    private static void ConfigureServer(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions options, GatewaySettings gateway)
+    {
+        var server = gateway.Server;
+        options.AddServerHeader = false;
+        options.Limits.MaxConcurrentConnections = server.MaxConnections;
+        options.Limits.MaxConcurrentUpgradedConnections = server.MaxConnections;
+        options.Limits.MinRequestBodyDataRate = server.MinRequestBodyRate > 0
+            ? new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(server.MinRequestBodyRate, TimeSpan.FromSeconds(5))
+            : null;
+        options.Limits.RequestHeadersTimeout = Duration.Parse(server.RequestHeadersTimeout);
+        options.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes + 1;
     }
 
     /// <summary>The limit store (<c>limits.store</c>: this process, or Redis shared by the replicas) and the tokenizers.</summary>

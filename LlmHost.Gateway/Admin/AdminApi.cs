@@ -15,6 +15,12 @@ namespace LlmHost.Gateway.Admin;
 /// </summary>
 public static class AdminApi
 {
+    /// <summary>Longest overlap of a rotated key's old and new secrets.</summary>
+    public const int MaxOverlapSeconds = 30 * 24 * 3600;
+
+    /// <summary>Largest admin request body: a key's settings fit in far less.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin").RequireAuthorization(ApiKeyDefaults.AdminPolicy);
@@ -127,7 +133,12 @@ public static class AdminApi
         {
             return;
         }
-        var overlap = request.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Max(0, seconds)) : config.Current.KeyRotationOverlap;
+        if (request.OverlapSeconds is < 0 or > MaxOverlapSeconds)
+        {
+            await OpenAIErrors.BadRequestAsync(context, $"'overlap_seconds' must be between 0 and {MaxOverlapSeconds} (30 days).", "overlap_seconds");
+            return;
+        }
+        var overlap = request.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : config.Current.KeyRotationOverlap;
         var secret = ApiKeySecret.Generate(id);
         var result = await editor.EditAsync(Actor(context), "rotate", id, file =>
         {
@@ -246,6 +257,7 @@ public static class AdminApi
                 KeyId = u.Key,
                 Requests = Interlocked.Read(ref u.Value.Requests),
                 Errors = Interlocked.Read(ref u.Value.Errors),
+                Aborted = Interlocked.Read(ref u.Value.Aborted),
                 Rejections = Interlocked.Read(ref u.Value.Rejections),
                 PromptTokens = Interlocked.Read(ref u.Value.PromptTokens),
                 CompletionTokens = Interlocked.Read(ref u.Value.CompletionTokens),
@@ -282,6 +294,15 @@ public static class AdminApi
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            await OpenAIErrors.PayloadTooLargeAsync(context, MaxBodyBytes);
+            return null;
+        }
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
         try
         {
             if (await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted) is { } value)
@@ -291,7 +312,19 @@ public static class AdminApi
         }
         catch (JsonException ex)
         {
-            await OpenAIErrors.BadRequestAsync(context, $"The body is not valid JSON for this route ({ex.Path}: {ex.Message.Split(". ")[0]}).");
+            await OpenAIErrors.BadRequestAsync(context,
+                $"The body is not valid JSON for this route ({Utilities.ClientText.Bound(ex.Path ?? "$")}: {Utilities.ClientText.Bound(ex.Message.Split(". ")[0])}).");
+            return null;
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await OpenAIErrors.PayloadTooLargeAsync(context, MaxBodyBytes);
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 or a lone surrogate escape in a string.
+            await OpenAIErrors.BadRequestAsync(context, "The body holds a string that is not valid Unicode text.");
             return null;
         }
         await OpenAIErrors.BadRequestAsync(context, "The body must be a JSON object.");
@@ -302,8 +335,14 @@ public static class AdminApi
     {
         if (!result.Succeeded)
         {
-            await OpenAIErrors.WriteAsync(context, result.Status, result.Error!, OpenAIErrors.InvalidRequest,
-                result.Status == StatusCodes.Status404NotFound ? "key_not_found" : result.Status == StatusCodes.Status409Conflict ? "conflict" : null);
+            await OpenAIErrors.WriteAsync(context, result.Status, result.Error!, result.Status >= 500 ? OpenAIErrors.ServerError : OpenAIErrors.InvalidRequest,
+                result.Status switch
+                {
+                    StatusCodes.Status404NotFound => "key_not_found",
+                    StatusCodes.Status409Conflict => "conflict",
+                    StatusCodes.Status503ServiceUnavailable => "key_file_busy",
+                    _ => null,
+                });
             return;
         }
         context.Response.StatusCode = result.Status;

@@ -17,7 +17,11 @@ public sealed class KeyUsageTracker : IRequestObserver
         }
         var usage = _usage.GetOrAdd(key.Id, static _ => new KeyUsage());
         Interlocked.Increment(ref usage.Requests);
-        if (measurement.Status >= 400)
+        if (measurement.ClientGone)
+        {
+            Interlocked.Increment(ref usage.Aborted);
+        }
+        else if (measurement.Status >= 400)
         {
             Interlocked.Increment(ref usage.Errors);
         }
@@ -34,6 +38,9 @@ public sealed class KeyUsageTracker : IRequestObserver
     {
         public long Requests;
         public long Errors;
+
+        /// <summary>Requests whose client went away before the answer was complete (499): not errors.</summary>
+        public long Aborted;
         public long Rejections;
         public long PromptTokens;
         public long CompletionTokens;

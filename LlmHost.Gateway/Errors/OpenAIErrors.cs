@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LlmHost.Backends.OpenAI;
 using LlmHost.Gateway.RateLimiting;
+using LlmHost.Gateway.Utilities;
 
 namespace LlmHost.Gateway.Errors;
 
@@ -28,9 +29,39 @@ public static class OpenAIErrors
     public static Task BadRequestAsync(HttpContext context, string message, string? param = null, string? code = null) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, message, InvalidRequest, code, param);
 
-    public static Task ModelNotFoundAsync(HttpContext context, string model) =>
+    public static Task ModelNotFoundAsync(HttpContext context, string model, string param = "model") =>
         WriteAsync(context, StatusCodes.Status404NotFound,
-            $"The model `{model}` does not exist or you do not have access to it.", InvalidRequest, "model_not_found", "model");
+            $"The model `{ClientText.Bound(model)}` does not exist or you do not have access to it.", InvalidRequest, "model_not_found", param);
+
+    /// <summary>A <c>/v1</c> path the gateway does not serve.</summary>
+    public static Task UnknownPathAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status404NotFound,
+            $"Unknown request URL: {ClientText.Bound(context.Request.Method)} {ClientText.Bound(context.Request.Path.Value ?? "")}.", InvalidRequest, "unknown_url");
+
+    /// <summary>A known path asked with a method it does not take.</summary>
+    public static Task MethodNotAllowedAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status405MethodNotAllowed,
+            $"The method {ClientText.Bound(context.Request.Method)} is not allowed on {ClientText.Bound(context.Request.Path.Value ?? "")}.", InvalidRequest, "method_not_allowed");
+
+    /// <summary>A request field only the gateway's operator may set (see <c>gateway.operator_fields</c>).</summary>
+    public static Task OperatorOnlyFieldAsync(HttpContext context, string field) =>
+        BadRequestAsync(context, $"'{field}' is a field only the operator of this gateway may set; remove it from the request.", field, "unsupported_parameter");
+
+    /// <summary>The client sent its body slower than <c>gateway.server.min_request_body_rate</c>.</summary>
+    public static Task BodyTimeoutAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status408RequestTimeout, "The request body arrived too slowly.", InvalidRequest, "request_timeout");
+
+    /// <summary>The memory request bodies may hold (the key's share, or the gateway's) is in use: try again soon.</summary>
+    public static Task BodyBudgetSpentAsync(HttpContext context, string keyId, LimitKind budget) =>
+        WriteAsync(context, StatusCodes.Status429TooManyRequests,
+            budget == LimitKind.BodyBytes
+                ? $"Rate limit reached for key '{keyId}' on request bodies in flight: the key's requests already hold its share of the gateway's memory. Please try again in 1s."
+                : "The gateway is at its limit of request bodies in flight. Please try again in 1s.",
+            "requests", "rate_limit_exceeded", headers: static response =>
+            {
+                response.Headers.RetryAfter = "1";
+                response.Headers[RateLimitHeaders.RetryAfterMs] = "1000";
+            });
 
     /// <summary>401 for a refused key, with <c>WWW-Authenticate: Bearer</c>.</summary>
     public static Task InvalidApiKeyAsync(HttpContext context, string message) =>
@@ -39,15 +70,15 @@ public static class OpenAIErrors
 
     public static Task ModelNotAllowedAsync(HttpContext context, string model, string keyId) =>
         WriteAsync(context, StatusCodes.Status403Forbidden,
-            $"The API key '{keyId}' may not use the model `{model}`.", "permission_error", "model_not_allowed", "model");
+            $"The API key '{keyId}' may not use the model `{ClientText.Bound(model)}`.", "permission_error", "model_not_allowed", "model");
 
     public static Task PayloadTooLargeAsync(HttpContext context, long limit) =>
         WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-            $"The request body is larger than the limit of {limit / (1024 * 1024)} MiB.", InvalidRequest, "request_too_large");
+            $"The request body is larger than the limit of {(limit >= 1024 * 1024 ? $"{limit / (1024 * 1024)} MiB" : $"{limit / 1024} KiB")}.", InvalidRequest, "request_too_large");
 
     public static Task NoHealthyBackendAsync(HttpContext context, string model) =>
         WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-            $"No healthy backend is available for model `{model}`. Please try again later.", ServerError, "backend_unavailable");
+            $"No healthy backend is available for model `{ClientText.Bound(model)}`. Please try again later.", ServerError, "backend_unavailable");
 
     public static Task BackendFailedAsync(HttpContext context, string backend) =>
         WriteAsync(context, StatusCodes.Status502BadGateway,

@@ -22,6 +22,9 @@ public enum UsageSource
 /// </summary>
 public sealed class CompletionMeasurement(string model, bool stream, long startTimestamp)
 {
+    /// <summary>The status recorded when the client went away before its answer was complete (Nginx's 499).</summary>
+    public const int ClientClosedRequest = 499;
+
     private int _countedCompletionTokens;
 
     public string Model { get; } = model;
@@ -59,6 +62,9 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>An error event the stream carried (the backend failed after the 200 was sent).</summary>
     public bool StreamError { get; set; }
 
+    /// <summary>The client went away before its answer was complete; recorded as 499, not as an error.</summary>
+    public bool ClientGone { get; set; }
+
     public UsageSource Source => ReportedCompletionTokens is not null ? UsageSource.Reported
         : _countedCompletionTokens > 0 ? UsageSource.Counted
         : UsageSource.None;
@@ -80,6 +86,18 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
         Stream && CompletionTokens > 1 && FirstByteTimestamp is { } first && LastByteTimestamp is { } last
             ? Stopwatch.GetElapsedTime(first, last) / (CompletionTokens - 1)
             : null;
+
+    /// <summary>
+    /// What the request is charged against its key's tokens per minute: the reported usage; else the prompt estimate
+    /// plus the streamed tokens counted (a stream cut short); else, for a client that went away, at least the prompt
+    /// (the engine has read it); nothing for a gateway or backend error that produced no tokens.
+    /// </summary>
+    public long TokensCharged => Source switch
+    {
+        UsageSource.Reported => ReportedPromptTokens is null ? PromptEstimate + TotalTokens : TotalTokens,
+        UsageSource.Counted => PromptEstimate + CompletionTokens,
+        _ => ClientGone || Status < 400 ? PromptEstimate : 0,
+    };
 
     public void ReportUsage(int? prompt, int? completion, int? total)
     {

@@ -18,6 +18,7 @@ internal sealed class JsonUsageScanner : IDisposable
         Total,
     }
 
+    private const int MaxCarry = 4 * 1024 * 1024;
     private JsonReaderState _state = new(new JsonReaderOptions { AllowTrailingCommas = false });
     private byte[]? _carry;
     private int _carryLength;
@@ -79,6 +80,12 @@ internal sealed class JsonUsageScanner : IDisposable
         }
         _state = reader.CurrentState;
         var rest = input[(int)reader.BytesConsumed..];
+        if (rest.Length > MaxCarry)
+        {
+            // One token longer than this (a huge string) is not worth holding to find the usage after it.
+            _failed = true;
+            return;
+        }
         if (rest.Length > 0)
         {
             if (_carry is null || _carry.Length < rest.Length)

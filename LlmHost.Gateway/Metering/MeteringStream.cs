@@ -18,7 +18,11 @@ public sealed class MeteringStream : Stream
         Other,
     }
 
-    private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
+    /// <summary>
+    /// Longest unfinished event held back for inspection; a longer one is passed on uninspected (it cannot be the
+    /// usage chunk, and holding it would let a backend grow the gateway's memory without bound).
+    /// </summary>
+    public const int MaxPendingEvent = 1024 * 1024;
 
     private readonly Stream _inner;
     private readonly HttpResponse _response;
@@ -27,6 +31,11 @@ public sealed class MeteringStream : Stream
     private Mode _mode;
     private byte[]? _pending;
     private int _pendingLength;
+    // Inside an event too long to hold: its bytes pass through until it ends.
+    private bool _skippingEvent;
+    // The last write ended an event with a CR: an LF first in the next write belongs to that event (CR LF).
+    private bool _endedOnCr;
+    private bool _lastEventStripped;
     private JsonUsageScanner? _json;
 
     public MeteringStream(Stream inner, HttpResponse response, CompletionMeasurement measurement, bool stripUsageChunk)
@@ -115,6 +124,22 @@ public sealed class MeteringStream : Stream
     // Complete events are inspected and written at once; an unfinished one waits for the rest of its bytes.
     private async ValueTask WriteEventsAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (_endedOnCr)
+        {
+            _endedOnCr = false;
+            if (buffer.Span[0] == '\n')
+            {
+                if (!_lastEventStripped)
+                {
+                    await _inner.WriteAsync(buffer[..1], cancellationToken);
+                }
+                buffer = buffer[1..];
+                if (buffer.IsEmpty)
+                {
+                    return;
+                }
+            }
+        }
         ReadOnlyMemory<byte> data;
         if (_pendingLength == 0)
         {
@@ -130,16 +155,13 @@ public sealed class MeteringStream : Stream
 
         var scanned = 0;
         var keepFrom = 0;
-        while (true)
+        int eventEnd;
+        while ((eventEnd = SseFraming.FindEventEnd(data.Span, scanned, out var contentEnd)) >= 0)
         {
-            var end = data.Span[scanned..].IndexOf(EventEnd);
-            if (end < 0)
-            {
-                break;
-            }
-            var eventEnd = scanned + end + EventEnd.Length;
-            var kind = SseEventInspector.Inspect(data.Span[scanned..(scanned + end)], _measurement);
-            if (kind == SseEventKind.UsageChunk && _stripUsageChunk)
+            var kind = _skippingEvent ? SseEventKind.Other : SseEventInspector.Inspect(data.Span[scanned..contentEnd], _measurement);
+            _skippingEvent = false;
+            _lastEventStripped = kind == SseEventKind.UsageChunk && _stripUsageChunk;
+            if (_lastEventStripped)
             {
                 if (scanned > keepFrom)
                 {
@@ -148,13 +170,21 @@ public sealed class MeteringStream : Stream
                 keepFrom = eventEnd;
             }
             scanned = eventEnd;
+            _endedOnCr = eventEnd == data.Length && data.Span[^1] == '\r';
+        }
+        var rest = data.Length - scanned;
+        if (rest > MaxPendingEvent)
+        {
+            // Too long to hold: out it goes, and the rest of this event follows without being held.
+            _skippingEvent = true;
+            scanned = data.Length;
+            rest = 0;
         }
         if (scanned > keepFrom)
         {
             await _inner.WriteAsync(data[keepFrom..scanned], cancellationToken);
         }
 
-        var rest = data.Length - scanned;
         if (rest == 0)
         {
             _pendingLength = 0;

@@ -12,19 +12,79 @@ public enum SseEventKind
 }
 
 /// <summary>
-/// Reads one SSE event (<c>data: {json}</c>) of a completion stream: counts the tokens of its deltas, takes its
-/// usage, and says whether it is the usage-only chunk (<c>"choices": []</c> with usage) or an error event.
+/// Reads one SSE event (its <c>data:</c> lines, joined) of a completion stream: counts the tokens of its deltas,
+/// takes its usage, and says whether it is the usage-only chunk (<c>"choices": []</c> with usage) or an error event.
 /// </summary>
 public static class SseEventInspector
 {
     public static SseEventKind Inspect(ReadOnlySpan<byte> evt, CompletionMeasurement measurement)
     {
-        var data = evt.IndexOf("data:"u8);
-        if (data < 0)
+        byte[]? joined = null;
+        try
         {
-            return SseEventKind.Other;
+            var payload = Data(evt, ref joined);
+            return payload.IsEmpty ? SseEventKind.Other : InspectData(payload.Trim((byte)' '), measurement);
         }
-        var payload = evt[(data + 5)..].Trim((byte)' ').TrimEnd((byte)'\r');
+        finally
+        {
+            if (joined is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(joined);
+            }
+        }
+    }
+
+    // The event's data: the value of its one data line (no copy), or of several, joined by LF (pooled copy).
+    private static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> evt, ref byte[]? joined)
+    {
+        ReadOnlySpan<byte> first = default;
+        var lines = 0;
+        var length = 0;
+        for (var rest = evt; !rest.IsEmpty;)
+        {
+            var line = NextLine(ref rest);
+            if (!line.StartsWith("data:"u8))
+            {
+                continue;
+            }
+            var value = line[5..];
+            if (++lines == 1)
+            {
+                first = value;
+            }
+            else
+            {
+                joined ??= System.Buffers.ArrayPool<byte>.Shared.Rent(evt.Length);
+                if (lines == 2)
+                {
+                    first.CopyTo(joined);
+                    length = first.Length;
+                }
+                joined[length++] = (byte)'\n';
+                value.CopyTo(joined.AsSpan(length));
+                length += value.Length;
+            }
+        }
+        return lines <= 1 ? first : joined.AsSpan(0, length);
+    }
+
+    // The first line of text, its line break (CR LF, LF or CR) dropped; text moves past it.
+    private static ReadOnlySpan<byte> NextLine(scoped ref ReadOnlySpan<byte> text)
+    {
+        var end = text.IndexOfAny((byte)'\r', (byte)'\n');
+        if (end < 0)
+        {
+            var whole = text;
+            text = default;
+            return whole;
+        }
+        var line = text[..end];
+        text = text[(end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1))..];
+        return line;
+    }
+
+    private static SseEventKind InspectData(ReadOnlySpan<byte> payload, CompletionMeasurement measurement)
+    {
         if (payload.SequenceEqual("[DONE]"u8))
         {
             return SseEventKind.Done;

@@ -8,20 +8,34 @@ namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
 /// Request: copy the client's request as YARP does, but never forward its credentials (the backend gets its own
-/// key, if it has one) nor Accept-Encoding (the gateway reads the answer to meter it). Response: engine error bodies
-/// become OpenAI's shape; event streams are guarded so that a backend dying mid-stream ends them cleanly.
+/// key, if it has one), Accept-Encoding (the gateway reads the answer to meter it), a Host of its choosing (the
+/// backend's key must go to the backend's own address) or headers that claim where the request came from or name
+/// it for the engine. Response: the engine's <c>Server</c> header is dropped; engine error bodies become OpenAI's
+/// shape with a bounded message (the whole text goes to the log); event streams are guarded so that a backend dying
+/// mid-stream ends them cleanly.
 /// </summary>
-public sealed class BackendTransformer(string? backendApiKey, string backendName, Func<TimeSpan> streamIdleTimeout) : HttpTransformer
+public sealed class BackendTransformer(string? backendApiKey, string backendName, Func<TimeSpan> streamIdleTimeout, ILogger logger) : HttpTransformer
 {
+    /// <summary>Client headers never forwarded, besides credentials: forwarding claims and the engines' request id.</summary>
+    internal static readonly string[] DroppedRequestHeaders =
+        ["x-api-key", "Cookie", "Accept-Encoding", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port",
+         "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP", "X-Request-Id", "X-Correlation-Id"];
+
+    /// <summary>Characters of an engine's error message passed to the client.</summary>
+    public const int MaxErrorMessageLength = 512;
+
     private readonly AuthenticationHeaderValue? _authorization = backendApiKey is null ? null : new("Bearer", backendApiKey);
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         proxyRequest.Headers.Authorization = _authorization;
-        proxyRequest.Headers.Remove("x-api-key");
-        proxyRequest.Headers.Remove("Cookie");
-        proxyRequest.Headers.Remove("Accept-Encoding");
+        // Null: HttpClient sends the destination's own authority.
+        proxyRequest.Headers.Host = null;
+        foreach (var header in DroppedRequestHeaders)
+        {
+            proxyRequest.Headers.Remove(header);
+        }
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -31,6 +45,7 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         {
             return copied;
         }
+        httpContext.Response.Headers.Remove("Server");
         if ((int)proxyResponse.StatusCode >= 400)
         {
             return NormalizeErrorAsync(httpContext, proxyResponse, cancellationToken);
@@ -43,10 +58,15 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         return copied;
     }
 
-    private static async ValueTask<bool> NormalizeErrorAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
+    private async ValueTask<bool> NormalizeErrorAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedAsync(proxyResponse.Content, cancellationToken);
         var error = BackendErrorNormalizer.Normalize((int)proxyResponse.StatusCode, body);
+        if (error.Error.Message.Length > MaxErrorMessageLength)
+        {
+            GatewayLog.BackendErrorCut(logger, backendName, (int)proxyResponse.StatusCode, error.Error.Message[..Math.Min(error.Error.Message.Length, 4096)]);
+            error.Error.Message = string.Concat(error.Error.Message.AsSpan(0, MaxErrorMessageLength), "…");
+        }
         var bytes = JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse);
         proxyResponse.Content.Dispose();
         proxyResponse.Content = new ByteArrayContent(bytes);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using LlmHost.Gateway.Admin;
@@ -17,10 +16,11 @@ using Yarp.ReverseProxy.Forwarder;
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// The request path for <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>: inspect the
-/// body once, route by <c>model</c>, admit it against the key's limits, pick an instance, rewrite the body only when needed, and stream the answer
-/// through YARP's forwarder while metering it. A connection refused by the first instance is retried once on another;
-/// nothing is retried once the request reached a backend.
+/// The request path for <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>, cheapest
+/// checks first: enter the key's concurrency and QPS limits before a byte of the body is read; read and inspect the
+/// body (bounded); resolve the model it names and check the key may use it; route; reserve its tokens; stream the
+/// answer through YARP's forwarder while metering it; settle. A connection refused by the first instance is retried
+/// once on another; nothing is retried once the request reached a backend.
 /// </summary>
 public sealed class CompletionProxy(
     GatewayConfigProvider config,
@@ -32,6 +32,8 @@ public sealed class CompletionProxy(
     GatewayMetrics metrics,
     LimitEnforcer limits,
     TokenCounterRegistry tokenizers,
+    RequestInspector inspector,
+    RequestBodyBudget bodyBudget,
     ILogger<CompletionProxy> logger)
 {
     private const int MaxAttempts = 2;
@@ -40,101 +42,173 @@ public sealed class CompletionProxy(
     public async Task HandleAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
-        var maxBodyBytes = config.Current.MaxRequestBodyBytes;
-        var inspection = await RequestInspector.ReadAsync(context, maxBodyBytes);
-        if (inspection.IsTooLarge)
+        var key = context.GetApiKey()!;
+        if (await EnterAsync(context, key) is not { } ticket)
         {
-            await OpenAIErrors.PayloadTooLargeAsync(context, maxBodyBytes);
             return;
         }
-        if (inspection.Request is not { } request)
+        CompletionMeasurement? measurement = null;
+        using var bodyBytes = bodyBudget.Open(key.Id);
+        try
         {
-            await OpenAIErrors.BadRequestAsync(context, inspection.Error!, inspection.Param);
-            return;
-        }
-
-        using (request)
-        {
-            var log = context.Features.Get<RequestLogFeature>();
-            if (log is not null)
-            {
-                log.Model = request.Model;
-                log.RequestBytes = request.Length;
-            }
-            var key = context.GetApiKey();
-            if (key is not null && !key.Models.Allows(request.Model))
-            {
-                RecordRejection(context, key.Id, "model_not_allowed");
-                await OpenAIErrors.ModelNotAllowedAsync(context, request.Model, key.Id);
-                return;
-            }
-            if (!routes.Current.TryGet(request.Model, out var route))
-            {
-                await OpenAIErrors.ModelNotFoundAsync(context, request.Model);
-                return;
-            }
-            var measurement = new CompletionMeasurement(request.Model, request.Stream, start);
-            LimitTicket? ticket = null;
-            if (key is not null && (ticket = await AdmitAsync(context, key, request, route, measurement)) is null)
+            using var request = await ReadAsync(context, key, bodyBytes);
+            if (request is null || await ResolveAsync(context, key, request) is not { } route)
             {
                 return;
             }
-            if (log is not null)
-            {
-                log.Measurement = measurement;
-                if (key?.LogBodies == true)
-                {
-                    log.RequestBody = new BodyCapture();
-                    log.RequestBody.Append(request.Body.Span);
-                    measurement.ResponseBody = new BodyCapture();
-                }
-            }
-            try
+            measurement = new CompletionMeasurement(route.Model, request.Stream, start);
+            if (await ReserveAsync(context, key, ticket, request, route, measurement))
             {
                 await ForwardAsync(context, request, route, measurement);
             }
-            finally
-            {
-                measurement.Status = context.Response.StatusCode;
-                measurement.Duration = Stopwatch.GetElapsedTime(start);
-                // First, so that no observer can keep a lease or a reservation from being given back.
-                ticket?.Complete(TokensUsed(measurement));
-                RequestTrace.Tag(Activity.Current, key?.Id, measurement);
-                foreach (var observer in _observers)
-                {
-                    observer.OnRequestCompleted(context, measurement);
-                }
-            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while its prompt was being counted.
+            MarkClientGone(context, measurement);
+        }
+        finally
+        {
+            Settle(context, key, ticket, measurement);
         }
     }
 
     /// <summary>
-    /// Step 3 of the request path: the ticket to give back when the request ends, or null when a limit refused it
-    /// (the 429 is written here). The prompt is only tokenized when the key has a token limit; the estimate goes into
-    /// the measurement, which settles with it when no usage arrives.
+    /// Step 1: the key's (and the gateway's) concurrency and one request of its QPS bucket, before the body is read —
+    /// so that a key at its limits costs a refusal, not a 16 MiB buffer. Refusals of later steps (400, 403, 404, 413)
+    /// have spent their request too.
     /// </summary>
-    private async ValueTask<LimitTicket?> AdmitAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
+    private async ValueTask<LimitTicket?> EnterAsync(HttpContext context, ApiKey key)
     {
-        var policy = limits.PolicyFor(key);
-        var tokens = 0L;
-        if (policy.LimitsTokens)
+        var entry = await limits.EnterAsync(key, limits.PolicyFor(key));
+        if (entry.Ticket is not { } ticket)
         {
-            var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
-            var promptEstimate = PromptEstimator.Estimate(request.Body.Span, counter);
-            measurement.PromptEstimate = promptEstimate;
-            var generates = !context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal);
-            tokens = TokenReservation.For(promptEstimate, request.MaxTokens, request.MaxCompletionTokens, request.N, route.MaxModelLen,
-                config.Current.Settings.Limits.DefaultMaxTokens, generates);
-        }
-        var admission = await limits.AdmitAsync(key, policy, tokens);
-        if (!admission.IsAdmitted)
-        {
-            RecordRejection(context, key.Id, admission.Rejection.Kind.Label());
-            await OpenAIErrors.RateLimitedAsync(context, key.Id, admission);
+            RecordRejection(context, key.Id, entry.Rejection.Kind.Label());
+            await OpenAIErrors.RateLimitedAsync(context, key.Id, entry);
             return null;
         }
-        RateLimitHeaders.WriteOnStarting(context.Response, admission.State);
-        return admission.Ticket;
+        ticket.State = entry.State;
+        RateLimitHeaders.WriteOnStarting(context.Response, ticket);
+        return ticket;
+    }
+
+    /// <summary>Step 2: the body, bounded by size and by the body budgets, and its fields; null when refused.</summary>
+    private async Task<InspectedRequest?> ReadAsync(HttpContext context, ApiKey key, RequestBodyBudget.Lease bodyBytes)
+    {
+        var maxBodyBytes = config.Current.MaxRequestBodyBytes;
+        var inspection = await inspector.ReadAsync(context, maxBodyBytes, bodyBytes);
+        var log = context.Features.Get<RequestLogFeature>();
+        switch (inspection.Failure)
+        {
+            case InspectionFailure.None:
+                var request = inspection.Request!;
+                log?.RequestBytes = request.Length;
+                log?.Model = request.Model;
+                if (key.LogBodies && log is not null)
+                {
+                    log.RequestBody = new BodyCapture();
+                    log.RequestBody.Append(request.Body.Span);
+                }
+                if (request.OperatorField is { } field && config.Current.Settings.Gateway.OperatorFields == "refuse")
+                {
+                    request.Dispose();
+                    await OpenAIErrors.OperatorOnlyFieldAsync(context, field);
+                    return null;
+                }
+                return request;
+            case InspectionFailure.TooLarge:
+                await OpenAIErrors.PayloadTooLargeAsync(context, maxBodyBytes);
+                return null;
+            case InspectionFailure.OverBudget:
+                RecordRejection(context, key.Id, inspection.Budget.Label());
+                await OpenAIErrors.BodyBudgetSpentAsync(context, key.Id, inspection.Budget);
+                return null;
+            case InspectionFailure.TimedOut:
+                await OpenAIErrors.BodyTimeoutAsync(context);
+                return null;
+            case InspectionFailure.ClientGone:
+                MarkClientGone(context, null);
+                return null;
+            default:
+                await OpenAIErrors.BadRequestAsync(context, inspection.Error!, inspection.Param);
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Step 3: the model the request really selects — its <c>model</c>, or the adapter an engine field such as
+    /// SGLang's <c>lora_path</c> names — checked against the key's allow-list, then routed; null when refused.
+    /// </summary>
+    private async Task<RouteEntry?> ResolveAsync(HttpContext context, ApiKey key, InspectedRequest request)
+    {
+        var model = request.Adapter ?? request.Model;
+        context.Features.Get<RequestLogFeature>()?.Model = model;
+        if (!key.Models.Allows(model))
+        {
+            RecordRejection(context, key.Id, "model_not_allowed");
+            await OpenAIErrors.ModelNotAllowedAsync(context, model, key.Id);
+            return null;
+        }
+        if (!routes.Current.TryGet(model, out var route))
+        {
+            await OpenAIErrors.ModelNotFoundAsync(context, model, request.AdapterField ?? "model");
+            return null;
+        }
+        if (request.Adapter is { } adapter && adapter != request.Model && route.Parent != request.Model)
+        {
+            await OpenAIErrors.BadRequestAsync(context,
+                $"'{request.AdapterField}' names `{adapter}`, which is not an adapter of the model `{request.Model}`.", request.AdapterField);
+            return null;
+        }
+        return route;
+    }
+
+    /// <summary>
+    /// Step 4: the tokens the request may use, reserved against the key's tokens per minute. The prompt is only
+    /// counted for a key with a token limit; its estimate goes into the measurement, which settles with it when no
+    /// usage arrives. False when refused (the 429 is written here).
+    /// </summary>
+    private async ValueTask<bool> ReserveAsync(HttpContext context, ApiKey key, LimitTicket ticket, InspectedRequest request, RouteEntry route,
+        CompletionMeasurement measurement)
+    {
+        if (!limits.PolicyFor(key).LimitsTokens)
+        {
+            return true;
+        }
+        var settings = config.Current.Settings.Limits;
+        var generates = !context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal);
+        var reservation = TokenReservation.For(request.MaxTokens, request.MaxCompletionTokens, request.N, request.BestOf, route.MaxModelLen,
+            settings.DefaultMaxTokens, generates);
+        var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
+        var estimate = PromptEstimator.Estimate(request.Body.Span, counter, reservation, settings.MediaTokens, context.RequestAborted);
+        measurement.PromptEstimate = estimate.PromptTokens;
+        var admission = await ticket.ReserveTokensAsync(estimate.Reservation);
+        if (admission.IsAdmitted)
+        {
+            return true;
+        }
+        RecordRejection(context, key.Id, admission.Rejection.Kind.Label());
+        await OpenAIErrors.RateLimitedAsync(context, key.Id, admission);
+        return false;
+    }
+
+    /// <summary>Step 6: gives back what the request held, charging what it used, then tells the observers.</summary>
+    private void Settle(HttpContext context, ApiKey key, LimitTicket ticket, CompletionMeasurement? measurement)
+    {
+        if (measurement is null)
+        {
+            ticket.Complete(0);
+            return;
+        }
+        measurement.Status = measurement.ClientGone ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode;
+        measurement.Duration = Stopwatch.GetElapsedTime(measurement.StartTimestamp);
+        // First, so that no observer can keep a lease or a reservation from being given back.
+        ticket.Complete(measurement.TokensCharged);
+        RequestTrace.Tag(Activity.Current, key.Id, measurement);
+        foreach (var observer in _observers)
+        {
+            observer.OnRequestCompleted(context, measurement);
+        }
     }
 
     /// <summary>A refusal counts in the key's usage, in the rejections metric and on the request's access-log line.</summary>
@@ -145,23 +219,29 @@ public sealed class CompletionProxy(
         metrics.Rejected(keyId, reason);
     }
 
-    /// <summary>
-    /// What a request is charged: the reported usage; else the prompt estimate plus the streamed tokens counted
-    /// (a stream cut short by the client); nothing for a backend error that produced no tokens.
-    /// </summary>
-    private static long TokensUsed(CompletionMeasurement measurement) => measurement.Source switch
+    // Nobody is left to answer: the access log and the measurement say 499, as Nginx does.
+    private static void MarkClientGone(HttpContext context, CompletionMeasurement? measurement)
     {
-        UsageSource.Reported => measurement.ReportedPromptTokens is null ? measurement.PromptEstimate + measurement.TotalTokens : measurement.TotalTokens,
-        UsageSource.Counted => measurement.PromptEstimate + measurement.CompletionTokens,
-        _ => measurement.Status >= 400 ? 0 : measurement.PromptEstimate,
-    };
+        measurement?.ClientGone = true;
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = CompletionMeasurement.ClientClosedRequest;
+        }
+        context.Features.Get<RequestLogFeature>()?.ClientGone = true;
+    }
 
+    /// <summary>Step 5: picks an instance and forwards, retrying once on another when the first refused the connection.</summary>
     private async Task ForwardAsync(HttpContext context, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
     {
         var injectUsage = BodyRewriter.NeedsUsageInjection(request);
         var clientBody = context.Response.Body;
         await using var metering = new MeteringStream(clientBody, context.Response, measurement, stripUsageChunk: injectUsage);
         context.Response.Body = metering;
+        if (context.Features.Get<RequestLogFeature>() is { } log)
+        {
+            log.Measurement = measurement;
+            measurement.ResponseBody = log.RequestBody is null ? null : new BodyCapture();
+        }
         try
         {
             var excluded = -1;
@@ -170,30 +250,27 @@ public sealed class CompletionProxy(
                 var index = BackendSelector.Pick(route.Instances, excluded);
                 if (index < 0)
                 {
-                    if (attempt == 1)
-                    {
-                        await OpenAIErrors.NoHealthyBackendAsync(context, request.Model);
-                    }
-                    else
-                    {
-                        await OpenAIErrors.BackendFailedAsync(context, measurement.Backend!);
-                    }
+                    await (attempt == 1
+                        ? OpenAIErrors.NoHealthyBackendAsync(context, route.Model)
+                        : OpenAIErrors.BackendFailedAsync(context, measurement.Backend!));
                     return;
                 }
                 var instance = route.Instances[index];
                 measurement.Backend = instance.Name;
                 measurement.Attempts = attempt;
                 var sent = Stopwatch.GetTimestamp();
-                var outcome = await SendAsync(context, request, instance, route.UpstreamModels[index], injectUsage);
+                // An adapter chosen through an engine field is named in model, where vLLM needs its name.
+                var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
+                var outcome = await SendAsync(context, request, instance, upstreamModel, injectUsage);
                 measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
                 if (outcome.RequestNotSent && attempt < MaxAttempts && !context.Response.HasStarted)
                 {
-                    GatewayLog.RetryingOnAnotherBackend(logger, instance.Name, request.Model);
+                    GatewayLog.RetryingOnAnotherBackend(logger, instance.Name, route.Model);
                     ResetForRetry(context);
                     excluded = index;
                     continue;
                 }
-                await ReportFailureAsync(context, instance, outcome);
+                await ReportFailureAsync(context, instance, outcome, measurement);
                 return;
             }
         }
@@ -206,9 +283,9 @@ public sealed class CompletionProxy(
 
     private async Task<ForwardOutcome> SendAsync(HttpContext context, InspectedRequest request, BackendInstance instance, string? upstreamModel, bool injectUsage)
     {
-        var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage, out var length);
-        context.Request.Body = rewritten is null ? request.OpenBody() : new MemoryStream(rewritten, 0, length, writable: false);
-        context.Request.ContentLength = length;
+        var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage);
+        context.Request.Body = rewritten ?? request.OpenBody();
+        context.Request.ContentLength = rewritten?.Length ?? request.Length;
         instance.Enter();
         try
         {
@@ -227,40 +304,27 @@ public sealed class CompletionProxy(
         finally
         {
             instance.Leave();
-            if (rewritten is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rewritten);
-            }
         }
     }
 
-    private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome)
+    private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome, CompletionMeasurement measurement)
     {
         if (outcome.Error == ForwarderError.None)
         {
             return;
         }
-        if (IsClientGone(outcome.Error))
+        if (outcome.IsClientGone || context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (cancelled, disconnected): routine, and nobody is left to answer.
             GatewayLog.ClientWentAway(logger, instance.Name, outcome.Error.ToString());
+            MarkClientGone(context, measurement);
             return;
         }
         GatewayLog.ForwardFailed(logger, instance.Name, outcome.Error.ToString(), context.GetForwarderErrorFeature()?.Exception);
-        switch (outcome.Error)
-        {
-            case ForwarderError.RequestTimedOut:
-                await OpenAIErrors.BackendTimeoutAsync(context, instance.Name);
-                break;
-            default:
-                await OpenAIErrors.BackendFailedAsync(context, instance.Name);
-                break;
-        }
+        await (outcome.Error == ForwarderError.RequestTimedOut
+            ? OpenAIErrors.BackendTimeoutAsync(context, instance.Name)
+            : OpenAIErrors.BackendFailedAsync(context, instance.Name));
     }
-
-    private static bool IsClientGone(ForwarderError error) =>
-        error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-            or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient;
 
     // Connection refused or a connect timeout: the backend never saw a byte of the request.
     private static bool NeverReachedBackend(HttpContext context)

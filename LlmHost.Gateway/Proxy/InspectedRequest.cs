@@ -1,16 +1,15 @@
-using System.Buffers;
-
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>A byte range of the request body.</summary>
 public readonly record struct BodySpan(int Start, int Length)
 {
     public int End => Start + Length;
+
+    public static BodySpan FromTo(int start, int end) => new(start, end - start);
 }
 
 /// <summary>
-/// A completion request body read once into a pooled buffer, with the fields the gateway needs. Dispose returns
-/// the buffer to the pool.
+/// A completion request body read once into a buffer, with the fields the gateway needs. Dispose returns the buffer.
 /// </summary>
 public sealed class InspectedRequest : IDisposable
 {
@@ -48,6 +47,24 @@ public sealed class InspectedRequest : IDisposable
     public int? MaxCompletionTokens { get; set; }
     public int? N { get; set; }
 
+    /// <summary>vLLM's <c>best_of</c> for completions: sequences generated, of which <c>n</c> are returned.</summary>
+    public int? BestOf { get; set; }
+
+    /// <summary>The adapter an engine field (SGLang's <c>lora_path</c>) selects, if the body has one.</summary>
+    public string? Adapter { get; set; }
+
+    /// <summary>The name of the field that named <see cref="Adapter"/>.</summary>
+    public string? AdapterField { get; set; }
+
+    /// <summary>The first operator-only engine field the body carries (see <c>EngineProfile.OperatorOnlyFields</c>).</summary>
+    public string? OperatorField { get; set; }
+
+    /// <summary>
+    /// Byte ranges to cut when the body is forwarded: the adapter field (resolved into <c>model</c>) and the
+    /// operator-only fields, each with its comma, so that what remains is valid JSON.
+    /// </summary>
+    public List<BodySpan> Removals { get; } = [];
+
     /// <summary>A fresh stream over the body, for each forwarding attempt.</summary>
     public Stream OpenBody() => new MemoryStream(_buffer!, 0, Length, writable: false);
 
@@ -55,7 +72,7 @@ public sealed class InspectedRequest : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BodyBuffer.Return(buffer);
         }
     }
 }

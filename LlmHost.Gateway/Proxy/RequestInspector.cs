@@ -1,165 +1,68 @@
-using System.Buffers;
+using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
+using LlmHost.Backends.Engines;
 
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// Reads a completion request body once, bounded by <c>gateway.max_request_body_mb</c>, and picks out the
-/// top-level fields with <see cref="Utf8JsonReader"/> (no DOM, no per-field allocation except <c>model</c>).
+/// Picks the top-level fields the gateway acts on out of a completion request body with <see cref="Utf8JsonReader"/>
+/// (no DOM, no per-field allocation except <c>model</c>): the routing and metering fields, the engine fields that
+/// select an adapter, and the engine fields only an operator may set. A field the gateway acts on may appear only
+/// once: with two <c>model</c>s the gateway and the engine could read different ones.
 /// </summary>
-public static class RequestInspector
+public sealed class RequestInspector
 {
-    private const int InitialBufferSize = 16 * 1024;
+    /// <summary>Longest model (or adapter) name accepted, in characters; longer ones are refused unread.</summary>
+    public const int MaxModelNameLength = 256;
 
-    public static async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes)
+    private enum Field
     {
-        var declared = context.Request.ContentLength;
-        if (declared > maxBytes)
-        {
-            return InspectionResult.TooLarge;
-        }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes + 1;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 ? (int)declared.Value : InitialBufferSize);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (buffer.Length >= maxBytes + 1)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return InspectionResult.TooLarge;
-                    }
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
-                if (read == 0)
-                {
-                    break;
-                }
-                length += read;
-                if (length > maxBytes)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return InspectionResult.TooLarge;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
-                ? InspectionResult.TooLarge
-                : InspectionResult.Invalid("The request body could not be read.", null);
-        }
-
-        var request = new InspectedRequest(buffer, length);
-        if (Parse(request) is { } error)
-        {
-            request.Dispose();
-            return error;
-        }
-        return InspectionResult.Ok(request);
+        Other,
+        Model,
+        Stream,
+        StreamOptions,
+        MaxTokens,
+        MaxCompletionTokens,
+        N,
+        BestOf,
+        Adapter,
+        OperatorOnly,
     }
 
-    private static InspectionResult? Parse(InspectedRequest request)
+    private readonly byte[][] _adapterFields = [.. EngineProfile.AllAdapterFields.Select(Encoding.UTF8.GetBytes)];
+    private readonly byte[][] _operatorFields = [.. EngineProfile.AllOperatorOnlyFields.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>Reads the body (see <see cref="RequestBodyReader"/>) and inspects it.</summary>
+    public async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null)
+    {
+        var read = await RequestBodyReader.ReadAsync(context, maxBytes, budget);
+        if (read.Request is not { } request || Inspect(request) is not { } invalid)
+        {
+            return read;
+        }
+        request.Dispose();
+        return invalid;
+    }
+
+    /// <summary>Fills <paramref name="request"/>'s fields; null when the body is usable, else why not.</summary>
+    public InspectionResult? Inspect(InspectedRequest request)
     {
         if (request.Length == 0)
         {
             return InspectionResult.Invalid("The request body must be a JSON object.", null);
         }
         var reader = new Utf8JsonReader(request.Body.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        string? model = null;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return InspectionResult.Invalid("The request body must be a JSON object.", null);
             }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if (ReadProperties(ref reader, request) is { } bad)
             {
-                if (reader.ValueTextEquals("model"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        return InspectionResult.Invalid("'model' must be a string.", "model");
-                    }
-                    model = reader.GetString();
-                    request.ModelSpan = new BodySpan((int)reader.TokenStartIndex, (int)(reader.BytesConsumed - reader.TokenStartIndex));
-                }
-                else if (reader.ValueTextEquals("stream"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
-                    {
-                        return InspectionResult.Invalid("'stream' must be a boolean.", "stream");
-                    }
-                    request.Stream = reader.TokenType == JsonTokenType.True;
-                }
-                else if (reader.ValueTextEquals("stream_options"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
-                    {
-                        return InspectionResult.Invalid("'stream_options' must be an object.", "stream_options");
-                    }
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        var start = (int)reader.TokenStartIndex;
-                        if (ReadStreamOptions(ref reader, request) is { } bad)
-                        {
-                            return bad;
-                        }
-                        request.StreamOptionsSpan = new BodySpan(start, (int)reader.BytesConsumed - start);
-                    }
-                }
-                else if (reader.ValueTextEquals("max_tokens"u8))
-                {
-                    if (ReadOptionalInt(ref reader, "max_tokens", out var value) is { } bad)
-                    {
-                        return bad;
-                    }
-                    request.MaxTokens = value;
-                }
-                else if (reader.ValueTextEquals("max_completion_tokens"u8))
-                {
-                    if (ReadOptionalInt(ref reader, "max_completion_tokens", out var value) is { } bad)
-                    {
-                        return bad;
-                    }
-                    request.MaxCompletionTokens = value;
-                }
-                else if (reader.ValueTextEquals("n"u8))
-                {
-                    if (ReadOptionalInt(ref reader, "n", out var value) is { } bad)
-                    {
-                        return bad;
-                    }
-                    request.N = value;
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                return bad;
             }
-            if (reader.TokenType != JsonTokenType.EndObject)
-            {
-                return InspectionResult.Invalid("The request body is not valid JSON: unexpected content after the object.", null);
-            }
-            request.ClosingBrace = (int)reader.TokenStartIndex;
-            if (reader.Read())
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 return InspectionResult.Invalid("The request body is not valid JSON: unexpected content after the object.", null);
             }
@@ -168,42 +71,243 @@ public static class RequestInspector
         {
             return InspectionResult.Invalid($"The request body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).", null);
         }
+        return request.Model.Length == 0 ? InspectionResult.Invalid("You must provide a model parameter.", "model") : null;
+    }
 
-        if (string.IsNullOrEmpty(model))
+    // The object's properties, in order. Removable ones (adapter and operator fields) are cut in runs: a run followed
+    // by a kept property is cut up to that property's name; a run at the end is cut from the end of the last kept
+    // value, so that the commas left over always make valid JSON.
+    private InspectionResult? ReadProperties(ref Utf8JsonReader reader, InspectedRequest request)
+    {
+        var seen = 0L;
+        var keptValueEnd = (int)reader.BytesConsumed;
+        int runStart = -1, runAfterKept = -1, runEnd = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            return InspectionResult.Invalid("You must provide a model parameter.", "model");
+            var nameStart = (int)reader.TokenStartIndex;
+            if (!JsonUnicode.IsValid(ref reader))
+            {
+                return NotUnicode;
+            }
+            var (field, index) = Identify(ref reader);
+            if (field != Field.Other)
+            {
+                var bit = Bit(field, index);
+                if ((seen & bit) != 0)
+                {
+                    var name = NameOf(field, index);
+                    return InspectionResult.Invalid($"The field '{name}' appears more than once.", name);
+                }
+                seen |= bit;
+            }
+            reader.Read();
+            if (ReadValue(ref reader, request, field, index) is { } bad)
+            {
+                return bad;
+            }
+            if (field is Field.Adapter or Field.OperatorOnly)
+            {
+                if (runStart < 0)
+                {
+                    (runStart, runAfterKept) = (nameStart, keptValueEnd);
+                }
+                runEnd = (int)reader.BytesConsumed;
+                continue;
+            }
+            if (runStart >= 0)
+            {
+                request.Removals.Add(BodySpan.FromTo(runStart, nameStart));
+                runStart = -1;
+            }
+            keptValueEnd = (int)reader.BytesConsumed;
         }
-        request.Model = model;
+        if (runStart >= 0)
+        {
+            request.Removals.Add(BodySpan.FromTo(runAfterKept, runEnd));
+        }
+        request.ClosingBrace = (int)reader.TokenStartIndex;
         return null;
     }
+
+    // Names of the fields below Adapter, for messages.
+    private static string FieldName(Field field) => field switch
+    {
+        Field.Model => "model",
+        Field.Stream => "stream",
+        Field.StreamOptions => "stream_options",
+        Field.MaxTokens => "max_tokens",
+        Field.MaxCompletionTokens => "max_completion_tokens",
+        Field.N => "n",
+        _ => "best_of",
+    };
+
+    /// <summary>The field at the reader's property name; for engine fields, their index in the engine lists.</summary>
+    private (Field Field, int Index) Identify(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("model"u8)) { return (Field.Model, 0); }
+        if (reader.ValueTextEquals("stream"u8)) { return (Field.Stream, 0); }
+        if (reader.ValueTextEquals("stream_options"u8)) { return (Field.StreamOptions, 0); }
+        if (reader.ValueTextEquals("max_tokens"u8)) { return (Field.MaxTokens, 0); }
+        if (reader.ValueTextEquals("max_completion_tokens"u8)) { return (Field.MaxCompletionTokens, 0); }
+        if (reader.ValueTextEquals("n"u8)) { return (Field.N, 0); }
+        if (reader.ValueTextEquals("best_of"u8)) { return (Field.BestOf, 0); }
+        for (var i = 0; i < _adapterFields.Length; i++)
+        {
+            if (reader.ValueTextEquals(_adapterFields[i]))
+            {
+                return (Field.Adapter, i);
+            }
+        }
+        for (var i = 0; i < _operatorFields.Length; i++)
+        {
+            if (reader.ValueTextEquals(_operatorFields[i]))
+            {
+                return (Field.OperatorOnly, i);
+            }
+        }
+        return (Field.Other, 0);
+    }
+
+    private static string NameOf(Field field, int index) => field switch
+    {
+        Field.Adapter => EngineProfile.AllAdapterFields[index],
+        Field.OperatorOnly => EngineProfile.AllOperatorOnlyFields[index],
+        _ => FieldName(field),
+    };
+
+    // One bit per field the gateway acts on: basic fields 0-15, adapter fields 16-31, operator-only fields 32 on.
+    private static long Bit(Field field, int index) => field switch
+    {
+        Field.Adapter => 1L << (16 + index),
+        Field.OperatorOnly => 1L << (32 + index),
+        _ => 1L << (int)field,
+    };
+
+    private static InspectionResult? ReadValue(ref Utf8JsonReader reader, InspectedRequest request, Field field, int index)
+    {
+        switch (field)
+        {
+            case Field.Model:
+                if (ReadName(ref reader, "model", out var model) is { } badModel)
+                {
+                    return badModel;
+                }
+                request.Model = model ?? "";
+                request.ModelSpan = new BodySpan((int)reader.TokenStartIndex, (int)(reader.BytesConsumed - reader.TokenStartIndex));
+                return null;
+            case Field.Stream:
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                {
+                    return InspectionResult.Invalid("'stream' must be a boolean.", "stream");
+                }
+                request.Stream = reader.TokenType == JsonTokenType.True;
+                return null;
+            case Field.StreamOptions:
+                return ReadStreamOptions(ref reader, request);
+            case Field.MaxTokens or Field.MaxCompletionTokens or Field.N or Field.BestOf:
+                if (ReadOptionalInt(ref reader, FieldName(field), out var number) is { } badNumber)
+                {
+                    return badNumber;
+                }
+                _ = field switch
+                {
+                    Field.MaxTokens => request.MaxTokens = number,
+                    Field.MaxCompletionTokens => request.MaxCompletionTokens = number,
+                    Field.N => request.N = number,
+                    _ => request.BestOf = number,
+                };
+                return null;
+            case Field.Adapter:
+                var fieldName = EngineProfile.AllAdapterFields[index];
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    return null;
+                }
+                if (ReadName(ref reader, fieldName, out var adapter) is { } badAdapter)
+                {
+                    return badAdapter;
+                }
+                (request.Adapter, request.AdapterField) = (adapter, fieldName);
+                return null;
+            case Field.OperatorOnly:
+                request.OperatorField ??= EngineProfile.AllOperatorOnlyFields[index];
+                return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
+            default:
+                return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
+        }
+    }
+
+    /// <summary>
+    /// A model or adapter name: a string of at most <see cref="MaxModelNameLength"/> characters of valid Unicode.
+    /// A longer one is refused without being decoded.
+    /// </summary>
+    private static InspectionResult? ReadName(ref Utf8JsonReader reader, string field, out string? value)
+    {
+        value = null;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return InspectionResult.Invalid($"'{field}' must be a string.", field);
+        }
+        // Escaped, one character can take 12 bytes (a surrogate pair as two \uXXXX); unescaped, at most 4.
+        if (reader.ValueSpan.Length > MaxModelNameLength * 12)
+        {
+            return TooLong(field);
+        }
+        try
+        {
+            value = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8, or an escaped lone surrogate such as \ud800: no name can be made of it.
+            return InspectionResult.Invalid($"'{field}' is not valid Unicode text.", field);
+        }
+        return value.Length > MaxModelNameLength ? TooLong(field) : null;
+    }
+
+    private static InspectionResult NotUnicode =>
+        InspectionResult.Invalid("The request body holds a string that is not valid Unicode text (invalid UTF-8, or an unpaired surrogate escape such as \\ud800).", null);
+
+    private static InspectionResult TooLong(string field) =>
+        InspectionResult.Invalid($"'{field}' is longer than {MaxModelNameLength} characters.", field);
 
     // Inside stream_options: only include_usage matters to the gateway; everything else is skipped.
     private static InspectionResult? ReadStreamOptions(ref Utf8JsonReader reader, InspectedRequest request)
     {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
+        {
+            return InspectionResult.Invalid("'stream_options' must be an object.", "stream_options");
+        }
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isIncludeUsage = reader.ValueTextEquals("include_usage"u8);
             reader.Read();
-            if (isIncludeUsage)
+            if (!isIncludeUsage)
             {
-                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                if (!JsonUnicode.SkipChecked(ref reader))
                 {
-                    return InspectionResult.Invalid("'stream_options.include_usage' must be a boolean.", "stream_options");
+                    return NotUnicode;
                 }
-                request.IncludeUsage = reader.TokenType == JsonTokenType.Null ? null : reader.TokenType == JsonTokenType.True;
+                continue;
             }
-            else
+            if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
             {
-                reader.Skip();
+                return InspectionResult.Invalid("'stream_options.include_usage' must be a boolean.", "stream_options");
             }
+            request.IncludeUsage = reader.TokenType == JsonTokenType.Null ? null : reader.TokenType == JsonTokenType.True;
         }
+        request.StreamOptionsSpan = new BodySpan(start, (int)reader.BytesConsumed - start);
         return null;
     }
 
     private static InspectionResult? ReadOptionalInt(ref Utf8JsonReader reader, string name, out int? value)
     {
         value = null;
-        reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -215,14 +319,4 @@ public static class RequestInspector
         value = number;
         return null;
     }
-}
-
-/// <summary>What inspection found: a usable request, or why the gateway must refuse it.</summary>
-public readonly record struct InspectionResult(InspectedRequest? Request, bool IsTooLarge, string? Error, string? Param)
-{
-    public static InspectionResult TooLarge => new(null, true, null, null);
-
-    public static InspectionResult Ok(InspectedRequest request) => new(request, false, null, null);
-
-    public static InspectionResult Invalid(string error, string? param) => new(null, false, error, param);
 }

@@ -49,8 +49,8 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         private byte[]? _tail;
         private int _tailOffset;
-        private byte _last1;
-        private byte _last2 = (byte)'\n';
+        // The last four bytes read, newest in the low byte; as if after an event end before the first read.
+        private uint _last4 = 0x0A0A;
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -69,17 +69,16 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
                 _idle.CancelAfter(idleTimeout);
                 var read = await inner.ReadAsync(buffer, _idle.Token);
                 _idle.CancelAfter(Timeout.InfiniteTimeSpan);
-                if (read > 0)
+                foreach (var b in buffer.Span[Math.Max(0, read - 4)..read])
                 {
-                    _last2 = read > 1 ? buffer.Span[read - 2] : _last1;
-                    _last1 = buffer.Span[read - 1];
+                    _last4 = (_last4 << 8) | b;
                 }
                 return read;
             }
             catch (Exception ex) when (IsBackendFailure(ex))
             {
                 // Mid-event bytes need a blank line first so the error event stays a separate event.
-                _tail = ErrorEvent(backend, needsSeparator: !(_last1 == '\n' && _last2 == '\n'));
+                _tail = ErrorEvent(backend, needsSeparator: !Metering.SseFraming.EndsEvent(_last4));
                 return ReadTail(buffer.Span);
             }
         }

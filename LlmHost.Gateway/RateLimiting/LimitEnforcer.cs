@@ -10,7 +10,8 @@ public sealed class LimitEnforcer(GatewayConfigProvider config, ILimitStore stor
 
     public LimitPolicy PolicyFor(ApiKey key) => LimitPolicy.For(key.Limits, config.Current.Settings.Limits.Defaults);
 
-    public ValueTask<Admission> AdmitAsync(ApiKey key, in LimitPolicy policy, long tokens)
+    /// <summary>Step one of admission (concurrency and QPS), before the body is read.</summary>
+    public ValueTask<Admission> EnterAsync(ApiKey key, in LimitPolicy policy)
     {
         var global = config.Current.Settings.Limits.Global.Concurrency;
         // Nothing to count: no trip to the store (in Redis mode, two round trips saved).
@@ -18,11 +19,13 @@ public sealed class LimitEnforcer(GatewayConfigProvider config, ILimitStore stor
         {
             return ValueTask.FromResult(new Admission(new UnlimitedTicket(), default, default));
         }
-        return store.AdmitAsync(new LimitRequest(key.Id, policy, global, tokens));
+        return store.EnterAsync(new LimitRequest(key.Id, policy, global));
     }
 
-    private sealed class UnlimitedTicket() : LimitTicket(0)
+    private sealed class UnlimitedTicket : LimitTicket
     {
+        protected override ValueTask<TokenDecision> TryReserveAsync(long tokens) => ValueTask.FromResult(new TokenDecision(true, false, default, default));
+
         protected override void Release(long usedTokens)
         {
         }

@@ -19,6 +19,12 @@ public enum LimitKind
 
     /// <summary>The request alone needs more tokens than the key's whole per-minute budget: retrying cannot help.</summary>
     TokensTooLarge,
+
+    /// <summary>The key's requests hold <c>gateway.max_buffered_body_per_key_mb</c> of body already.</summary>
+    BodyBytes,
+
+    /// <summary>All requests hold <c>gateway.max_buffered_body_mb</c> of body already.</summary>
+    GlobalBodyBytes,
 }
 
 public static class LimitKinds
@@ -31,6 +37,8 @@ public static class LimitKinds
         LimitKind.Requests => "requests",
         LimitKind.Tokens => "tokens",
         LimitKind.TokensTooLarge => "tokens_too_large",
+        LimitKind.BodyBytes => "body_bytes",
+        LimitKind.GlobalBodyBytes => "global_body_bytes",
         _ => "none",
     };
 }

@@ -1,17 +1,39 @@
 namespace LlmHost.Gateway.RateLimiting;
 
 /// <summary>
-/// What an admitted request holds: its concurrency leases and its token reservation. <see cref="Complete"/> gives
-/// them back exactly once, whoever calls it first (the request's <c>finally</c>, on every path).
+/// What an admitted request holds: its concurrency leases (taken before its body was read) and, once its prompt was
+/// estimated, its token reservation. <see cref="Complete"/> gives them back exactly once, whoever calls it first
+/// (the request's <c>finally</c>, on every path).
 /// </summary>
 public abstract class LimitTicket
 {
     private int _completed;
 
-    protected LimitTicket(long reservedTokens) => ReservedTokens = reservedTokens;
+    /// <summary>The tokens reserved against the key's tokens per minute (0 until reserved, or without a token limit).</summary>
+    public long ReservedTokens { get; private set; }
 
-    /// <summary>The tokens reserved before forwarding (0 when the key has no token limit).</summary>
-    public long ReservedTokens { get; }
+    /// <summary>Whether a reservation was taken (it must then be settled, even at 0 tokens used).</summary>
+    public bool HasReservation { get; private set; }
+
+    /// <summary>The figures of the <c>x-ratelimit-*</c> headers after the last step of admission.</summary>
+    public LimitState State { get; set; }
+
+    /// <summary>
+    /// Step two of admission: reserves <paramref name="tokens"/> against the key's tokens per minute. Refused, the
+    /// ticket keeps its leases, which <see cref="Complete"/> gives back; the request taken from the QPS bucket stays
+    /// spent (a refusal costs a request like any other).
+    /// </summary>
+    public async ValueTask<Admission> ReserveTokensAsync(long tokens)
+    {
+        var decision = await TryReserveAsync(tokens);
+        State = decision.State;
+        if (decision.IsAdmitted && decision.Reserved)
+        {
+            ReservedTokens = tokens;
+            HasReservation = true;
+        }
+        return new Admission(decision.IsAdmitted ? this : null, decision.Rejection, decision.State);
+    }
 
     /// <summary>Releases the leases and settles the reservation with the tokens the request really used.</summary>
     public void Complete(long usedTokens)
@@ -22,24 +44,30 @@ public abstract class LimitTicket
         }
     }
 
+    protected abstract ValueTask<TokenDecision> TryReserveAsync(long tokens);
+
     protected abstract void Release(long usedTokens);
+
+    /// <summary>The outcome of a reservation: admitted (and whether anything was reserved), or why not.</summary>
+    protected readonly record struct TokenDecision(bool IsAdmitted, bool Reserved, LimitRejection Rejection, LimitState State);
 }
 
-/// <summary>The outcome of asking the limits: a ticket to forward with, or why not; and the headers' figures.</summary>
+/// <summary>The outcome of asking the limits: a ticket to go on with, or why not; and the headers' figures.</summary>
 public readonly record struct Admission(LimitTicket? Ticket, LimitRejection Rejection, LimitState State)
 {
     public bool IsAdmitted => Ticket is not null;
 }
 
-/// <summary>One request's claim on the limits.</summary>
-public readonly record struct LimitRequest(string KeyId, LimitPolicy Policy, int GlobalConcurrency, long Tokens);
+/// <summary>One request's claim on the cheap limits, before its body is read.</summary>
+public readonly record struct LimitRequest(string KeyId, LimitPolicy Policy, int GlobalConcurrency);
 
 /// <summary>Where limit state lives: this process (<c>memory</c>) or Redis, shared by the replicas.</summary>
 public interface ILimitStore
 {
     /// <summary>
-    /// Checks the limits in order — global concurrency, key concurrency, tokens, requests — and takes from all of
-    /// them only if all admit the request: a request turned away by one limit consumes nothing from the others.
+    /// Step one of admission, before any byte of the body is read: global concurrency, the key's concurrency, one
+    /// request from its QPS bucket, in that order; a request refused by one takes nothing from the others. Tokens
+    /// are reserved later on the ticket (<see cref="LimitTicket.ReserveTokensAsync"/>).
     /// </summary>
-    ValueTask<Admission> AdmitAsync(LimitRequest request);
+    ValueTask<Admission> EnterAsync(LimitRequest request);
 }

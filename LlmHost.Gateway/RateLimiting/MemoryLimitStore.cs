@@ -14,9 +14,9 @@ public sealed class MemoryLimitStore : ILimitStore
     private readonly ConcurrentDictionary<string, KeyLimiter> _keys = new(StringComparer.Ordinal);
     private GlobalLimiter? _global;
 
-    public ValueTask<Admission> AdmitAsync(LimitRequest request) => ValueTask.FromResult(Admit(request));
+    public ValueTask<Admission> EnterAsync(LimitRequest request) => ValueTask.FromResult(Enter(request));
 
-    public Admission Admit(in LimitRequest request)
+    public Admission Enter(in LimitRequest request)
     {
         var limiter = LimiterFor(request.KeyId, request.Policy);
         var global = GlobalFor(request.GlobalConcurrency);
@@ -36,34 +36,17 @@ public sealed class MemoryLimitStore : ILimitStore
             var limit = limiter.Policy.Concurrency;
             return Reject(limiter, new LimitRejection(LimitKind.Concurrency, limit, limit, 1, ConcurrencyRetryAfter), now);
         }
-
-        var tokens = 0L;
-        if (limiter.Tokens is { } bucket)
-        {
-            tokens = request.Tokens;
-            var retryAfter = TimeSpan.Zero;
-            var tooLarge = tokens > bucket.Capacity;
-            if (tooLarge || !bucket.TryReserve(tokens, now, out retryAfter))
-            {
-                keyLease?.Dispose();
-                globalLease?.Dispose();
-                var kind = tooLarge ? LimitKind.TokensTooLarge : LimitKind.Tokens;
-                return Reject(limiter, new LimitRejection(kind, bucket.Capacity, bucket.Used(now), tokens, retryAfter), now);
-            }
-        }
-
         // Last, because a token bucket's permit cannot be given back: a request turned away above takes none.
         using var requestLease = limiter.TryTakeRequest();
         if (requestLease is { IsAcquired: false })
         {
-            limiter.Tokens?.Settle(tokens, 0, now);
             keyLease?.Dispose();
             globalLease?.Dispose();
             requestLease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
             var burst = limiter.Policy.Burst;
             return Reject(limiter, new LimitRejection(LimitKind.Requests, burst, burst, 1, retryAfter), now);
         }
-        return new Admission(new MemoryTicket(limiter, globalLease, keyLease, tokens), default, limiter.State(now));
+        return new Admission(new MemoryTicket(limiter, globalLease, keyLease), default, limiter.State(now));
     }
 
     /// <summary>Leases and reservations held now, per key and in total: all zero when nothing leaked.</summary>
@@ -134,11 +117,33 @@ public sealed class MemoryLimitStore : ILimitStore
         public int ActiveLeases => Limit - (int)Limiter.GetStatistics()!.CurrentAvailablePermits;
     }
 
-    private sealed class MemoryTicket(KeyLimiter limiter, RateLimitLease? global, RateLimitLease? key, long tokens) : LimitTicket(tokens)
+    private sealed class MemoryTicket(KeyLimiter limiter, RateLimitLease? global, RateLimitLease? key) : LimitTicket
     {
+        protected override ValueTask<TokenDecision> TryReserveAsync(long tokens) => ValueTask.FromResult(Reserve(tokens));
+
+        private TokenDecision Reserve(long tokens)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (limiter.Tokens is not { } bucket)
+            {
+                return new TokenDecision(true, false, default, limiter.State(now));
+            }
+            var retryAfter = TimeSpan.Zero;
+            var tooLarge = tokens > bucket.Capacity;
+            if (tooLarge || !bucket.TryReserve(tokens, now, out retryAfter))
+            {
+                var kind = tooLarge ? LimitKind.TokensTooLarge : LimitKind.Tokens;
+                return new TokenDecision(false, false, new LimitRejection(kind, bucket.Capacity, bucket.Used(now), tokens, retryAfter), limiter.State(now));
+            }
+            return new TokenDecision(true, true, default, limiter.State(now));
+        }
+
         protected override void Release(long usedTokens)
         {
-            limiter.Tokens?.Settle(ReservedTokens, usedTokens, Stopwatch.GetTimestamp());
+            if (HasReservation)
+            {
+                limiter.Tokens?.Settle(ReservedTokens, usedTokens, Stopwatch.GetTimestamp());
+            }
             key?.Dispose();
             global?.Dispose();
         }

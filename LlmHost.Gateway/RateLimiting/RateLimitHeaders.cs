@@ -57,19 +57,23 @@ public static class RateLimitHeaders
         headers[RetryAfterMs] = Text(ms);
     }
 
-    /// <summary>Writes the headers when the response starts, after the backend's headers were copied.</summary>
-    public static void WriteOnStarting(HttpResponse response, LimitState state)
+    /// <summary>
+    /// Writes the ticket's headers when the response starts — after the backend's headers were copied, or an error
+    /// cleared them — with the figures of its last step of admission.
+    /// </summary>
+    public static void WriteOnStarting(HttpResponse response, LimitTicket ticket)
     {
+        var state = ticket.State;
         if (state.RequestsLimit <= 0 && state.TokensLimit <= 0 && state.ConcurrencyLimit <= 0)
         {
             return;
         }
         response.OnStarting(static s =>
         {
-            var (response, state) = ((HttpResponse, LimitState))s;
-            Write(response.Headers, state);
+            var (response, ticket) = ((HttpResponse, LimitTicket))s;
+            Write(response.Headers, ticket.State);
             return Task.CompletedTask;
-        }, (response, state));
+        }, (response, ticket));
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

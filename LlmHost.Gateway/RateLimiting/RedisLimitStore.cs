@@ -48,50 +48,49 @@ public sealed class RedisLimitStore : ILimitStore
         return options;
     }
 
-    public async ValueTask<Admission> AdmitAsync(LimitRequest request)
+    public async ValueTask<Admission> EnterAsync(LimitRequest request)
     {
         if (!_redis.IsConnected)
         {
             MarkDegraded("not connected");
-            return _fallback.Admit(request);
+            return _fallback.Enter(request);
         }
         var policy = request.Policy;
-        var tokens = policy.LimitsTokens ? request.Tokens : 0;
         var leaseId = Guid.NewGuid().ToString("N");
         var keyLeases = KeyName(request.KeyId, "leases");
         RedisResult result;
         try
         {
-            result = await _redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.Admit,
-                [GlobalLeases, keyLeases, KeyName(request.KeyId, "requests"), KeyName(request.KeyId, "tokens")],
-                [leaseId, (long)_leaseTtl.TotalMilliseconds, request.GlobalConcurrency, policy.Concurrency, policy.Qps, policy.Burst, policy.Tpm, tokens]);
+            result = await _redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.Enter,
+                [GlobalLeases, keyLeases, KeyName(request.KeyId, "requests")],
+                [leaseId, (long)_leaseTtl.TotalMilliseconds, request.GlobalConcurrency, policy.Concurrency, policy.Qps, policy.Burst]);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             MarkDegraded(ex.Message);
-            return _fallback.Admit(request);
+            return _fallback.Enter(request);
         }
         MarkShared();
 
         var values = (long[])result!;
         var kind = (LimitKind)values[0];
+        // Tokens are reported after the reservation; until then the whole budget is shown.
         var state = new LimitState(
             policy.Burst, Math.Max(0, values[3]), Reset(policy.Burst - values[3], policy.Qps),
-            policy.Tpm, Math.Max(0, values[4]), Reset(policy.Tpm - values[4], policy.Tpm / 60.0),
+            policy.Tpm, policy.Tpm, TimeSpan.Zero,
             policy.Concurrency, Math.Max(0, policy.Concurrency - (int)values[2]));
         if (kind != LimitKind.None)
         {
             var retryAfter = TimeSpan.FromMilliseconds(values[1]);
             var rejection = kind switch
             {
-                LimitKind.GlobalConcurrency => new LimitRejection(kind, request.GlobalConcurrency, values[5], 1, retryAfter),
+                LimitKind.GlobalConcurrency => new LimitRejection(kind, request.GlobalConcurrency, values[4], 1, retryAfter),
                 LimitKind.Concurrency => new LimitRejection(kind, policy.Concurrency, values[2], 1, retryAfter),
-                LimitKind.Requests => new LimitRejection(kind, policy.Burst, policy.Burst - Math.Max(0, values[3]), 1, retryAfter),
-                _ => new LimitRejection(kind, policy.Tpm, policy.Tpm - values[4], tokens, retryAfter),
+                _ => new LimitRejection(kind, policy.Burst, policy.Burst - Math.Max(0, values[3]), 1, retryAfter),
             };
             return new Admission(null, rejection, state);
         }
-        var ticket = new RedisTicket(this, keyLeases, leaseId, policy.Tpm, request.KeyId, tokens);
+        var ticket = new RedisTicket(this, keyLeases, leaseId, request.KeyId, policy.Tpm, state);
         _held[ticket] = 0;
         return new Admission(ticket, default, state);
     }
@@ -137,6 +136,22 @@ public sealed class RedisLimitStore : ILimitStore
         }
     }
 
+    /// <summary>Step two: the key's token bucket in Redis; while Redis is away the request goes on unreserved.</summary>
+    private async ValueTask<(LimitKind Kind, TimeSpan RetryAfter, long Left)?> ReserveAsync(string keyId, long tpm, long tokens)
+    {
+        try
+        {
+            var values = (long[])(await _redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.Reserve, [KeyName(keyId, "tokens")], [tpm, tokens]))!;
+            MarkShared();
+            return ((LimitKind)values[0], TimeSpan.FromMilliseconds(values[1]), values[2]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            MarkDegraded(ex.Message);
+            return null;
+        }
+    }
+
     private void MarkDegraded(string reason)
     {
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
@@ -159,12 +174,24 @@ public sealed class RedisLimitStore : ILimitStore
     private static TimeSpan Reset(double missing, double perSecond) =>
         missing <= 0 || perSecond <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(missing / perSecond);
 
-    private sealed class RedisTicket(RedisLimitStore owner, string keyLeases, string leaseId, long tpm, string keyId, long tokens) : LimitTicket(tokens)
+    private sealed class RedisTicket(RedisLimitStore owner, string keyLeases, string leaseId, string keyId, long tpm, LimitState entered) : LimitTicket
     {
         public string KeyLeases { get; } = keyLeases;
         public string LeaseId { get; } = leaseId;
-        public long Tpm { get; } = tpm;
         public string KeyId { get; } = keyId;
+        public long Tpm { get; } = tpm;
+
+        protected override async ValueTask<TokenDecision> TryReserveAsync(long tokens)
+        {
+            if (Tpm <= 0 || await owner.ReserveAsync(KeyId, Tpm, tokens) is not { } reserved)
+            {
+                return new TokenDecision(true, false, default, entered);
+            }
+            var state = entered with { TokensRemaining = Math.Max(0, reserved.Left), TokensReset = Reset(Tpm - reserved.Left, Tpm / 60.0) };
+            return reserved.Kind == LimitKind.None
+                ? new TokenDecision(true, true, default, state)
+                : new TokenDecision(false, false, new LimitRejection(reserved.Kind, Tpm, Tpm - reserved.Left, tokens, reserved.RetryAfter), state);
+        }
 
         // Not awaited: the client's response must not wait for Redis; a failed release expires with the lease TTL.
         protected override void Release(long usedTokens) => _ = owner.ReleaseAsync(this, usedTokens);

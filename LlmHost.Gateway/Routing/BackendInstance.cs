@@ -16,13 +16,13 @@ public sealed class BackendInstance
     private volatile IReadOnlyList<ModelCard> _models = [];
     private volatile BackendSettings _backend;
 
-    public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime, Func<TimeSpan> streamIdleTimeout)
+    public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime, Func<TimeSpan> streamIdleTimeout, ILogger logger)
     {
         _backend = backend;
         Name = name;
         Address = address.GetLeftPart(UriPartial.Path).TrimEnd('/');
         ApiKey = apiKey;
-        Transformer = new BackendTransformer(apiKey, name, streamIdleTimeout);
+        Transformer = new BackendTransformer(apiKey, name, streamIdleTimeout, logger);
         Health = new PassiveHealth(ejectionTime);
     }
 

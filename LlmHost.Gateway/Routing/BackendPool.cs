@@ -57,7 +57,7 @@ public sealed class BackendPool
                     GatewayLog.BackendWithoutAddress(_logger, instanceName);
                     continue;
                 }
-                var instance = previous.Find(instanceName, uri, apiKey) ?? new BackendInstance(backend, instanceName, uri, apiKey, config.EjectionTime, _streamIdleTimeout);
+                var instance = previous.Find(instanceName, uri, apiKey) ?? new BackendInstance(backend, instanceName, uri, apiKey, config.EjectionTime, _streamIdleTimeout, _logger);
                 instance.Backend = backend;
                 instances.Add(instance);
             }

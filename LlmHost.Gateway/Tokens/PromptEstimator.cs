@@ -1,14 +1,26 @@
 using System.Buffers;
-using System.Text;
+using System.Diagnostics;
 using System.Text.Json;
+using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.RateLimiting;
 
 namespace LlmHost.Gateway.Tokens;
 
+/// <summary>What a request's body is estimated to cost: its prompt tokens, and its whole reservation.</summary>
+public readonly record struct PromptEstimate(int PromptTokens, long Reservation);
+
 /// <summary>
-/// Estimates the prompt tokens of a completion or embeddings body: the text of <c>messages</c> (string or text
-/// parts, plus names and tool calls), <c>prompt</c> or <c>input</c> (strings, or token ids counted one each), and
-/// the tool and response-format schemas, plus the chat template's own tokens.
+/// Estimates the prompt tokens of a completion or embeddings body and the tokens to reserve for it: the text of
+/// <c>messages</c> (strings or text parts, names, tool calls; image, audio and video parts at
+/// <c>limits.media_tokens</c> each), the tool and response-format schemas, and the chat template's own tokens — one
+/// prompt; or each element of <c>prompt</c> / <c>input</c> (strings, or token ids counted one each) — one prompt
+/// each, every prompt reserving its own completion.
 /// </summary>
+/// <remarks>
+/// Bounded work whatever the body: strings are counted with the tokenizer for at most
+/// <see cref="TokenizerBudgetMs"/>, then from their UTF-8 bytes (<see cref="Utf8TokenEstimate"/>); the request's abort
+/// token is observed throughout.
+/// </remarks>
 public static class PromptEstimator
 {
     /// <summary>Template tokens per chat message: ChatML (Qwen) and Llama 3 both spend 5.</summary>
@@ -17,30 +29,34 @@ public static class PromptEstimator
     /// <summary>Template tokens per chat request: Llama 3's BOS plus its 4-token reply header (ChatML: 3).</summary>
     public const int PerChatRequest = 5;
 
-    public static int Estimate(ReadOnlySpan<byte> body, ITokenCounter counter)
+    /// <summary>Milliseconds a request's strings may spend in the tokenizer; the rest is estimated from their bytes.</summary>
+    public const int TokenizerBudgetMs = 20;
+
+    public static PromptEstimate Estimate(ReadOnlySpan<byte> body, ITokenCounter counter, in TokenReservation reservation, MediaTokens media,
+        CancellationToken cancellation = default)
     {
-        var scratch = new Scratch(counter);
+        var scratch = new Scratch(counter, media, cancellation);
+        long chat = 0, prompts = 0, promptCount = 0, completions = 0;
         try
         {
             var reader = new Utf8JsonReader(body);
             reader.Read();
-            var total = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("messages"u8))
                 {
                     reader.Read();
-                    total += CountMessages(ref reader, body, ref scratch);
+                    chat += CountMessages(ref reader, body, ref scratch);
                 }
                 else if (reader.ValueTextEquals("prompt"u8) || reader.ValueTextEquals("input"u8))
                 {
                     reader.Read();
-                    total += CountPrompt(ref reader, ref scratch);
+                    CountPrompts(ref reader, ref scratch, reservation, ref prompts, ref promptCount, ref completions);
                 }
                 else if (reader.ValueTextEquals("tools"u8) || reader.ValueTextEquals("functions"u8) || reader.ValueTextEquals("response_format"u8))
                 {
                     reader.Read();
-                    total += scratch.CountRaw(ref reader, body);
+                    chat += scratch.CountRaw(ref reader, body);
                 }
                 else
                 {
@@ -48,27 +64,33 @@ public static class PromptEstimator
                     reader.Skip();
                 }
             }
-            return total;
         }
         catch (JsonException)
         {
             // The inspector already accepted the body, so this does not happen; if it did, bytes/3 is a safe bound.
-            return body.Length / 3 + 1;
+            return new PromptEstimate(body.Length / 3 + 1, body.Length / 3 + 1 + reservation.CompletionFor(body.Length / 3 + 1));
         }
         finally
         {
             scratch.Dispose();
         }
+        // A chat request (or one with neither messages nor prompts) is one prompt.
+        if (chat > 0 || promptCount == 0)
+        {
+            prompts += chat;
+            completions += reservation.CompletionFor(chat);
+        }
+        return new PromptEstimate((int)Math.Min(int.MaxValue, prompts), prompts + completions);
     }
 
-    private static int CountMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch)
+    private static long CountMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             reader.Skip();
             return 0;
         }
-        var total = PerChatRequest;
+        long total = PerChatRequest;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -104,8 +126,8 @@ public static class PromptEstimator
         return total;
     }
 
-    // A string, or an array of parts whose "text" fields count (images and audio are not estimated).
-    private static int CountContent(ref Utf8JsonReader reader, ref Scratch scratch)
+    // A string, or an array of parts: text parts count their text; image, audio and video parts a fixed amount.
+    private static long CountContent(ref Utf8JsonReader reader, ref Scratch scratch)
     {
         if (reader.TokenType == JsonTokenType.String)
         {
@@ -116,7 +138,7 @@ public static class PromptEstimator
             reader.Skip();
             return 0;
         }
-        var total = 0;
+        long total = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType == JsonTokenType.String)
@@ -132,22 +154,61 @@ public static class PromptEstimator
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isText = reader.ValueTextEquals("text"u8);
+                var media = scratch.MediaTokensOf(ref reader);
                 reader.Read();
                 if (isText && reader.TokenType == JsonTokenType.String)
                 {
                     total += scratch.CountString(ref reader);
+                    continue;
                 }
-                else
-                {
-                    reader.Skip();
-                }
+                total += media;
+                reader.Skip();
             }
         }
         return total;
     }
 
-    // prompt / input: a string, token ids, or an array of either.
-    private static int CountPrompt(ref Utf8JsonReader reader, ref Scratch scratch)
+    // prompt / input: a string, token ids, or an array of either — each string or token-id array is one prompt.
+    private static void CountPrompts(ref Utf8JsonReader reader, ref Scratch scratch, in TokenReservation reservation,
+        ref long prompts, ref long promptCount, ref long completions)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            AddPrompt(CountPrompt(ref reader, ref scratch), reservation, ref prompts, ref promptCount, ref completions);
+            return;
+        }
+        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+        {
+            AddPrompt(0, reservation, ref prompts, ref promptCount, ref completions);
+            return;
+        }
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            // [1, 2, 3]: one prompt of token ids.
+            long ids = 1;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                ids++;
+            }
+            AddPrompt(ids, reservation, ref prompts, ref promptCount, ref completions);
+            return;
+        }
+        do
+        {
+            AddPrompt(CountPrompt(ref reader, ref scratch), reservation, ref prompts, ref promptCount, ref completions);
+        }
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray);
+    }
+
+    private static void AddPrompt(long tokens, in TokenReservation reservation, ref long prompts, ref long promptCount, ref long completions)
+    {
+        prompts += tokens;
+        promptCount++;
+        completions += reservation.CompletionFor(tokens);
+    }
+
+    // One prompt: a string (plus its BOS), or an array of token ids (anything else in it counts one per element).
+    private static long CountPrompt(ref Utf8JsonReader reader, ref Scratch scratch)
     {
         switch (reader.TokenType)
         {
@@ -156,56 +217,109 @@ public static class PromptEstimator
             case JsonTokenType.Number:
                 return 1;
             case JsonTokenType.StartArray:
-                var total = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                long ids = 0;
+                var depth = reader.CurrentDepth;
+                while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
                 {
-                    total += CountPrompt(ref reader, ref scratch);
+                    ids += reader.TokenType == JsonTokenType.String ? 1 + scratch.CountString(ref reader) : 1;
                 }
-                return total;
+                return ids;
             default:
                 reader.Skip();
                 return 0;
         }
     }
 
-    /// <summary>A pooled character buffer for the unescaped strings.</summary>
-    private struct Scratch(ITokenCounter counter) : IDisposable
+    /// <summary>
+    /// The tokenizer, its time budget, a pooled character buffer for unescaped strings, and the media amounts.
+    /// </summary>
+    private struct Scratch(ITokenCounter counter, MediaTokens media, CancellationToken cancellation) : IDisposable
     {
+        // How much work between looks at the clock and the abort token: characters, plus a call's own cost for each
+        // string (a body of millions of one-letter strings spends its time in calls, not characters).
+        private const int WorkPerCheck = 64 * 1024;
+        private const int WorkPerCall = 256;
+        private const int PieceLength = 16 * 1024;
+        private readonly long _deadline = Stopwatch.GetTimestamp() + TokenizerBudgetMs * Stopwatch.Frequency / 1000;
+        private bool _tokenizing = counter is not CharacterClassTokenCounter;
+        private int _sinceCheck;
         private char[]? _chars;
 
-        public int CountString(ref Utf8JsonReader reader)
+        public long CountString(ref Utf8JsonReader reader)
         {
             if (reader.TokenType != JsonTokenType.String)
             {
                 reader.Skip();
                 return 0;
             }
-            var written = reader.CopyString(Rent(reader.ValueSpan.Length));
-            return counter.Count(_chars.AsSpan(0, written));
+            return Count(reader.ValueSpan, unescape: reader.ValueIsEscaped);
         }
 
         // An object or array counted as its JSON text: how tools and schemas reach the template, near enough.
-        public int CountRaw(ref Utf8JsonReader reader, ReadOnlySpan<byte> body)
+        public long CountRaw(ref Utf8JsonReader reader, ReadOnlySpan<byte> body)
         {
             var start = (int)reader.TokenStartIndex;
             reader.Skip();
-            var raw = body[start..(int)reader.BytesConsumed];
-            var written = Encoding.UTF8.GetChars(raw, Rent(raw.Length));
-            return counter.Count(_chars.AsSpan(0, written));
+            return Count(body[start..(int)reader.BytesConsumed], unescape: false);
         }
 
-        private Span<char> Rent(int length)
+        // Piece by piece while the tokenizer's budget lasts, then the rest from its bytes.
+        private long Count(ReadOnlySpan<byte> raw, bool unescape)
         {
-            if (_chars is null || _chars.Length < length)
+            var text = new JsonTextReader(raw, unescape);
+            long total = 0;
+            while (_tokenizing && !text.Done)
             {
-                if (_chars is not null)
-                {
-                    ArrayPool<char>.Shared.Return(_chars);
-                }
-                _chars = ArrayPool<char>.Shared.Rent(Math.Max(length, 256));
+                var piece = Piece();
+                var length = text.Next(piece);
+                total += counter.Count(piece[..length]);
+                Spend(length);
             }
-            return _chars;
+            Spend(0);
+            return text.Done ? total : total + Utf8TokenEstimate.Count(text.Rest);
         }
+
+        /// <summary>The reserved tokens of a content part's <c>type</c> property when it names a media part, else 0.</summary>
+        public readonly long MediaTokensOf(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueTextEquals("type"u8))
+            {
+                return 0;
+            }
+            var copy = reader;
+            copy.Read();
+            if (copy.TokenType != JsonTokenType.String)
+            {
+                return 0;
+            }
+            return copy.ValueTextEquals("image_url"u8) || copy.ValueTextEquals("image"u8) || copy.ValueTextEquals("input_image"u8) ? media.Image
+                : copy.ValueTextEquals("input_audio"u8) || copy.ValueTextEquals("audio_url"u8) ? media.Audio
+                : copy.ValueTextEquals("video_url"u8) || copy.ValueTextEquals("video"u8) ? media.Video
+                : 0;
+        }
+
+        /// <summary>Observes the abort token, and the clock often enough to stop tokenizing once the budget is spent.</summary>
+        public void CheckBudget()
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (_tokenizing && Stopwatch.GetTimestamp() > _deadline)
+            {
+                _tokenizing = false;
+            }
+        }
+
+        private void Spend(int characters)
+        {
+            _sinceCheck += characters + WorkPerCall;
+            if (_sinceCheck >= WorkPerCheck)
+            {
+                _sinceCheck = 0;
+                CheckBudget();
+            }
+        }
+
+        // One buffer per request for the pieces of text handed to the tokenizer.
+        private Span<char> Piece() => _chars ??= ArrayPool<char>.Shared.Rent(PieceLength);
 
         public void Dispose()
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using LlmHost.Gateway.Proxy;
@@ -12,19 +11,19 @@ public class BodyRewriterTests
     {
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
-        return (await RequestInspector.ReadAsync(context, 1 << 20)).Request!;
+        return (await new RequestInspector().ReadAsync(context, 1 << 20)).Request!;
     }
 
     private static async Task<string?> Rewrite(string body, string? model, bool? inject = null)
     {
         using var request = await Inspect(body);
-        var buffer = BodyRewriter.Rewrite(request, model, inject ?? BodyRewriter.NeedsUsageInjection(request), out var length);
-        if (buffer is null)
+        await using var rewritten = BodyRewriter.Rewrite(request, model, inject ?? BodyRewriter.NeedsUsageInjection(request));
+        if (rewritten is null)
         {
             return null;
         }
-        var text = Encoding.UTF8.GetString(buffer, 0, length);
-        ArrayPool<byte>.Shared.Return(buffer);
+        var text = await new StreamReader(rewritten).ReadToEndAsync();
+        Assert.Equal(rewritten.Length, Encoding.UTF8.GetByteCount(text));
         using var _ = JsonDocument.Parse(text);
         return text;
     }
@@ -83,5 +82,17 @@ public class BodyRewriterTests
         Assert.False(BodyRewriter.NeedsUsageInjection(await Inspect("""{"model":"m","stream":false}""")));
         Assert.True(BodyRewriter.NeedsUsageInjection(await Inspect("""{"model":"m","stream":true}""")));
         Assert.False(BodyRewriter.NeedsUsageInjection(await Inspect("""{"model":"m","stream":true,"stream_options":{"include_usage":true}}""")));
+    }
+
+    [Theory]
+    [InlineData("""{"lora_path":"a","model":"m"}""", """{"model":"m"}""")]
+    [InlineData("""{"model":"m","lora_path":"a"}""", """{"model":"m"}""")]
+    [InlineData("""{"model":"m", "rid":"1" , "lora_path":"a" ,"n":1}""", """{"model":"m", "n":1}""")]
+    [InlineData("""{"model":"m","n":1,"rid":"1","priority":5}""", """{"model":"m","n":1}""")]
+    [InlineData("""{"rid":"1","priority":5,"model":"m","cache_salt":"s"}""", """{"model":"m"}""")]
+    [InlineData("""{"model":"m","stream":true,"lora_path":"a"}""", """{"model":"m","stream":true,"stream_options":{"include_usage":true}}""")]
+    public async Task Rewrite_EngineFields_AreCutLeavingValidJson(string body, string expected)
+    {
+        Assert.Equal(expected, await Rewrite(body, null));
     }
 }

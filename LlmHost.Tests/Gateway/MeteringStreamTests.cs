@@ -86,4 +86,58 @@ public class MeteringStreamTests
 
         Assert.True(measurement.StreamError);
     }
+
+    [Theory]
+    [InlineData("\r\n\r\n")]
+    [InlineData("\r\r")]
+    [InlineData("\n\r\n")]
+    public async Task Sse_OtherLineEndings_EverySplitPoint_StripsUsageChunkAndMeters(string eventEnd)
+    {
+        var stream = Stream.Replace("\n\n", eventEnd);
+        var usage = UsageEvent.Replace("\n\n", eventEnd);
+        for (var split = 0; split <= stream.Length; split++)
+        {
+            var (output, measurement) = await Run("text/event-stream", stream, strip: true, split);
+
+            Assert.Equal(stream.Replace(usage, ""), output);
+            Assert.Equal(UsageSource.Reported, measurement.Source);
+            Assert.Equal((7, 2, 9), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens));
+        }
+    }
+
+    [Fact]
+    public async Task Sse_EventOnSeveralDataLines_IsJoinedAndRead()
+    {
+        const string Split = "event: message\r\ndata: {\"id\":\"c\",\"choices\":[],\r\ndata: \"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1,\"total_tokens\":5}}\r\n\r\ndata: [DONE]\r\n\r\n";
+
+        var (output, measurement) = await Run("text/event-stream", Split, strip: false, 7);
+
+        Assert.Equal(Split, output);
+        Assert.Equal((4, 1, 5), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens));
+    }
+
+    [Fact]
+    public async Task Sse_EventLongerThanTheCap_PassesThroughUnheld()
+    {
+        var huge = "data: {\"pad\":\"" + new string('x', MeteringStream.MaxPendingEvent + 10) + "\"}\n\n";
+        var body = huge + UsageEvent + "data: [DONE]\n\n";
+        var context = new DefaultHttpContext();
+        context.Response.ContentType = "text/event-stream";
+        var output = new MemoryStream();
+        var measurement = new CompletionMeasurement("m", stream: true, Stopwatch.GetTimestamp());
+        var bytes = Encoding.UTF8.GetBytes(body);
+        await using (var metering = new MeteringStream(output, context.Response, measurement, stripUsageChunk: true))
+        {
+            for (var i = 0; i < bytes.Length; i += 64 * 1024)
+            {
+                await metering.WriteAsync(bytes.AsMemory(i, Math.Min(64 * 1024, bytes.Length - i)));
+                // Never more than the cap (and one write) held back.
+                Assert.True(i + 64 * 1024 - output.Length <= MeteringStream.MaxPendingEvent + 64 * 1024);
+            }
+            await metering.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(huge + "data: [DONE]\n\n", Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(UsageSource.Reported, measurement.Source);
+    }
 }

@@ -12,7 +12,7 @@ public class RequestInspectorTests
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = declareLength ? bytes.Length : null;
-        return RequestInspector.ReadAsync(context, max);
+        return new RequestInspector().ReadAsync(context, max);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public class RequestInspectorTests
     {
         var result = await Inspect(new string(' ', 2000), max: 1000);
 
-        Assert.True(result.IsTooLarge);
+        Assert.Equal(InspectionFailure.TooLarge, result.Failure);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class RequestInspectorTests
 
         var result = await Inspect(body, max: 4096, declareLength: false);
 
-        Assert.True(result.IsTooLarge);
+        Assert.Equal(InspectionFailure.TooLarge, result.Failure);
     }
 
     [Fact]
@@ -91,5 +91,146 @@ public class RequestInspectorTests
 
         Assert.Equal("m", result.Request!.Model);
         Assert.Equal(body.Length, result.Request.Length);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AnnouncedSizeFarAboveTheBody_AllocatesForWhatArrives()
+    {
+        // A client announcing 16 MiB and sending a few bytes holds a small buffer, not 16 MiB.
+        var bytes = Encoding.UTF8.GetBytes("""{"model":"m"}""");
+        var context = new DefaultHttpContext();
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = 16 * 1024 * 1024;
+        var budget = new RequestBodyBudget(TestConfig.Provider());
+        using var lease = budget.Open("k");
+
+        var result = await new RequestInspector().ReadAsync(context, 16 * 1024 * 1024, lease);
+
+        using var request = Assert.IsType<InspectedRequest>(result.Request);
+        Assert.Equal(16 * 1024, lease.Held);
+        Assert.Equal(16 * 1024, budget.Total);
+    }
+
+    [Fact]
+    public async Task ReadAsync_KeyBudgetSpent_IsRefusedBeforeReadingMore()
+    {
+        var budget = new RequestBodyBudget(TestConfig.Provider("gateway: { max_request_body_mb: 1, max_buffered_body_mb: 8, max_buffered_body_per_key_mb: 1 }"));
+        using var first = budget.Open("k");
+        Assert.Equal(LlmHost.Gateway.RateLimiting.LimitKind.None, first.TryGrow(1024 * 1024 - 1000));
+        using var second = budget.Open("k");
+        var context = new DefaultHttpContext();
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes("{\"model\":\"m\",\"pad\":\"" + new string('x', 20_000) + "\"}"));
+
+        var result = await new RequestInspector().ReadAsync(context, 1024 * 1024, second);
+
+        Assert.Equal(InspectionFailure.OverBudget, result.Failure);
+        Assert.Equal(LlmHost.Gateway.RateLimiting.LimitKind.BodyBytes, result.Budget);
+        second.Dispose();
+        first.Dispose();
+        Assert.Equal(0, budget.Total);
+        Assert.Equal(0, budget.Of("k"));
+    }
+
+    [Theory]
+    [InlineData("""{"model":"a","model":"b"}""", "model")]
+    [InlineData("""{"model":"a","stream":true,"stream":false}""", "stream")]
+    [InlineData("""{"model":"a","max_tokens":1,"max_tokens":100000}""", "max_tokens")]
+    [InlineData("""{"model":"a","lora_path":"x","lora_path":"y"}""", "lora_path")]
+    [InlineData("""{"model":"a","mod\u0065l":"b"}""", "model")]
+    public async Task ReadAsync_FieldTwice_IsRefused(string body, string field)
+    {
+        var result = await Inspect(body);
+
+        Assert.Equal(InspectionFailure.Invalid, result.Failure);
+        Assert.Equal($"The field '{field}' appears more than once.", result.Error);
+        Assert.Equal(field, result.Param);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"\ud800"}""")]
+    [InlineData("""{"model":"a\udc00b"}""")]
+    public async Task ReadAsync_ModelWithALoneSurrogate_IsInvalidNotAnException(string body)
+    {
+        var result = await Inspect(body);
+
+        Assert.Equal(InspectionFailure.Invalid, result.Failure);
+        Assert.Equal("'model' is not valid Unicode text.", result.Error);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ModelWithInvalidUtf8_IsInvalidNotAnException()
+    {
+        var bytes = Encoding.UTF8.GetBytes("""{"model":"ab"}""");
+        bytes[10] = 0xFF;
+        var context = new DefaultHttpContext();
+        context.Request.Body = new MemoryStream(bytes);
+
+        var result = await new RequestInspector().ReadAsync(context, 1024);
+
+        Assert.Equal(InspectionFailure.Invalid, result.Failure);
+        Assert.Equal("model", result.Param);
+    }
+
+    [Fact]
+    public async Task ReadAsync_HugeModelName_IsRefusedWithoutDecodingIt()
+    {
+        var result = await Inspect("{\"model\":\"" + new string('m', 100_000) + "\"}", max: 1 << 20);
+
+        Assert.Equal(InspectionFailure.Invalid, result.Failure);
+        Assert.Equal("'model' is longer than 256 characters.", result.Error);
+    }
+
+    [Fact]
+    public async Task ReadAsync_EngineFields_AreFoundAndMarkedForRemoval()
+    {
+        const string Body = """{"rid":"r","model":"s1","lora_path":"adapter","messages":[],"priority":-10}""";
+
+        using var request = (await Inspect(Body)).Request!;
+
+        Assert.Equal("adapter", request.Adapter);
+        Assert.Equal("lora_path", request.AdapterField);
+        Assert.Equal("rid", request.OperatorField);
+        var kept = Cut(Body, request.Removals);
+        Assert.Equal("""{"model":"s1","messages":[]}""", kept);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","lora_path":null}""", null)]
+    [InlineData("""{"model":"m","lora_path":["a","b"]}""", "'lora_path' must be a string.")]
+    [InlineData("""{"model":"m","lora_path":7}""", "'lora_path' must be a string.")]
+    public async Task ReadAsync_AdapterFieldNotAName_IsIgnoredOrRefused(string body, string? error)
+    {
+        var result = await Inspect(body);
+
+        Assert.Equal(error, result.Error);
+        Assert.Null(result.Request?.Adapter);
+        result.Request?.Dispose();
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"\ud83d\ude00 and \\ud800 as text"}]}""", true)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"a\ud83d"}]}""", false)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"\ude00b"}]}""", false)]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"\ud83d\n"}]}""", false)]
+    [InlineData("""{"model":"m","x\ud800":1}""", false)]
+    [InlineData("""{"model":"m","stream_options":{"other":"\udfff"}}""", false)]
+    public async Task ReadAsync_StringsAnywhere_MustBeUnicode(string body, bool valid)
+    {
+        var result = await Inspect(body, max: 4096);
+
+        Assert.Equal(valid, result.Failure == InspectionFailure.None);
+        result.Request?.Dispose();
+    }
+
+    private static string Cut(string body, List<BodySpan> removals)
+    {
+        var text = new StringBuilder();
+        var position = 0;
+        foreach (var removal in removals.OrderBy(r => r.Start))
+        {
+            text.Append(body, position, removal.Start - position);
+            position = removal.End;
+        }
+        return text.Append(body, position, body.Length - position).ToString();
     }
 }

@@ -45,7 +45,8 @@ foreach (var count in counts)
 
 static void Admit(MemoryLimitStore store, string id, LimitPolicy policy)
 {
-    var admission = store.Admit(new LimitRequest(id, policy, 100_000, 500));
+    var entry = store.Enter(new LimitRequest(id, policy, 100_000));
+    var admission = entry.Ticket is { } entered ? entered.ReserveTokensAsync(500).AsTask().GetAwaiter().GetResult() : entry;
     if (admission.Ticket is not { } ticket)
     {
         throw new InvalidOperationException($"{id} refused: {admission.Rejection.Kind}");

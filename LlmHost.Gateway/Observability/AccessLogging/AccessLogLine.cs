@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.Utilities;
 
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
@@ -26,11 +27,11 @@ public static class AccessLogLine
         json.WriteStartObject();
         json.WriteString("ts"u8, DateTime.UtcNow);
         json.WriteString("request_id"u8, Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
-        json.WriteString("method"u8, context.Request.Method);
-        json.WriteString("path"u8, context.Request.Path.Value);
-        json.WriteNumber("status"u8, context.Response.StatusCode);
+        json.WriteString("method"u8, ClientText.Bound(context.Request.Method));
+        json.WriteString("path"u8, ClientText.Bound(context.Request.Path.Value ?? ""));
+        json.WriteNumber("status"u8, request?.ClientGone == true ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode);
         WriteStringOrNull(json, "key_id"u8, context.GetApiKey()?.Id);
-        WriteStringOrNull(json, "model"u8, request?.Model);
+        WriteStringOrNull(json, "model"u8, ClientText.BoundOrNull(request?.Model));
         var measurement = request?.Measurement;
         WriteStringOrNull(json, "backend"u8, measurement?.Backend);
         if (measurement is not null)

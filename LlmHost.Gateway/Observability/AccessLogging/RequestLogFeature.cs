@@ -19,6 +19,9 @@ public sealed class RequestLogFeature
     /// <summary>The forwarded request's measurement: backend, tokens, time to first token, response bytes.</summary>
     public CompletionMeasurement? Measurement { get; set; }
 
+    /// <summary>The client went away before its answer was complete: the line says 499.</summary>
+    public bool ClientGone { get; set; }
+
     /// <summary>Only for a key with <c>log_bodies</c>: the beginning of the request body.</summary>
     public BodyCapture? RequestBody { get; set; }
 }

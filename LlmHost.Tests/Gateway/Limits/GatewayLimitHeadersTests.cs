@@ -72,9 +72,10 @@ public sealed partial class GatewayLimitHeadersTests : IAsyncLifetime
             + "The input or output tokens must be reduced in order to run successfully: lower max_tokens or shorten the prompt.", error.GetProperty("message").GetString());
         Assert.Equal("false", Header(refused, RateLimitHeaders.ShouldRetry));
         Assert.Null(refused.Headers.RetryAfter);
-        // Refused by tokens before the requests bucket: the next request still has its QPS token.
-        using var admitted = await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(10));
-        Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+        // The cheap limits come first, before the prompt is read: the refusal spent the request, the next one waits.
+        using var next = await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(10));
+        Assert.Equal(HttpStatusCode.TooManyRequests, next.StatusCode);
+        Assert.Equal("requests", (await Json.ReadAsync(next)).GetProperty("error").GetProperty("type").GetString());
     }
 
     [Fact]

@@ -4,27 +4,46 @@ namespace LlmHost.Tests.Gateway.Limits;
 
 public class MemoryLimitStoreTests
 {
-    private static LimitRequest Request(LimitPolicy policy, long tokens, int global = 0, string key = "k") => new(key, policy, global, tokens);
+    private static LimitRequest Request(LimitPolicy policy, long tokens, int global = 0, string key = "k") => new(key, policy, global);
 
-    [Fact]
-    public void Admit_RefusedByTokens_TakesNoRequestFromTheBucket()
+    // Both steps, as the proxy takes them: enter, then reserve; a refused reservation gives the leases back.
+    private static Admission Admit(MemoryLimitStore store, LimitRequest request, long tokens)
     {
-        var store = new MemoryLimitStore();
-        var policy = new LimitPolicy(Qps: 0.001, Burst: 3, Concurrency: 0, Tpm: 100);
-        Assert.True(store.Admit(Request(policy, 60)).IsAdmitted);
-        var refused = store.Admit(Request(policy, 60));
-        Assert.Equal(LimitKind.Tokens, refused.Rejection.Kind);
-        Assert.Equal(2, refused.State.RequestsRemaining);
-        Assert.Equal(40, refused.State.TokensRemaining);
+        var entry = store.Enter(request);
+        if (entry.Ticket is not { } ticket)
+        {
+            return entry;
+        }
+        var reserved = ticket.ReserveTokensAsync(tokens).AsTask().GetAwaiter().GetResult();
+        if (!reserved.IsAdmitted)
+        {
+            ticket.Complete(0);
+        }
+        return reserved;
     }
 
     [Fact]
-    public void Admit_RefusedByRequests_RefundsTheTokenReservation()
+    public void Reserve_RefusedByTokens_HasSpentItsRequestAndGivesItsLeaseBack()
+    {
+        var store = new MemoryLimitStore();
+        var policy = new LimitPolicy(Qps: 0.001, Burst: 3, Concurrency: 2, Tpm: 100);
+        Assert.True(Admit(store, Request(policy, 60), 60).IsAdmitted);
+        var refused = Admit(store, Request(policy, 60), 60);
+        Assert.Equal(LimitKind.Tokens, refused.Rejection.Kind);
+        // A refusal costs a request like any other: the cheap limits come before the prompt is counted.
+        Assert.Equal(1, refused.State.RequestsRemaining);
+        Assert.Equal(40, refused.State.TokensRemaining);
+        Assert.Equal(1, store.Find("k")!.ActiveLeases);
+        Assert.Equal(1, store.Find("k")!.Tokens!.OpenReservations);
+    }
+
+    [Fact]
+    public void Enter_RefusedByRequests_ReservesNoTokens()
     {
         var store = new MemoryLimitStore();
         var policy = new LimitPolicy(Qps: 0.001, Burst: 1, Concurrency: 0, Tpm: 1000);
-        Assert.True(store.Admit(Request(policy, 100)).IsAdmitted);
-        var refused = store.Admit(Request(policy, 100));
+        Assert.True(Admit(store, Request(policy, 100), 100).IsAdmitted);
+        var refused = store.Enter(Request(policy, 100));
         Assert.Equal(LimitKind.Requests, refused.Rejection.Kind);
         Assert.True(refused.Rejection.RetryAfter > TimeSpan.FromSeconds(100));
         Assert.Equal(900, refused.State.TokensRemaining);
@@ -32,24 +51,37 @@ public class MemoryLimitStoreTests
     }
 
     [Fact]
+    public void Enter_BeforeTheBodyIsRead_HoldsTheLeaseUntilComplete()
+    {
+        var store = new MemoryLimitStore();
+        var policy = new LimitPolicy(Qps: 0, Burst: 0, Concurrency: 1, Tpm: 1000);
+        var entered = store.Enter(Request(policy, 0));
+        Assert.Equal(LimitKind.Concurrency, store.Enter(Request(policy, 0)).Rejection.Kind);
+        Assert.Equal(0, store.Find("k")!.Tokens!.OpenReservations);
+        entered.Ticket!.Complete(0);
+        Assert.Equal(0, store.Find("k")!.ActiveLeases);
+        Assert.Equal(1000, store.Snapshot().Keys.Single().State.TokensRemaining);
+    }
+
+    [Fact]
     public void Admit_RefusedByConcurrency_TakesNothingElse()
     {
         var store = new MemoryLimitStore();
         var policy = new LimitPolicy(Qps: 0.001, Burst: 5, Concurrency: 1, Tpm: 1000);
-        var first = store.Admit(Request(policy, 100));
-        var refused = store.Admit(Request(policy, 100));
+        var first = Admit(store, Request(policy, 100), 100);
+        var refused = Admit(store, Request(policy, 100), 100);
         Assert.Equal(LimitKind.Concurrency, refused.Rejection.Kind);
         Assert.Equal(4, refused.State.RequestsRemaining);
         Assert.Equal(900, refused.State.TokensRemaining);
         first.Ticket!.Complete(100);
-        Assert.True(store.Admit(Request(policy, 100)).IsAdmitted);
+        Assert.True(Admit(store, Request(policy, 100), 100).IsAdmitted);
     }
 
     [Fact]
     public void Admit_OverTheWholeBudget_IsRefusedAsTooLarge()
     {
         var store = new MemoryLimitStore();
-        var refused = store.Admit(Request(new LimitPolicy(0, 0, 0, Tpm: 1000), 1001));
+        var refused = Admit(store, Request(new LimitPolicy(0, 0, 0, Tpm: 1000), 1001), 1001);
         Assert.Equal(LimitKind.TokensTooLarge, refused.Rejection.Kind);
         Assert.Equal(1001, refused.Rejection.Requested);
         Assert.Equal(0, store.Find("k")!.Tokens!.OpenReservations);
@@ -60,11 +92,11 @@ public class MemoryLimitStoreTests
     {
         var store = new MemoryLimitStore();
         var unlimited = new LimitPolicy(0, 0, 0, 0);
-        var held = store.Admit(Request(unlimited, 0, global: 1, key: "a"));
-        var refused = store.Admit(Request(unlimited, 0, global: 1, key: "b"));
+        var held = Admit(store, Request(unlimited, 0, global: 1, key: "a"), 0);
+        var refused = Admit(store, Request(unlimited, 0, global: 1, key: "b"), 0);
         Assert.Equal(LimitKind.GlobalConcurrency, refused.Rejection.Kind);
         held.Ticket!.Complete(0);
-        Assert.True(store.Admit(Request(unlimited, 0, global: 1, key: "b")).IsAdmitted);
+        Assert.True(Admit(store, Request(unlimited, 0, global: 1, key: "b"), 0).IsAdmitted);
     }
 
     [Fact]
@@ -72,8 +104,8 @@ public class MemoryLimitStoreTests
     {
         var store = new MemoryLimitStore();
         var policy = new LimitPolicy(0, 0, Concurrency: 2, Tpm: 1000);
-        var a = store.Admit(Request(policy, 100));
-        var b = store.Admit(Request(policy, 100));
+        var a = Admit(store, Request(policy, 100), 100);
+        var b = Admit(store, Request(policy, 100), 100);
         a.Ticket!.Complete(100);
         a.Ticket.Complete(100);
         Assert.Equal(1, store.Find("k")!.ActiveLeases);
@@ -88,9 +120,9 @@ public class MemoryLimitStoreTests
     {
         var store = new MemoryLimitStore();
         var policy = new LimitPolicy(0, 0, Concurrency: 2, 0);
-        store.Admit(Request(policy, 0, key: "idle")).Ticket!.Complete(0);
-        var busy = store.Admit(Request(policy, 0, key: "busy"));
-        store.Admit(Request(policy, 0, key: "kept")).Ticket!.Complete(0);
+        Admit(store, Request(policy, 0, key: "idle"), 0).Ticket!.Complete(0);
+        var busy = Admit(store, Request(policy, 0, key: "busy"), 0);
+        Admit(store, Request(policy, 0, key: "kept"), 0).Ticket!.Complete(0);
 
         Assert.Equal(1, store.Prune(id => id == "kept"));
 
@@ -106,8 +138,8 @@ public class MemoryLimitStoreTests
     public void Admit_LimitsChanged_AppliesTheNewLimits()
     {
         var store = new MemoryLimitStore();
-        Assert.True(store.Admit(Request(new LimitPolicy(0, 0, Concurrency: 1, 0), 0)).IsAdmitted);
-        Assert.False(store.Admit(Request(new LimitPolicy(0, 0, Concurrency: 1, 0), 0)).IsAdmitted);
-        Assert.True(store.Admit(Request(new LimitPolicy(0, 0, Concurrency: 2, 0), 0)).IsAdmitted);
+        Assert.True(Admit(store, Request(new LimitPolicy(0, 0, Concurrency: 1, 0), 0), 0).IsAdmitted);
+        Assert.False(Admit(store, Request(new LimitPolicy(0, 0, Concurrency: 1, 0), 0), 0).IsAdmitted);
+        Assert.True(Admit(store, Request(new LimitPolicy(0, 0, Concurrency: 2, 0), 0), 0).IsAdmitted);
     }
 }

@@ -86,12 +86,12 @@ public class RedisLimitStoreTests
         var alive = new RedisLimitStore(connection, new MemoryLimitStore(), TimeSpan.FromSeconds(1), logger);
         var policy = new LimitPolicy(0, 0, Concurrency: 1, Tpm: 0);
 
-        Assert.True((await dead.AdmitAsync(new LimitRequest("k", policy, 0, 0))).IsAdmitted);
-        var refused = await alive.AdmitAsync(new LimitRequest("k", policy, 0, 0));
+        Assert.True((await dead.EnterAsync(new LimitRequest("k", policy, 0))).IsAdmitted);
+        var refused = await alive.EnterAsync(new LimitRequest("k", policy, 0));
         Assert.Equal(LimitKind.Concurrency, refused.Rejection.Kind);
         await Task.Delay(1300);
 
-        var admitted = await alive.AdmitAsync(new LimitRequest("k", policy, 0, 0));
+        var admitted = await alive.EnterAsync(new LimitRequest("k", policy, 0));
         Assert.True(admitted.IsAdmitted, "the dead replica's lease did not expire");
         Assert.True(alive.IsShared);
     }
@@ -104,21 +104,23 @@ public class RedisLimitStoreTests
         var store = new RedisLimitStore(connection, new MemoryLimitStore(), TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var policy = new LimitPolicy(0, 0, Concurrency: 1, Tpm: 1000);
 
-        var held = await store.AdmitAsync(new LimitRequest("k", policy, 0, 100));
+        var held = await (await store.EnterAsync(new LimitRequest("k", policy, 0))).Ticket!.ReserveTokensAsync(100);
         for (var i = 0; i < 6; i++)
         {
             await Task.Delay(300);
             await store.RenewAsync();
         }
-        Assert.Equal(LimitKind.Concurrency, (await store.AdmitAsync(new LimitRequest("k", policy, 0, 100))).Rejection.Kind);
+        Assert.Equal(LimitKind.Concurrency, (await store.EnterAsync(new LimitRequest("k", policy, 0))).Rejection.Kind);
 
         held.Ticket!.Complete(40);
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        Admission next;
-        while (!(next = await store.AdmitAsync(new LimitRequest("k", policy, 0, 100))).IsAdmitted && DateTime.UtcNow < deadline)
+        Admission entry;
+        while (!(entry = await store.EnterAsync(new LimitRequest("k", policy, 0))).IsAdmitted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
+        Assert.True(entry.IsAdmitted);
+        var next = await entry.Ticket!.ReserveTokensAsync(100);
         Assert.True(next.IsAdmitted);
         // 100 reserved and settled at 40, then 100 reserved again: 1000 - 40 - 100 = 860, plus what refilled
         // (1000 a minute, about 17 a second) over the two seconds or so since the first reservation.

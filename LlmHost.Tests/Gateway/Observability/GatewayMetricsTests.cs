@@ -68,7 +68,7 @@ public class GatewayMetricsTests
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "metrics-limits");
         await using var gateway = await GatewayHost.StartAsync($$"""
             routing: { discovery_interval: 1h, health_check_interval: 1h }
-            limits: { defaults: { qps: 0.001, burst: 1, concurrency: 0, tpm: 1000 } }
+            limits: { defaults: { qps: 0.001, burst: 2, concurrency: 0, tpm: 1000 } }
             backends:
               - { name: sim, engine: vllm, mode: external, model: metrics-limits, url: "{{sim.Address}}" }
             """);
@@ -77,8 +77,8 @@ public class GatewayMetricsTests
         const string Chat = """{"model":"metrics-limits","messages":[{"role":"user","content":"a b"}],"max_tokens":3,"ignore_eos":true}""";
 
         Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat.Replace("\"max_tokens\":3", "\"max_tokens\":3000", StringComparison.Ordinal)))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).StatusCode);
         var metrics = await (await user.GetAsync("/metrics")).Content.ReadAsStringAsync();
 
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"metrics-limited\"", "reason=\"requests\""));
