@@ -1,11 +1,16 @@
+using System.IO.Compression;
 using System.Text.Json;
+using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Configuration;
+using LlmHost.Gateway.Observability.AccessLogging;
 
 namespace LlmHost.Gateway.Admin;
 
 /// <summary>
 /// Appends one JSON line per admin change to <c>{logging.dir}/audit.log</c>: when, who (the admin key's id), what, and
-/// to which key. Never a secret or a hash.
+/// to which key. Never a secret or a hash. When the file reaches <c>logging.audit_log.max_file_size</c> it is rotated
+/// to <c>audit-TIMESTAMP.log.gz</c>, and rotated files beyond the retention (count, age) are deleted. Called under the
+/// key file's cross-process lock, so replicas sharing the folder append and rotate one file in turn.
 /// </summary>
 public sealed class AuditLog(GatewayConfigProvider config)
 {
@@ -28,7 +33,7 @@ public sealed class AuditLog(GatewayConfigProvider config)
                 json.WriteStartObject("details");
                 foreach (var (name, value) in details)
                 {
-                    json.WriteString(name, value);
+                    json.WriteString(name, Utilities.ClientText.BoundOrNull(value));
                 }
                 json.WriteEndObject();
             }
@@ -38,9 +43,31 @@ public sealed class AuditLog(GatewayConfigProvider config)
         lock (_lock)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            RotateIfFull(path, config.Current.Settings.Logging.AuditLog);
             using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
             stream.Write(buffer.WrittenSpan);
             stream.WriteByte((byte)'\n');
         }
+    }
+
+    private static void RotateIfFull(string path, AuditLogSettings settings)
+    {
+        var current = new FileInfo(path);
+        if (!current.Exists || current.Length < ByteSize.TryParse(settings.MaxFileSize))
+        {
+            return;
+        }
+        var directory = current.DirectoryName!;
+        var rotated = System.IO.Path.Combine(directory, $"audit-{DateTime.UtcNow:yyyyMMddTHHmmssfff}.log.gz");
+        using (var source = File.OpenRead(path))
+        using (var output = File.Create(rotated + ".tmp"))
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        {
+            source.CopyTo(gzip);
+        }
+        File.Move(rotated + ".tmp", rotated, overwrite: true);
+        File.Delete(path);
+        TimeSpan? age = settings.RetainedDays > 0 ? TimeSpan.FromDays(settings.RetainedDays) : null;
+        new LogRetention(settings.RetainedFiles + 1, age, null).Apply(new DirectoryInfo(directory).EnumerateFiles("audit-*.log.gz"), 0);
     }
 }

@@ -26,7 +26,19 @@ public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter wr
         }
         finally
         {
-            writer.Write(AccessLogLine.Format(context, request, start, clientAddress.Resolve(context)));
+            string? line = null;
+            try
+            {
+                line = AccessLogLine.Format(context, request, start, clientAddress.Resolve(context));
+            }
+            catch (Exception ex) when (ex is OutOfMemoryException or InvalidOperationException or ArgumentException)
+            {
+                writer.CountDropped();
+            }
+            if (line is not null)
+            {
+                writer.Write(line);
+            }
         }
     }
 }

@@ -9,9 +9,11 @@ using Serilog.Formatting;
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
 /// <summary>
-/// Writes the access log through Serilog's file sink — rolling by day (UTC) and by size, retention by count and age.
-/// A request never waits for the disk: its line goes into an in-memory queue (up to 50,000 lines; beyond that lines
-/// are dropped and counted rather than slowing requests), which a dedicated thread hands to the sink every 200 ms.
+/// Writes the access log through Serilog's file sink — rolling by day (UTC) and by size, retention by count, age and
+/// total size. A request never waits for the disk: its line goes into an in-memory queue (up to 50,000 lines or
+/// 64 MiB; beyond that lines are dropped and counted rather than slowing requests), which a dedicated thread hands
+/// to the sink every 200 ms. A line the sink fails to write (disk full, out of memory) is counted as dropped and the
+/// thread goes on: no failure of one line stops the log.
 /// Draining on a timer instead of waking a writer thread per line (as Serilog's async wrapper does) keeps the cost
 /// per request to an enqueue; a thread of its own, rather than a thread-pool timer, keeps draining when a saturated
 /// thread pool would delay a timer callback for seconds and let the queue overflow.
@@ -19,6 +21,7 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 public sealed class AccessLogWriter : IAsyncDisposable
 {
     private const int Capacity = 50_000;
+    private const long CapacityBytes = 64L * 1024 * 1024;
     private static readonly MessageTemplate Template = new("{line}", []);
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(200);
     private readonly Logger? _logger;
@@ -26,23 +29,30 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private readonly ConcurrentQueue<string> _queue = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread? _drainThread;
+    private readonly LogFileSlot? _slot;
     private int _queued;
+    private long _queuedBytes;
     private long _dropped;
 
     public AccessLogWriter(GatewayConfig config, ILogger<AccessLogWriter> logger)
     {
         var settings = config.Settings.Logging.AccessLog;
         Directory = Path.GetFullPath(config.Settings.Logging.Dir);
-        // Replicas share the log folder; each writes its own files (Aspire names each replica's service).
-        Prefix = $"access-{Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "gateway"}-";
+        var service = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "gateway";
         if (!settings.Enabled)
         {
+            Prefix = $"access-{service}.0-";
             return;
         }
         System.IO.Directory.CreateDirectory(Directory);
+        // Processes sharing the folder (replicas, or two standalone gateways) each hold a slot of their own, and
+        // write and prune only their own files; a restarted process takes the slot it left, and its old files.
+        _slot = LogFileSlot.Acquire(Directory, $"access-{service}");
+        Prefix = $"access-{service}.{_slot.Number}-";
         var maxFileSize = ByteSize.TryParse(settings.MaxFileSize)!.Value;
         TimeSpan? retainedAge = settings.RetainedDays > 0 ? TimeSpan.FromDays(settings.RetainedDays) : null;
-        _hooks = settings.Compress ? new CompressingHooks(Directory, Prefix, settings.RetainedFiles, retainedAge, logger) : null;
+        _hooks = new CompressingHooks(Directory, Prefix, new LogRetention(settings.RetainedFiles, retainedAge, ByteSize.TryParse(settings.MaxTotalSize)), settings.Compress, logger);
+        _hooks.Start();
         _logger = new LoggerConfiguration()
             .WriteTo.File(new LineFormatter(), Path.Combine(Directory, Prefix + ".json"),
                 fileSizeLimitBytes: maxFileSize,
@@ -75,9 +85,10 @@ public sealed class AccessLogWriter : IAsyncDisposable
         {
             return;
         }
-        if (Interlocked.Increment(ref _queued) > Capacity)
+        if (Interlocked.Increment(ref _queued) > Capacity || Interlocked.Add(ref _queuedBytes, line.Length) > CapacityBytes)
         {
             Interlocked.Decrement(ref _queued);
+            Interlocked.Add(ref _queuedBytes, -line.Length);
             Interlocked.Increment(ref _dropped);
             return;
         }
@@ -86,19 +97,37 @@ public sealed class AccessLogWriter : IAsyncDisposable
 
     private void DrainLoop()
     {
-        // Until stopping; DisposeAsync drains what is left.
+        // Until stopping; DisposeAsync drains what is left. Nothing that goes wrong in one pass ends the loop.
         while (!_stopping.Token.WaitHandle.WaitOne(DrainInterval))
         {
-            Drain();
+            try
+            {
+                Drain();
+            }
+            catch (Exception ex) when (ex is not ThreadInterruptedException)
+            {
+                Interlocked.Increment(ref _dropped);
+            }
         }
     }
+
+    /// <summary>Counts a line that could not even be formatted (the request's own failure, not the log's).</summary>
+    public void CountDropped() => Interlocked.Increment(ref _dropped);
 
     private void Drain()
     {
         while (_queue.TryDequeue(out var line))
         {
             Interlocked.Decrement(ref _queued);
-            _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, Template, [new LogEventProperty("line", new ScalarValue(line))]));
+            Interlocked.Add(ref _queuedBytes, -line.Length);
+            try
+            {
+                _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, Template, [new LogEventProperty("line", new ScalarValue(line))]));
+            }
+            catch (Exception ex) when (ex is not ThreadInterruptedException)
+            {
+                Interlocked.Increment(ref _dropped);
+            }
         }
     }
 
@@ -116,6 +145,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
         {
             await _hooks.WhenIdleAsync();
         }
+        _slot?.Dispose();
     }
 
     /// <summary>The line is already JSON: written as is, one per line.</summary>

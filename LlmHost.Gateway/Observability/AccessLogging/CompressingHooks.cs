@@ -5,11 +5,11 @@ using Serilog.Sinks.File;
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
 /// <summary>
-/// Serilog's file sink rolls the access log (by day and by size) and applies retention to the files it writes; this
-/// hook adds what it lacks: when it opens a new file, the closed ones are compressed to <c>.json.gz</c> in the
-/// background, and the compressed files get the same retention (count and age), which the sink no longer sees.
+/// Serilog's file sink rolls the access log (by day and by size); this hook adds what it lacks: when it opens a new
+/// file, the closed ones are compressed to <c>.json.gz</c> in the background (when <paramref name="compress"/>), and
+/// the closed files get the retention — count, age and total size — applied to all of them, compressed or not.
 /// </summary>
-public sealed class CompressingHooks(string directory, string prefix, int retainedFiles, TimeSpan? retainedAge, ILogger logger) : FileLifecycleHooks
+public sealed class CompressingHooks(string directory, string prefix, LogRetention retention, bool compress, ILogger logger) : FileLifecycleHooks
 {
     private readonly Lock _lock = new();
     private Task _pending = Task.CompletedTask;
@@ -26,6 +26,15 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
             _pending = _pending.ContinueWith(_ => CompressAndPrune(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
         return underlyingStream;
+    }
+
+    /// <summary>Applies the retention at start, before the sink opens its first file (it opens it at the first line).</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _pending = _pending.ContinueWith(_ => CompressAndPrune(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
     }
 
     /// <summary>Completes when the compression started by the last roll is done.</summary>
@@ -48,14 +57,25 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
             {
                 newest = _newest;
             }
-            foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.json"))
+            var current = 0L;
+            var closed = new List<FileInfo>();
+            foreach (var file in new DirectoryInfo(directory).EnumerateFiles(prefix + "*.json"))
             {
-                if (string.CompareOrdinal(Order(file), newest) < 0)
+                if (string.CompareOrdinal(Order(file.FullName), newest) >= 0)
                 {
-                    Compress(file);
+                    current += file.Length;
+                }
+                else if (compress)
+                {
+                    Compress(file.FullName);
+                }
+                else
+                {
+                    closed.Add(file);
                 }
             }
-            Prune();
+            closed.AddRange(new DirectoryInfo(directory).EnumerateFiles(prefix + "*.json.gz"));
+            retention.Apply(closed, current);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -90,20 +110,5 @@ public sealed class CompressingHooks(string directory, string prefix, int retain
         }
         File.Move(temporary, target, overwrite: true);
         File.Delete(file);
-    }
-
-    // The file being written counts as one of the retained files.
-    private void Prune()
-    {
-        var archives = new DirectoryInfo(directory).GetFiles(prefix + "*.json.gz");
-        Array.Sort(archives, static (a, b) => b.LastWriteTimeUtc.CompareTo(a.LastWriteTimeUtc));
-        var oldest = retainedAge is { } age ? DateTime.UtcNow - age : DateTime.MinValue;
-        for (var i = 0; i < archives.Length; i++)
-        {
-            if (i >= retainedFiles - 1 || archives[i].LastWriteTimeUtc < oldest)
-            {
-                archives[i].Delete();
-            }
-        }
     }
 }

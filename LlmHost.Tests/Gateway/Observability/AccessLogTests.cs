@@ -150,4 +150,39 @@ public sealed class AccessLogTests : IDisposable
         Assert.All(kept, line => Assert.True(line.GetProperty("ts").GetDateTimeOffset() > thirtiethRequest));
         Assert.All(files, f => Assert.True(new FileInfo(f).Length <= 2048 + 1024, $"{f} is {new FileInfo(f).Length} bytes"));
     }
+
+    [Fact]
+    public async Task Retention_ByAgeAndByTotalSize_DeletesTheOldestFiles()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        Directory.CreateDirectory(_logs);
+        // Archives of this gateway's slot from earlier runs: one older than retained_days, one recent.
+        var old = Path.Combine(_logs, "access-gateway.0-20200101.json.gz");
+        var recent = Path.Combine(_logs, "access-gateway.0-20200102.json.gz");
+        foreach (var (file, age) in ((string, TimeSpan)[])[(old, TimeSpan.FromDays(20)), (recent, TimeSpan.FromDays(1))])
+        {
+            await File.WriteAllBytesAsync(file, new byte[300]);
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow - age);
+        }
+
+        await using (var gateway = await GatewayHost.StartAsync(Config(sim, "{ max_file_size: 2KB, max_total_size: 6KB, retained_files: 50, retained_days: 7, compress: false }")))
+        {
+            Assert.True(await Eventually.TrueWithinAsync(() => !File.Exists(old), TimeSpan.FromSeconds(5)), "the 20-day-old archive is still there");
+            Assert.True(File.Exists(recent));
+            using var user = gateway.ClientWith(GatewayHost.UserSecret);
+            for (var i = 0; i < 80; i++)
+            {
+                (await user.PostAsync("/v1/chat/completions", Json.Body($$"""{"model":"m","messages":[{"role":"user","content":"{{i}}"}],"max_tokens":1}"""))).EnsureSuccessStatusCode();
+                if (i % 10 == 9)
+                {
+                    await Task.Delay(1200); // let the sink flush, so that files roll during the run
+                }
+            }
+        }
+
+        var files = Directory.GetFiles(_logs, "access-*").Select(f => new FileInfo(f)).ToList();
+        Assert.True(files.Sum(f => f.Length) <= 6 * 1024 + 2048, string.Join(", ", files.Select(f => $"{f.Name} ({f.Length} B)")));
+        Assert.False(File.Exists(recent), "the total size bound deletes the oldest files first");
+        Assert.True(files.Count >= 2);
+    }
 }
