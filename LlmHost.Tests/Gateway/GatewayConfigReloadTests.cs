@@ -46,4 +46,26 @@ public class GatewayConfigReloadTests
         Assert.True(gateway.Get<RouteRegistry>().Current.TryGet("kept", out var kept));
         Assert.Equal("sim", Assert.Single(kept.Instances).Name);
     }
+
+    [Fact]
+    public async Task HalfWrittenFile_IsNotAppliedWhileTheWriterPauses()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        var full = Config(sim, "first: [sim], second: [sim]");
+        await using var gateway = await GatewayHost.StartAsync(full);
+        var provider = gateway.Get<GatewayConfigProvider>();
+        var applied = new List<int>();
+        provider.Changed += config => applied.Add(config.Settings.Routing.ModelBackendMapping.Count);
+
+        // A writer that stops half way for longer than two polls: the first half parses on its own (one route).
+        var cut = full.IndexOf("second", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(gateway.ConfigPath, full[..cut] + "}\n" + full[(full.IndexOf('}', cut) + 1)..]);
+        await Task.Delay(700);
+        await File.WriteAllTextAsync(gateway.ConfigPath, full.Replace("second", "third", StringComparison.Ordinal));
+
+        Assert.True(await Eventually.TrueWithinAsync(() => applied.Count > 0, TimeSpan.FromSeconds(4)));
+        await Task.Delay(500);
+        Assert.Equal([2], applied);
+        Assert.True(gateway.Get<RouteRegistry>().Current.TryGet("third", out _));
+    }
 }
