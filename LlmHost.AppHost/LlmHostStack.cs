@@ -92,11 +92,15 @@ public static class LlmHostStack
 
         var runDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "llmhost", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         var limitStore = AddLimitStore(builder, config, options, containersUsable, stack, runDirectory);
+        var edge = PlanEdge(config, options, containersUsable);
+        var edgePort = NullIfZero(options.EdgePort ?? config.Edge.Port);
         for (var i = 0; i < config.Gateway.Replicas; i++)
         {
             var name = config.Gateway.Replicas == 1 ? GatewayName : $"{GatewayName}-{i + 1}";
+            // Without an edge, the (first) gateway answers on the edge's port, so that the same URLs work.
+            var port = edge == EdgeKind.None && i == 0 ? edgePort : null;
             var gateway = builder.AddProject<Projects.LlmHost_Gateway>(name)
-                .WithHttpEndpoint(name: "http")
+                .WithHttpEndpoint(port: port, name: "http")
                 .WithHttpHealthCheck("/health")
                 .WithArgs("--config", configPath, "--keys", keysPath);
             limitStore(gateway);
@@ -107,7 +111,7 @@ public static class LlmHostStack
             stack.Gateways.Add(gateway);
         }
 
-        AddEdge(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory);
+        AddEdge(builder, config, repositoryRoot, options, edge, edgePort, stack, runDirectory);
         var jobs = new List<ScrapeJob> { new(GatewayName, [.. stack.Gateways.Select(g => g.GetEndpoint("http"))], [], new Dictionary<string, string> { ["role"] = "gateway" }) };
         jobs.AddRange(references.Where(r => r.Job is not null).Select(r => r.Job!));
         AddPrometheus(builder, config, repositoryRoot, options, containersUsable, stack, runDirectory, jobs);
@@ -170,30 +174,41 @@ public static class LlmHostStack
         stack.Notices.Add($"grafana: container, port {(port?.ToString() ?? "chosen at start")}, user admin, password in the '{GrafanaBuilderExtensions.PasswordParameterName}' parameter");
     }
 
-    private static void AddEdge(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options,
-        bool containersUsable, LlmHostStackResources stack, string runDirectory)
+    private enum EdgeKind
     {
-        if (options.Nginx == Switch.Off || (!config.Edge.Enabled && options.Nginx != Switch.On))
-        {
-            stack.Notices.Add("nginx: switched off; clients talk to the gateway directly");
-            return;
-        }
-        var port = NullIfZero(options.EdgePort ?? config.Edge.Port);
+        None,
+        Executable,
+        Container,
+    }
+
+    // Decided before the gateways are added: without an edge, a gateway takes the edge's port.
+    private static EdgeKind PlanEdge(LlmHostConfig config, AppHostOptions options, bool containersUsable) =>
+        options.Nginx == Switch.Off || (!config.Edge.Enabled && options.Nginx != Switch.On) ? EdgeKind.None
+        : ExecutableLocator.Find("nginx") is not null ? EdgeKind.Executable
+        : containersUsable && options.Containers != Switch.Off ? EdgeKind.Container
+        : EdgeKind.None;
+
+    private static void AddEdge(IDistributedApplicationBuilder builder, LlmHostConfig config, string root, AppHostOptions options, EdgeKind edge, int? port,
+        LlmHostStackResources stack, string runDirectory)
+    {
         var template = Path.Combine(root, "nginx", "nginx.conf.template");
-        var maxBody = config.Gateway.MaxRequestBodyBytes;
-        if (ExecutableLocator.Find("nginx") is { } nginxPath)
+        var settings = new NginxSettings(config.Gateway.MaxRequestBodyBytes, config.Edge.MetricsAllow);
+        var where = port?.ToString() ?? "chosen at start";
+        switch (edge)
         {
-            stack.Edge = builder.AddNginxExecutable(EdgeName, nginxPath, template, runDirectory, port, stack.Gateways, maxBody).Resource;
-            stack.Notices.Add($"nginx: local executable {nginxPath}, listening on port {(port?.ToString() ?? "chosen at start")}");
-        }
-        else if (containersUsable && options.Containers != Switch.Off)
-        {
-            stack.Edge = builder.AddNginxContainer(EdgeName, template, runDirectory, port, stack.Gateways, maxBody).Resource;
-            stack.Notices.Add("nginx: not installed, running it as a container");
-        }
-        else
-        {
-            stack.Notices.Add("nginx: left out — not installed (apt-get install nginx) and no container engine answers; clients talk to the gateway directly");
+            case EdgeKind.Executable:
+                var nginxPath = ExecutableLocator.Find("nginx")!;
+                stack.Edge = builder.AddNginxExecutable(EdgeName, nginxPath, template, runDirectory, port, stack.Gateways, settings).Resource;
+                stack.Notices.Add($"nginx: local executable {nginxPath}, listening on port {where}");
+                break;
+            case EdgeKind.Container:
+                stack.Edge = builder.AddNginxContainer(EdgeName, template, runDirectory, port, stack.Gateways, settings).Resource;
+                stack.Notices.Add($"nginx: not installed, running it as a container on port {where}");
+                break;
+            default:
+                var why = config.Edge.Enabled && options.Nginx != Switch.Off ? "not installed (apt-get install nginx) and no container engine answers" : "switched off";
+                stack.Notices.Add($"nginx: left out — {why}; the gateway answers clients itself on port {where}");
+                break;
         }
     }
 

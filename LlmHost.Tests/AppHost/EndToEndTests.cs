@@ -107,4 +107,28 @@ public class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixt
         Assert.Equal("model_not_found", body.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal(JsonValueKind.String, body.GetProperty("error").GetProperty("message").ValueKind);
     }
+
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/METRICS")]
+    [InlineData("//metrics")]
+    [InlineData("/%6Detrics")]
+    [InlineData("/metrics/")]
+    public async Task Metrics_ThroughTheEdge_AreRefused(string path)
+    {
+        using var edge = Edge();
+
+        using var response = await edge.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.DoesNotContain("llmhost_gateway", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_FromTheGatewayItself_AreServed()
+    {
+        using var gateway = fixture.App.CreateHttpClient("gateway", "http");
+
+        Assert.Contains("llmhost_gateway_models", await gateway.GetStringAsync("/metrics"));
+    }
 }

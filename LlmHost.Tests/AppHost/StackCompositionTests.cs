@@ -170,8 +170,54 @@ public class StackCompositionTests
         var (builder, stack) = Compose(Shipped, containersUsable: false, new AppHostOptions { Nginx = Switch.Off, Prometheus = Switch.Off });
 
         Assert.DoesNotContain(builder.Resources, r => r.Name is "nginx" or "prometheus");
-        Assert.Contains("nginx: switched off; clients talk to the gateway directly", stack.Notices);
+        Assert.Contains("nginx: left out — switched off; the gateway answers clients itself on port 8080", stack.Notices);
         Assert.Contains("prometheus: switched off", stack.Notices);
+    }
+
+    [Fact]
+    public void EdgeLeftOut_GatewayListensOnTheEdgePort()
+    {
+        var (_, stack) = Compose(Shipped, containersUsable: false, new AppHostOptions { Nginx = Switch.Off, Prometheus = Switch.Off });
+
+        var endpoint = Assert.Single(stack.Gateways[0].Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
+        Assert.Equal(8080, endpoint.Port);
+    }
+
+    [Fact]
+    public void EdgeRunning_GatewayKeepsAPortOfItsOwn()
+    {
+        var (_, stack) = Compose(Shipped, containersUsable: false, new AppHostOptions { Nginx = Switch.On, Prometheus = Switch.Off });
+
+        Assert.NotNull(stack.Edge); // scripts/install-deps.sh installs nginx for the tests
+        var endpoint = Assert.Single(stack.Gateways[0].Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
+        Assert.Null(endpoint.Port);
+    }
+
+    [Fact]
+    public async Task NginxRender_DeniesMetricsButToTheAllowedNetworks_AndNginxAcceptsIt()
+    {
+        var directory = Directory.CreateTempSubdirectory("llmhost-nginx-").FullName;
+        try
+        {
+            await LlmHost.AppHost.Hosting.Nginx.NginxBuilderExtensions.WriteConfigAsync(
+                Path.Combine(RepositoryRoot.Path, "nginx", "nginx.conf.template"), directory, $"127.0.0.1:{FreePort.Next()}", ["127.0.0.1:9"],
+                new LlmHost.AppHost.Hosting.Nginx.NginxSettings(16 << 20, ["10.0.0.0/8", "192.168.1.5"]), CancellationToken.None);
+
+            var config = await File.ReadAllTextAsync(Path.Combine(directory, "nginx.conf"));
+            Assert.Contains("location ~* ^/metrics(/|$) {", config);
+            Assert.Matches(@"allow 10\.0\.0\.0/8;\s+allow 192\.168\.1\.5;\s+deny all;", config);
+            Assert.Contains("server_tokens off;", config);
+            using var check = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+                LlmHost.AppHost.Hosting.Runtime.ExecutableLocator.Find("nginx")!, ["-t", "-p", directory + "/", "-c", "nginx.conf", "-e", "stderr"])
+            { RedirectStandardError = true })!;
+            var errors = await check.StandardError.ReadToEndAsync();
+            await check.WaitForExitAsync();
+            Assert.True(check.ExitCode == 0, errors);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -3,6 +3,9 @@ using LlmHost.AppHost.Hosting.Runtime;
 
 namespace LlmHost.AppHost.Hosting.Nginx;
 
+/// <summary>What the rendered nginx.conf takes from config.yaml.</summary>
+public sealed record NginxSettings(long MaxBodyBytes, IReadOnlyList<string> MetricsAllow);
+
 /// <summary>
 /// Nginx at the edge: buffering off for SSE, long read timeouts, least-connections across the gateway replicas.
 /// Its nginx.conf is rendered from <c>nginx/nginx.conf.template</c> just before it starts, when the gateways'
@@ -15,7 +18,7 @@ public static class NginxBuilderExtensions
     /// <summary>Runs Debian's nginx binary as an executable resource (no container engine needed).</summary>
     public static IResourceBuilder<ExecutableResource> AddNginxExecutable(
         this IDistributedApplicationBuilder builder, [ResourceName] string name, string nginxPath, string templatePath,
-        string runDirectory, int? port, IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, long maxBodyBytes)
+        string runDirectory, int? port, IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, NginxSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(nginxPath);
@@ -32,14 +35,14 @@ public static class NginxBuilderExtensions
         {
             var listen = await nginx.GetEndpoint("http").Property(EndpointProperty.TargetPort).GetValueAsync(cancellationToken);
             var upstreams = gateways.Select(g => TemplateRenderer.HostPort(g.GetEndpoint("http")));
-            await WriteConfigAsync(templatePath, directory, $"127.0.0.1:{listen}", upstreams, maxBodyBytes, cancellationToken);
+            await WriteConfigAsync(templatePath, directory, $"127.0.0.1:{listen}", upstreams, settings, cancellationToken);
         });
         return nginx;
     }
 
     /// <summary>Renders nginx.conf (and the writable temp folders nginx needs) into <paramref name="directory"/>.</summary>
     public static async Task WriteConfigAsync(
-        string templatePath, string directory, string listen, IEnumerable<string> upstreams, long maxBodyBytes,
+        string templatePath, string directory, string listen, IEnumerable<string> upstreams, NginxSettings settings,
         CancellationToken cancellationToken, string? runDirInConfig = null)
     {
         foreach (var folder in (string[])["logs", "client_body_temp", "proxy_temp", "fastcgi_temp", "uwsgi_temp", "scgi_temp"])
@@ -58,10 +61,15 @@ public static class NginxBuilderExtensions
             ["LISTEN"] = listen,
             ["RUN_DIR"] = runDirInConfig ?? directory,
             ["UPSTREAM_SERVERS"] = string.Join("\n        ", upstreams.Select(u => $"server {u} max_fails=0;")),
-            ["MAX_BODY"] = ((maxBodyBytes / (1024 * 1024)) + 1).ToString(CultureInfo.InvariantCulture) + "m",
+            ["MAX_BODY"] = ((settings.MaxBodyBytes / (1024 * 1024)) + 1).ToString(CultureInfo.InvariantCulture) + "m",
+            ["METRICS_ACCESS"] = MetricsAccess(settings.MetricsAllow),
         });
         await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), config, cancellationToken);
     }
+
+    // Who may read /metrics through the edge: the listed addresses or networks, nobody else.
+    internal static string MetricsAccess(IReadOnlyList<string> allowed) =>
+        string.Concat(allowed.Select(a => $"allow {a};\n            ")) + "deny all;";
 
     public static bool IsInstalled(out string? path)
     {

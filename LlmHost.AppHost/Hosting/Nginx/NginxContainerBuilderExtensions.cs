@@ -12,7 +12,7 @@ public static class NginxContainerBuilderExtensions
     /// </summary>
     public static IResourceBuilder<ContainerResource> AddNginxContainer(
         this IDistributedApplicationBuilder builder, [ResourceName] string name, string templatePath, string runDirectory,
-        int? port, IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, long maxBodyBytes)
+        int? port, IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, NginxSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var directory = Path.Combine(runDirectory, name);
@@ -28,7 +28,7 @@ public static class NginxContainerBuilderExtensions
         }
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(nginx.Resource, (_, cancellationToken) =>
             NginxBuilderExtensions.WriteConfigAsync(templatePath, directory, $"0.0.0.0:{ContainerPort}",
-                gateways.Select(g => $"host.docker.internal:{g.GetEndpoint("http").Port}"), maxBodyBytes, cancellationToken, runDirInConfig: "/tmp"));
+                gateways.Select(g => $"host.docker.internal:{g.GetEndpoint("http").Port}"), settings, cancellationToken, runDirInConfig: "/tmp"));
         return nginx;
     }
 }
