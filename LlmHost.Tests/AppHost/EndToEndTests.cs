@@ -116,12 +116,11 @@ public class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixt
     [InlineData("/metrics/")]
     public async Task Metrics_ThroughTheEdge_AreRefused(string path)
     {
-        using var edge = Edge();
+        // By hand: HttpClient would read "//metrics" as a URL of its own.
+        var answer = await RawHttp.SendAsync(fixture.App.GetEndpoint("nginx", "http"), RawHttp.Request("GET", path, DevKey), TimeSpan.FromSeconds(10));
 
-        using var response = await edge.GetAsync(path);
-
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.DoesNotContain("llmhost_gateway", await response.Content.ReadAsStringAsync());
+        Assert.Equal(403, answer.Status);
+        Assert.DoesNotContain("llmhost_gateway", answer.Body);
     }
 
     [Fact]
