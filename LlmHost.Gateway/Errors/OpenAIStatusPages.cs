@@ -3,17 +3,16 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace LlmHost.Gateway.Errors;
 
 /// <summary>
-/// Gives an OpenAI-shaped body to the empty error answers of routing on <c>/v1</c> and <c>/admin</c>: an unknown path
-/// (404), a method the path does not take (405), and any other bodiless error status. Answers that carry a body
-/// already, and requests whose client is gone, are left alone.
+/// Gives an OpenAI-shaped body to the empty error answers of routing: an unknown path (404), a method the path does
+/// not take (405), and any other bodiless error status. Answers that carry a body already, and requests whose
+/// client is gone, are left alone.
 /// </summary>
 public static class OpenAIStatusPages
 {
     public static Task WriteAsync(StatusCodeContext status)
     {
         var context = status.HttpContext;
-        var path = context.Request.Path;
-        if (context.RequestAborted.IsCancellationRequested || !(path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin")))
+        if (context.RequestAborted.IsCancellationRequested)
         {
             return Task.CompletedTask;
         }
