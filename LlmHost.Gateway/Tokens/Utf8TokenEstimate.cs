@@ -39,6 +39,6 @@ public static class Utf8TokenEstimate
                 leads++;
             }
         }
-        return leads + (long)Math.Ceiling(ascii * 0.3);
+        return leads + (ascii * 3 + 9) / 10;
     }
 }

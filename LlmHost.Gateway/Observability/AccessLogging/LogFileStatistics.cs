@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
-/// <summary>What the log folder holds, for <c>GET /admin/logs</c>: the access log files and the audit log.</summary>
+/// <summary>What the log folder holds, for <c>GET /admin/logs</c>: the access log files and the audit log, rotated ones included.</summary>
 public sealed record LogFileStatistics(
     [property: JsonPropertyName("directory")] string Directory,
     [property: JsonPropertyName("files")] int Files,
@@ -18,7 +18,7 @@ public sealed record LogFileStatistics(
         {
             foreach (var file in new DirectoryInfo(directory).EnumerateFiles())
             {
-                if (file.Name.StartsWith(prefix, StringComparison.Ordinal) || file.Name == "audit.log")
+                if (file.Name.StartsWith(prefix, StringComparison.Ordinal) || file.Name == "audit.log" || file.Name.StartsWith("audit-", StringComparison.Ordinal))
                 {
                     entries.Add(new LogFileInfo(file.Name, file.Length, file.LastWriteTimeUtc, file.Name.EndsWith(".gz", StringComparison.Ordinal)));
                 }

@@ -145,7 +145,7 @@ public class PromptEstimatorTests
 
         var estimate = PromptEstimator.Estimate(Encoding.UTF8.GetBytes($$"""{"model":"m","input":[{{prompts}}]}"""), counter, Reservation(false), Media);
 
-        // 20 ms of budget at 2 ms a call: a few dozen calls at most (the clock is read every 64 KiB of work), not 2,000.
+        // 10 ms of budget at 2 ms a call: a few dozen calls at most (the clock is read every 64 KiB of work), not 2,000.
         Assert.InRange(counter.Calls, 1, 300);
         // The strings the tokenizer never saw are estimated at 0.3 per ASCII character: 12 of 40 characters.
         Assert.InRange(estimate.PromptTokens, 2000 * (1 + 12), 2000 * (1 + 40));
