@@ -225,14 +225,14 @@ public static class LlmHostStack
         var template = Path.Combine(root, "monitoring", "prometheus", "prometheus.yml.template");
         if (ExecutableLocator.Find("prometheus") is { } prometheusPath)
         {
-            var prometheus = builder.AddPrometheusExecutable(PrometheusName, prometheusPath, template, runDirectory, port, settings.ScrapeInterval, jobs);
+            var prometheus = builder.AddPrometheusExecutable(PrometheusName, prometheusPath, template, runDirectory, port, Duration.Format(settings.ScrapeInterval), jobs);
             WaitForTargets(prometheus, stack);
             stack.Prometheus = prometheus.Resource;
             stack.Notices.Add($"prometheus: local executable {prometheusPath}, listening on port {(port?.ToString() ?? "chosen at start")}");
         }
         else if (containersUsable && options.Containers != Switch.Off)
         {
-            var prometheus = builder.AddPrometheusContainer(PrometheusName, template, runDirectory, port, settings.ScrapeInterval, jobs);
+            var prometheus = builder.AddPrometheusContainer(PrometheusName, template, runDirectory, port, Duration.Format(settings.ScrapeInterval), jobs);
             WaitForTargets(prometheus, stack);
             stack.Prometheus = prometheus.Resource;
             stack.Notices.Add("prometheus: not installed, running it as a container");

@@ -1,25 +1,53 @@
+using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Apis;
+using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.Configuration;
+using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.Observability;
+using LlmHost.Gateway.Proxy;
+using LlmHost.Gateway.RateLimiting;
+using LlmHost.Gateway.Routing;
+
 namespace LlmHost.Gateway;
 
 /// <summary>Builds the gateway's web application; used by Program and by tests that host it on a real port.</summary>
 public static class GatewayApp
 {
+    /// <summary>
+    /// The start-up step — config.yaml and the key file loaded (the key file created with an admin key on a first
+    /// start; either one invalid throws <see cref="ConfigException"/> with every problem) — then the features wired
+    /// and the routes mapped.
+    /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // The content root is the application's folder, not the working directory: appsettings.json (log levels)
         // applies however the gateway is started. Paths given on the command line stay relative to the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var configPath = GatewayConfigFile.ResolvePath(builder.Configuration);
+        var config = GatewayConfigFile.Load(configPath);
+        var keysPath = ApiKeyFileLoader.ResolvePath(builder.Configuration);
+        ApiKeyBootstrap.EnsureExists(keysPath, Console.Out);
+        var keys = ApiKeyFileLoader.LoadFile(keysPath);
+
         builder.AddServiceDefaults();
-        builder.AddGateway();
+        builder.AddGatewayConfiguration(configPath, config);
+        builder.AddApiKeyAuthentication(keysPath, keys);
+        builder.AddRateLimits(config.Value, configPath);
+        builder.AddBackendRouting();
+        builder.AddCompletionProxy();
+        builder.AddGatewayObservability();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseMiddleware<Observability.AccessLogging.AccessLogMiddleware>();
+        app.UseAccessLog();
         app.UseStatusCodePages(Errors.OpenAIStatusPages.WriteAsync);
-        Observability.MetricsAccess.Use(app);
+        app.UseMetricsAccess();
         app.UseAuthentication();
+        app.UseBodyCapture();
         app.UseAuthorization();
         app.MapDefaultEndpoints();
-        app.MapGateway();
+        app.MapOpenAIApi();
+        app.MapAdminApi();
         return app;
     }
 }

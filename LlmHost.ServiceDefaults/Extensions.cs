@@ -12,7 +12,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Aspire service defaults: OpenTelemetry (OTLP to the dashboard, Prometheus on /metrics), health endpoints and
-/// service discovery. Standard resilience is deliberately not applied to every HttpClient: inference traffic goes
+/// service discovery. Each service adds its own meters (the gateway: <c>LlmHost.Gateway</c>). Standard resilience is deliberately not applied to every HttpClient: inference traffic goes
 /// through YARP's forwarder, and a 10 s attempt timeout with retries would cut off and replay generations.
 /// </summary>
 public static class Extensions
@@ -21,9 +21,6 @@ public static class Extensions
     public const string ReadinessEndpointPath = "/health/ready";
     public const string AlivenessEndpointPath = "/alive";
     public const string MetricsEndpointPath = "/metrics";
-
-    /// <summary>Meters registered by the LlmHost services; added to both exporters.</summary>
-    public static readonly List<string> Meters = ["LlmHost.Gateway"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -44,7 +41,6 @@ public static class Extensions
                 // own backend metrics say more.
                 metrics.AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddMeter([.. Meters])
                     .AddPrometheusExporter();
             });
 

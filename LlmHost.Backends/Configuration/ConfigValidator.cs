@@ -276,15 +276,11 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void CheckDuration(string path, string value, TimeSpan minimum, Action<string, string> error)
+    private static void CheckDuration(string path, TimeSpan value, TimeSpan minimum, Action<string, string> error)
     {
-        if (!Duration.TryParse(value, out var duration))
+        if (value < minimum)
         {
-            error(path, $"'{value}' is not a duration such as 500ms, 10s, 5m or 1h");
-        }
-        else if (duration < minimum)
-        {
-            error(path, $"'{value}' is shorter than the minimum {minimum.TotalMilliseconds}ms");
+            error(path, $"'{Duration.Format(value)}' is shorter than the minimum {minimum.TotalMilliseconds}ms");
         }
     }
 

@@ -39,6 +39,13 @@ public static class Duration
         return true;
     }
 
+    /// <summary>The shortest exact text of a duration in the same units: <c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>1h</c>.</summary>
+    public static string Format(TimeSpan value) =>
+        value.Ticks % TimeSpan.TicksPerSecond != 0 ? string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds}ms")
+        : value.Ticks % TimeSpan.TicksPerMinute != 0 || value == TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalSeconds}s")
+        : value.Ticks % TimeSpan.TicksPerHour != 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalMinutes}m")
+        : string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalHours}h");
+
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not a duration such as 500ms, 10s, 5m or 1h");
 }

@@ -9,13 +9,13 @@ public sealed class GatewaySettings
     public int Replicas { get; set; } = 1;
 
     /// <summary>How long to wait for a backend's TCP connection before trying another candidate.</summary>
-    public string ConnectTimeout { get; set; } = "5s";
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest silence allowed on a backend response (time to first byte and between chunks).</summary>
-    public string ActivityTimeout { get; set; } = "300s";
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
     /// <summary>How long a rotated key's old secret keeps working, unless the rotate request says otherwise.</summary>
-    public string KeyRotationOverlap { get; set; } = "1h";
+    public TimeSpan KeyRotationOverlap { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Addresses whose <c>X-Forwarded-For</c> is believed (the Nginx edge runs on the same machine): the access log's
@@ -67,5 +67,5 @@ public sealed class ServerSettings
     public int MinRequestBodyRate { get; set; } = 4096;
 
     /// <summary>Longest time to receive a request's headers.</summary>
-    public string RequestHeadersTimeout { get; set; } = "10s";
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

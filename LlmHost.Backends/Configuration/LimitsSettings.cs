@@ -22,7 +22,7 @@ public sealed class LimitsSettings
     public MediaTokens MediaTokens { get; set; } = new();
 
     /// <summary>How long a concurrency lease lives in Redis without renewal (a dead replica's leases expire after it).</summary>
-    public string LeaseTtl { get; set; } = "30s";
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     public RedisSettings Redis { get; set; } = new();
 }

@@ -23,5 +23,5 @@ public sealed class PrometheusSettings
     /// <summary>Port of Prometheus' web UI and API; 0 lets the orchestrator pick one.</summary>
     public int Port { get; set; } = 9090;
 
-    public string ScrapeInterval { get; set; } = "5s";
+    public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -29,7 +29,7 @@ internal sealed class YamlBinder
         }
         type = nullable ?? type;
 
-        if (type == typeof(string) || type.IsPrimitive || type == typeof(decimal))
+        if (type == typeof(string) || type.IsPrimitive || type == typeof(decimal) || type == typeof(TimeSpan))
         {
             return BindScalar(node, type, path);
         }
@@ -82,6 +82,13 @@ internal sealed class YamlBinder
             if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
             {
                 return d;
+            }
+        }
+        else if (type == typeof(TimeSpan))
+        {
+            if (Duration.TryParse(text, out var duration))
+            {
+                return duration;
             }
         }
         Add(path, node, $"'{text}' is not {Describe(type)}");
@@ -207,6 +214,7 @@ internal sealed class YamlBinder
         type == typeof(int) || type == typeof(long) ? "an integer"
         : type == typeof(double) ? "a number"
         : type == typeof(bool) ? "true or false"
+        : type == typeof(TimeSpan) ? "a duration such as 500ms, 10s, 5m or 1h"
         : "a string";
 
     private void Add(string path, YamlNode node, string message) =>

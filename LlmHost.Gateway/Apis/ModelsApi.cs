@@ -1,6 +1,5 @@
 using LlmHost.Backends.OpenAI;
 using LlmHost.Gateway.Authentication;
-using LlmHost.Gateway.Errors;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Routing;
 
@@ -20,7 +19,7 @@ public static class ModelsApi
         app.MapGet("/models/{**id}", (HttpContext context, string id, RouteRegistry routes) =>
             routes.Current.TryGet(id, out var entry) && context.GetApiKey()?.Models.Allows(id) != false
                 ? context.Response.WriteAsJsonAsync(Card(entry), OpenAIJsonContext.Relaxed.ModelCard)
-                : OpenAIErrors.ModelNotFoundAsync(context, id));
+                : RoutingErrors.ModelNotFoundAsync(context, id));
         return app;
     }
 

@@ -3,12 +3,6 @@ using Microsoft.Extensions.Primitives;
 
 namespace LlmHost.Gateway.Authentication;
 
-/// <summary>The outcome of checking a request's key: the key, or why it is refused (a message without the secret).</summary>
-public readonly record struct ApiKeyCheck(ApiKey? Key, string? Failure)
-{
-    public bool Succeeded => Key is not null;
-}
-
 /// <summary>
 /// The key check of <see cref="ApiKeyAuthenticationHandler"/>, kept free of the handler so that it can be tested and
 /// measured alone: <c>Authorization: Bearer</c> or <c>x-api-key</c>, one key per request, SHA-256, O(1) lookup,

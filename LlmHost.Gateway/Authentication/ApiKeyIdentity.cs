@@ -14,9 +14,3 @@ public sealed class ApiKeyIdentity : ClaimsIdentity
 
     public ApiKey Key { get; }
 }
-
-public static class ApiKeyHttpContextExtensions
-{
-    /// <summary>The key that authenticated this request, or null.</summary>
-    public static ApiKey? GetApiKey(this HttpContext context) => (context.User.Identity as ApiKeyIdentity)?.Key;
-}

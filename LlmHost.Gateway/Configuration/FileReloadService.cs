@@ -1,37 +1,36 @@
 namespace LlmHost.Gateway.Configuration;
 
 /// <summary>
-/// Reloads a file after an edit, once it has stopped changing: its stamp is polled every 250 ms, and the reload
-/// happens when the stamp has stayed the same for <see cref="SettleTime"/> — so that a file an editor or a script is
-/// still writing (a half-written config.yaml may well parse) is not applied. Writers that replace the file in one
-/// step (write a temp file, rename it over) are applied as soon as the settle time passes; see
+/// Reloads every <see cref="IReloadableFile"/> after an edit, once it has stopped changing: stamps are polled every
+/// 250 ms, and a file is reloaded when its stamp has stayed the same for <see cref="SettleTime"/> — so that a file an
+/// editor or a script is still writing (a half-written config.yaml may well parse) is not applied. Writers that replace
+/// the file in one step (write a temp file, rename it over) are applied as soon as the settle time passes; see
 /// docs/CONFIGURATION.md. Polling, not inotify: bind mounts and editors that replace files do not always raise
 /// file-system events.
 /// </summary>
-public abstract class FileReloadService : BackgroundService
+public sealed class FileReloadService(IEnumerable<IReloadableFile> files) : BackgroundService
 {
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    protected abstract string FilePath { get; }
-
-    protected abstract void Reload();
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var poller = new FileChangePoller(FilePath);
+        var watched = files.Select(file => (File: file, Poller: new FileChangePoller(file.Path), ChangedAt: (DateTime?)null)).ToArray();
         using var timer = new PeriodicTimer(PollInterval);
-        DateTime? changedAt = null;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (poller.HasChanged())
+            for (var i = 0; i < watched.Length; i++)
             {
-                changedAt = DateTime.UtcNow;
-            }
-            else if (changedAt is { } last && DateTime.UtcNow - last >= SettleTime)
-            {
-                changedAt = null;
-                Reload();
+                ref var entry = ref watched[i];
+                if (entry.Poller.HasChanged())
+                {
+                    entry.ChangedAt = DateTime.UtcNow;
+                }
+                else if (entry.ChangedAt is { } last && DateTime.UtcNow - last >= SettleTime)
+                {
+                    entry.ChangedAt = null;
+                    entry.File.TryReload();
+                }
             }
         }
     }

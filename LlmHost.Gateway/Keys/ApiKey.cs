@@ -19,20 +19,5 @@ public sealed class ApiKey
 
     public bool IsAdmin => Role == ApiKeyRoles.Admin;
 
-    /// <summary>
-    /// The principal of requests made with this key, built once: a new principal, identity and claims per request
-    /// were a measurable part of the gateway's cost per request, and nothing in the pipeline changes them.
-    /// </summary>
-    public System.Security.Claims.ClaimsPrincipal Principal => field ??= new(new Authentication.ApiKeyIdentity(this));
-
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expiry && now >= expiry;
-}
-
-/// <summary>The outcome of looking a presented secret up.</summary>
-public enum KeyLookupStatus
-{
-    Valid,
-    Unknown,
-    Expired,
-    Disabled,
 }

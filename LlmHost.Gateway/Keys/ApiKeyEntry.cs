@@ -2,13 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace LlmHost.Gateway.Keys;
 
-/// <summary>The key file, <c>config/api_keys.json</c>: <c>{"keys": [ … ]}</c>.</summary>
-public sealed class ApiKeyFile
-{
-    [JsonPropertyName("keys")]
-    public List<ApiKeyEntry> Keys { get; set; } = [];
-}
-
 /// <summary>One key as stored: its hash, never its secret (a plaintext <c>key</c> is accepted for migration only).</summary>
 public sealed class ApiKeyEntry
 {
@@ -38,22 +31,3 @@ public sealed class ApiKeyEntry
     [JsonPropertyName("previous_key_sha256")] public string? PreviousKeySha256 { get; set; }
     [JsonPropertyName("previous_valid_until")] public DateTimeOffset? PreviousValidUntil { get; set; }
 }
-
-/// <summary>Per-key overrides of <c>limits.defaults</c>; absent fields use the defaults.</summary>
-public sealed class KeyLimitsEntry
-{
-    [JsonPropertyName("qps")] public double? Qps { get; set; }
-    [JsonPropertyName("burst")] public int? Burst { get; set; }
-    [JsonPropertyName("concurrency")] public int? Concurrency { get; set; }
-    [JsonPropertyName("tpm")] public long? Tpm { get; set; }
-}
-
-public static class ApiKeyRoles
-{
-    public const string Admin = "admin";
-    public const string User = "user";
-}
-
-[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ApiKeyFile))]
-public sealed partial class ApiKeyJsonContext : JsonSerializerContext;

@@ -10,6 +10,32 @@ public sealed record ApiKeyLoadResult(ApiKeyFile? File, IReadOnlyList<ApiKey> Ke
 /// <summary>Parses and validates <c>api_keys.json</c>, reporting every problem with its path and line.</summary>
 public static partial class ApiKeyFileLoader
 {
+    public const string PathKey = "keys";
+    public const string DefaultPath = "config/api_keys.json";
+
+    /// <summary>The path given by <c>--keys</c> (relative to the working directory), or the default.</summary>
+    public static string ResolvePath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration[PathKey] ?? DefaultPath, Directory.GetCurrentDirectory());
+
+    /// <summary>The keys of the file at <paramref name="path"/>; throws <see cref="ConfigException"/> listing every problem.</summary>
+    public static Configuration.LoadedFile<ApiKeySnapshot> LoadFile(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, [new ConfigError("", null, $"cannot be read: {ex.Message}")]);
+        }
+        return Snapshot(Load(bytes), path);
+    }
+
+    /// <summary>A loaded file as the keys in use, or the problems that keep it from being used.</summary>
+    public static Configuration.LoadedFile<ApiKeySnapshot> Snapshot(ApiKeyLoadResult result, string path) =>
+        result.Errors.Count == 0 ? new(new ApiKeySnapshot(result.Keys), result.Warnings) : throw new ConfigException(path, result.Errors);
+
     public static ApiKeyLoadResult Load(ReadOnlySpan<byte> json)
     {
         var errors = new List<ConfigError>();

@@ -16,18 +16,23 @@ public enum UsageSource
 }
 
 /// <summary>
-/// The one measurement of a forwarded request — usage, time to first token, duration, status — that limits and
-/// observability both read. Available as an HttpContext feature while the request runs and handed to every
-/// <see cref="IRequestObserver"/> when it ends.
+/// The record of a completion request once its body was read — its model, then backend, usage, time to first token,
+/// duration, status — that limits and observability both read. Set as an HttpContext feature as soon as the body is
+/// inspected (the access log reads it from there), and handed to every <see cref="IRequestObserver"/> when a
+/// forwarded request ends.
 /// </summary>
-public sealed class CompletionMeasurement(string model, bool stream, long startTimestamp)
+public sealed class CompletionMeasurement(string model, bool stream, long startTimestamp, int requestBytes = 0)
 {
     /// <summary>The status recorded when the client went away before its answer was complete (Nginx's 499).</summary>
     public const int ClientClosedRequest = 499;
 
     private int _countedCompletionTokens;
 
-    public string Model { get; } = model;
+    /// <summary>The model the request selects: the body's <c>model</c>, or the adapter an engine field named.</summary>
+    public string Model { get; set; } = model;
+
+    /// <summary>Bytes of the request body the gateway read.</summary>
+    public int RequestBytes { get; } = requestBytes;
     public bool Stream { get; } = stream;
     public long StartTimestamp { get; } = startTimestamp;
 
@@ -46,9 +51,6 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>When the last byte of the answer went to the client.</summary>
     public long? LastByteTimestamp { get; set; }
     public TimeSpan Duration { get; set; }
-
-    /// <summary>Only for a key with <c>log_bodies</c>: the beginning of the answer, for the access log.</summary>
-    public Observability.AccessLogging.BodyCapture? ResponseBody { get; set; }
 
     /// <summary>Bytes of the backend's answer relayed to the client.</summary>
     public long ResponseBytes { get; set; }

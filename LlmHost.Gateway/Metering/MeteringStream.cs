@@ -61,7 +61,6 @@ public sealed class MeteringStream : Stream
         var now = Stopwatch.GetTimestamp();
         _measurement.LastByteTimestamp = now;
         _measurement.ResponseBytes += buffer.Length;
-        _measurement.ResponseBody?.Append(buffer.Span);
         if (_mode == Mode.Undecided)
         {
             _measurement.FirstByteTimestamp = now;

@@ -44,7 +44,7 @@ public sealed class GatewayMetrics : IRequestObserver
         meter.CreateObservableCounter("llmhost.gateway.access_log.dropped", () => accessLog.Dropped, "{line}", "Access-log lines dropped because the disk could not keep up.");
     }
 
-    public void OnRequestCompleted(HttpContext context, CompletionMeasurement measurement)
+    public void OnCompleted(HttpContext context, CompletionMeasurement measurement)
     {
         var keyId = context.GetApiKey()?.Id ?? "none";
         var backend = measurement.Backend ?? "none";
@@ -81,8 +81,8 @@ public sealed class GatewayMetrics : IRequestObserver
         }
     }
 
-    public void Rejected(string keyId, string reason) =>
-        _rejections.Add(1, new KeyValuePair<string, object?>("key_id", keyId), new KeyValuePair<string, object?>("reason", reason));
+    public void OnRejected(HttpContext context, RequestRejection rejection) =>
+        _rejections.Add(1, new KeyValuePair<string, object?>("key_id", rejection.KeyId), new KeyValuePair<string, object?>("reason", rejection.Reason));
 
     private static TagList Tokens(string keyId, string model, string type) =>
         new() { { "key_id", keyId }, { "model", model }, { "token_type", type } };

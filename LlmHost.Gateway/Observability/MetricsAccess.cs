@@ -30,19 +30,4 @@ public sealed class MetricsAccess(IReadOnlyList<string> allowed)
         }
         return false;
     }
-
-    /// <summary>Puts the check in front of <c>/metrics</c>.</summary>
-    public static void Use(WebApplication app)
-    {
-        var access = new MetricsAccess(app.Services.GetRequiredService<Configuration.GatewayConfigProvider>().Current.Settings.Gateway.MetricsAllow);
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.MetricsEndpointPath), branch => branch.Use(async (context, next) =>
-        {
-            if (!access.Allows(context.Connection.RemoteIpAddress))
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return;
-            }
-            await next(context);
-        }));
-    }
 }

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using LlmHost.Backends.OpenAI;
-using LlmHost.Gateway.Errors;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmHost.Gateway.Proxy;
@@ -64,7 +63,7 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         var error = BackendErrorNormalizer.Normalize((int)proxyResponse.StatusCode, body);
         if (error.Error.Message.Length > MaxErrorMessageLength)
         {
-            GatewayLog.BackendErrorCut(logger, backendName, (int)proxyResponse.StatusCode, error.Error.Message[..Math.Min(error.Error.Message.Length, 4096)]);
+            ProxyLog.BackendErrorCut(logger, backendName, (int)proxyResponse.StatusCode, error.Error.Message[..Math.Min(error.Error.Message.Length, 4096)]);
             error.Error.Message = string.Concat(error.Error.Message.AsSpan(0, MaxErrorMessageLength), "…");
         }
         var bytes = JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse);

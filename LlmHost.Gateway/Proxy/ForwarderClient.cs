@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using LlmHost.Gateway.Configuration;
+using LlmHost.Backends.Configuration;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmHost.Gateway.Proxy;
@@ -11,7 +12,7 @@ namespace LlmHost.Gateway.Proxy;
 /// </summary>
 public sealed class ForwarderClient : IDisposable
 {
-    private readonly GatewayConfigProvider _config;
+    private readonly IOptionsMonitor<LlmHostConfig> _config;
     /// <summary>
     /// How much longer YARP's own activity timer runs for a stream than the gateway's idle timer on its body
     /// (<see cref="SseGuardContent"/>): the guard must fire first, so that it can end the stream with an error event;
@@ -19,9 +20,9 @@ public sealed class ForwarderClient : IDisposable
     /// </summary>
     public static readonly TimeSpan StreamTimeoutMargin = TimeSpan.FromSeconds(5);
 
-    private (GatewayConfig Config, ForwarderRequestConfig Plain, ForwarderRequestConfig Stream) _cached;
+    private (LlmHostConfig Config, ForwarderRequestConfig Plain, ForwarderRequestConfig Stream) _cached;
 
-    public ForwarderClient(GatewayConfigProvider config)
+    public ForwarderClient(IOptions<LlmHostConfig> atStart, IOptionsMonitor<LlmHostConfig> config)
     {
         _config = config;
         Invoker = new HttpMessageInvoker(new SocketsHttpHandler
@@ -30,7 +31,7 @@ public sealed class ForwarderClient : IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
-            ConnectTimeout = config.Current.ConnectTimeout,
+            ConnectTimeout = atStart.Value.Gateway.ConnectTimeout,
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
@@ -39,13 +40,17 @@ public sealed class ForwarderClient : IDisposable
 
     public HttpMessageInvoker Invoker { get; }
 
+    /// <summary>Longest silence on a stream's body before the gateway ends it with an error event (follows reloads).</summary>
+    public TimeSpan StreamIdleTimeout => _config.CurrentValue.Gateway.ActivityTimeout;
+
     public ForwarderRequestConfig RequestConfig(bool stream)
     {
-        var current = _config.Current;
+        var current = _config.CurrentValue;
         var cached = _cached;
         if (!ReferenceEquals(cached.Config, current))
         {
-            cached = (current, Create(current.ActivityTimeout), Create(current.ActivityTimeout + StreamTimeoutMargin));
+            var timeout = current.Gateway.ActivityTimeout;
+            cached = (current, Create(timeout), Create(timeout + StreamTimeoutMargin));
             _cached = cached;
         }
         return stream ? cached.Stream : cached.Plain;

@@ -1,3 +1,4 @@
+using LlmHost.Gateway.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace LlmHost.Gateway.Proxy;
@@ -32,7 +33,7 @@ public static class RequestBodyReader
                 if (length == capacity)
                 {
                     var next = (int)Math.Min(capacity == 0 ? InitialBufferSize : capacity * 2L, maxBytes + 1);
-                    if (budget?.TryGrow(next - capacity) is { } refused and not RateLimiting.LimitKind.None)
+                    if (budget?.TryGrow(next - capacity) is { } refused and not LimitKind.None)
                     {
                         return InspectionResult.OverBudget(refused);
                     }

@@ -1,3 +1,4 @@
+using LlmHost.Gateway.RateLimiting;
 using System.Text;
 using System.Text.Json;
 using LlmHost.Backends.Engines;

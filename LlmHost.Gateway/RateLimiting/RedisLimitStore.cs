@@ -132,7 +132,7 @@ public sealed class RedisLimitStore : ILimitStore
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            GatewayLog.RedisReleaseFailed(_logger, ex);
+            LimitsLog.RedisReleaseFailed(_logger, ex);
         }
     }
 
@@ -156,7 +156,7 @@ public sealed class RedisLimitStore : ILimitStore
     {
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
-            GatewayLog.RedisLimitsUnavailable(_logger, reason);
+            LimitsLog.RedisLimitsUnavailable(_logger, reason);
         }
     }
 
@@ -164,7 +164,7 @@ public sealed class RedisLimitStore : ILimitStore
     {
         if (Interlocked.Exchange(ref _degraded, 0) == 1)
         {
-            GatewayLog.RedisLimitsResumed(_logger);
+            LimitsLog.RedisLimitsResumed(_logger);
         }
     }
 

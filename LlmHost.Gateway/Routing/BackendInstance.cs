@@ -1,6 +1,5 @@
 using LlmHost.Backends.Configuration;
 using LlmHost.Backends.OpenAI;
-using LlmHost.Gateway.Proxy;
 
 namespace LlmHost.Gateway.Routing;
 
@@ -16,15 +15,17 @@ public sealed class BackendInstance
     private volatile IReadOnlyList<ModelCard> _models = [];
     private volatile BackendSettings _backend;
 
-    public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime, Func<TimeSpan> streamIdleTimeout, ILogger logger)
+    public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime)
     {
         _backend = backend;
         Name = name;
-        Address = address.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        Address = Normalize(address);
         ApiKey = apiKey;
-        Transformer = new BackendTransformer(apiKey, name, streamIdleTimeout, logger);
         Health = new PassiveHealth(ejectionTime);
     }
+
+    /// <summary>An address as instances keep it: scheme, authority and path, without a trailing slash.</summary>
+    public static string Normalize(Uri address) => address.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
     /// <summary>The config.yaml entry; replaced when a reload changes settings that do not need a new instance.</summary>
     public BackendSettings Backend
@@ -41,9 +42,6 @@ public sealed class BackendInstance
 
     /// <summary>The key the gateway sends to the backend in place of the client's.</summary>
     public string? ApiKey { get; }
-
-    /// <summary>Request and response transforms for this instance; made once, used for every request.</summary>
-    public BackendTransformer Transformer { get; }
 
     /// <summary>Passive health: the outcomes of the requests forwarded to this instance.</summary>
     public PassiveHealth Health { get; }

@@ -1,35 +1,37 @@
-using LlmHost.Gateway.Configuration;
+using System.Net;
+using LlmHost.Backends.Configuration;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.ServiceDiscovery;
 
 namespace LlmHost.Gateway.Routing;
 
 /// <summary>
-/// Every backend instance the gateway can send to. Addresses come from Aspire service discovery
-/// (<c>services__NAME__http__0</c>) when present, else from the backend's <c>url</c> (standalone gateway).
-/// Rebuilt when config.yaml changes; instances whose name, address and key did not change are kept, with their
-/// in-flight counts, health and discovered models.
+/// Every backend instance the gateway can send to. A backend's name resolves through service discovery
+/// (<see cref="ServiceEndpointResolver"/>) to all of its endpoints — under Aspire, <c>services__NAME__http__N</c> for
+/// its N replicas; elsewhere whatever provider is configured (DNS, Kubernetes) — and a backend with a <c>url</c> and no
+/// service entry resolves that URL (a URL with a path is used as written, since endpoints have none). A backend with
+/// one endpoint is one instance named like the backend; with several, <c>NAME-1</c>, <c>NAME-2</c>, …
+/// Refreshed at every discovery round and after config changes; instances whose name, address and key did not change
+/// are kept, with their in-flight counts, health and discovered models.
 /// </summary>
 public sealed class BackendPool
 {
+    private readonly IOptionsMonitor<LlmHostConfig> _config;
     private readonly IConfiguration _configuration;
+    private readonly ServiceEndpointResolver _resolver;
     private readonly ILogger<BackendPool> _logger;
-    private readonly Func<TimeSpan> _streamIdleTimeout;
-    private volatile Snapshot _snapshot;
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private volatile Snapshot _snapshot = Snapshot.Empty;
 
-    public BackendPool(GatewayConfigProvider config, IConfiguration configuration, ILogger<BackendPool> logger)
+    public BackendPool(IOptionsMonitor<LlmHostConfig> config, IConfiguration configuration, ServiceEndpointResolver resolver, ILogger<BackendPool> logger)
     {
+        _config = config;
         _configuration = configuration;
+        _resolver = resolver;
         _logger = logger;
-        // Read per stream, so that kept instances follow a reloaded activity_timeout.
-        _streamIdleTimeout = () => config.Current.ActivityTimeout;
-        _snapshot = Build(config.Current, Snapshot.Empty);
-        config.Changed += next =>
-        {
-            _snapshot = Build(next, _snapshot);
-            Changed?.Invoke();
-        };
     }
 
-    /// <summary>Raised after a config reload rebuilt the pool.</summary>
+    /// <summary>Raised after a refresh published a new set of instances.</summary>
     public event Action? Changed;
 
     public IReadOnlyList<BackendInstance> All => _snapshot.All;
@@ -37,35 +39,82 @@ public sealed class BackendPool
     public IReadOnlyList<BackendInstance> Of(string backendName) =>
         _snapshot.ByBackend.TryGetValue(backendName, out var instances) ? instances : [];
 
-    private Snapshot Build(GatewayConfig config, Snapshot previous)
+    /// <summary>Resolves every backend's endpoints again and publishes the instances.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var all = new List<BackendInstance>();
-        var byBackend = new Dictionary<string, BackendInstance[]>(StringComparer.Ordinal);
-        foreach (var backend in config.Settings.Backends)
+        await _refreshing.WaitAsync(cancellationToken);
+        try
         {
-            var apiKey = backend.ApiKeyEnv is { } env ? Environment.GetEnvironmentVariable(env) : null;
-            var instances = new List<BackendInstance>();
-            foreach (var instanceName in backend.InstanceNames())
+            var config = _config.CurrentValue;
+            var previous = _snapshot;
+            var all = new List<BackendInstance>();
+            var byBackend = new Dictionary<string, BackendInstance[]>(StringComparer.Ordinal);
+            foreach (var backend in config.Backends)
             {
-                var address = _configuration[$"services:{instanceName}:http:0"] ?? _configuration[$"services:{instanceName}:https:0"];
-                if (address is null && backend.Replicas == 1)
-                {
-                    address = backend.Url;
-                }
-                if (address is null || !Uri.TryCreate(address, UriKind.Absolute, out var uri))
-                {
-                    GatewayLog.BackendWithoutAddress(_logger, instanceName);
-                    continue;
-                }
-                var instance = previous.Find(instanceName, uri, apiKey) ?? new BackendInstance(backend, instanceName, uri, apiKey, config.EjectionTime, _streamIdleTimeout, _logger);
-                instance.Backend = backend;
-                instances.Add(instance);
+                var instances = await InstancesOfAsync(backend, config.Routing.EjectionTime, previous, cancellationToken);
+                byBackend[backend.Name] = instances;
+                all.AddRange(instances);
             }
-            byBackend[backend.Name] = [.. instances];
-            all.AddRange(instances);
+            _snapshot = new Snapshot(all, byBackend);
+            Changed?.Invoke();
         }
-        return new Snapshot(all, byBackend);
+        finally
+        {
+            _refreshing.Release();
+        }
     }
+
+    private async Task<BackendInstance[]> InstancesOfAsync(BackendSettings backend, TimeSpan ejectionTime, Snapshot previous, CancellationToken cancellationToken)
+    {
+        var addresses = await ResolveAsync(backend, cancellationToken);
+        if (addresses.Count == 0)
+        {
+            RoutingLog.BackendWithoutAddress(_logger, backend.Name);
+            return [];
+        }
+        var apiKey = backend.ApiKeyEnv is { } env ? Environment.GetEnvironmentVariable(env) : null;
+        var instances = new BackendInstance[addresses.Count];
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            var name = addresses.Count == 1 ? backend.Name : $"{backend.Name}-{i + 1}";
+            instances[i] = previous.Find(name, addresses[i], apiKey) ?? new BackendInstance(backend, name, addresses[i], apiKey, ejectionTime);
+            instances[i].Backend = backend;
+        }
+        return instances;
+    }
+
+    private async Task<IReadOnlyList<Uri>> ResolveAsync(BackendSettings backend, CancellationToken cancellationToken)
+    {
+        var url = backend.Url is { } text && Uri.TryCreate(text, UriKind.Absolute, out var parsed) ? parsed : null;
+        var discovered = _configuration.GetSection($"services:{backend.Name}").Exists();
+        if (!discovered && url is { AbsolutePath: not "/" })
+        {
+            return [url];
+        }
+        if (!discovered && url is null)
+        {
+            return [];
+        }
+        var service = discovered ? $"http://{backend.Name}" : url!.GetLeftPart(UriPartial.Authority);
+        var source = await _resolver.GetEndpointsAsync(service, cancellationToken);
+        var addresses = new List<Uri>(source.Endpoints.Count);
+        foreach (var endpoint in source.Endpoints)
+        {
+            if (AddressOf(endpoint.EndPoint) is { } address)
+            {
+                addresses.Add(address);
+            }
+        }
+        return addresses;
+    }
+
+    private static Uri? AddressOf(EndPoint endpoint) => endpoint switch
+    {
+        UriEndPoint uri => uri.Uri,
+        DnsEndPoint dns => new Uri($"http://{dns.Host}:{dns.Port}"),
+        IPEndPoint ip => new Uri($"http://{ip}"),
+        _ => null,
+    };
 
     private sealed record Snapshot(List<BackendInstance> All, Dictionary<string, BackendInstance[]> ByBackend)
     {
@@ -73,7 +122,7 @@ public sealed class BackendPool
 
         public BackendInstance? Find(string name, Uri address, string? apiKey)
         {
-            var normalized = address.GetLeftPart(UriPartial.Path).TrimEnd('/');
+            var normalized = BackendInstance.Normalize(address);
             foreach (var instance in All)
             {
                 if (instance.Name == name && instance.Address == normalized && instance.ApiKey == apiKey)

@@ -1,16 +1,19 @@
+using LlmHost.Backends.Configuration;
 using LlmHost.Backends.OpenAI;
-using LlmHost.Gateway.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace LlmHost.Gateway.Routing;
 
 /// <summary>
-/// Active health and discovery. Every <c>routing.discovery_interval</c> it asks each instance for <c>/v1/models</c>
-/// and republishes the routing table; every <c>routing.health_check_interval</c> it probes the engine's health path.
+/// Active health and discovery. Every <c>routing.discovery_interval</c> it resolves the backends' endpoints again,
+/// asks each instance for <c>/v1/models</c> and republishes the routing table; every
+/// <c>routing.health_check_interval</c> it probes the engine's health path. A config reload refreshes the instances
+/// at once.
 /// An instance that fails either probe is unreachable (skipped by the selector) until one succeeds; it keeps its
 /// last known models meanwhile, so a short outage gives 503s rather than 404s.
 /// </summary>
 public sealed class BackendProbeService(
-    GatewayConfigProvider config,
+    IOptionsMonitor<LlmHostConfig> config,
     BackendPool pool,
     RouteRegistry registry,
     IHttpClientFactory httpClientFactory,
@@ -19,9 +22,28 @@ public sealed class BackendProbeService(
     public const string HttpClientName = "backend-control";
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        RepeatAsync(DiscoverOnceAsync, () => config.Current.DiscoveryInterval, stoppingToken),
-        RepeatAsync(CheckHealthOnceAsync, () => config.Current.HealthCheckInterval, stoppingToken));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var reloads = config.OnChange(_ => RefreshSoon(stoppingToken));
+        await Task.WhenAll(
+            RepeatAsync(DiscoverOnceAsync, () => config.CurrentValue.Routing.DiscoveryInterval, stoppingToken),
+            RepeatAsync(CheckHealthOnceAsync, () => config.CurrentValue.Routing.HealthCheckInterval, stoppingToken));
+    }
+
+    // A config reload: the instances now, not at the next discovery round.
+    private void RefreshSoon(CancellationToken cancellationToken) => _ = RefreshAsync(cancellationToken);
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pool.RefreshAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            RoutingLog.RefreshFailed(logger, ex.Message);
+        }
+    }
 
     private static async Task RepeatAsync(Func<CancellationToken, Task> round, Func<TimeSpan> interval, CancellationToken stoppingToken)
     {
@@ -39,9 +61,10 @@ public sealed class BackendProbeService(
         }
     }
 
-    /// <summary>Asks every instance for its models, then publishes a new routing table.</summary>
+    /// <summary>Resolves the instances, asks every one for its models, then publishes a new routing table.</summary>
     public async Task DiscoverOnceAsync(CancellationToken cancellationToken)
     {
+        await RefreshAsync(cancellationToken);
         var instances = pool.All;
         var probes = new Task[instances.Count];
         for (var i = 0; i < probes.Length; i++)
@@ -54,7 +77,7 @@ public sealed class BackendProbeService(
         registry.MarkDiscovered();
         if (table.Count != before)
         {
-            GatewayLog.RoutingTableChanged(logger, table.Count);
+            RoutingLog.RoutingTableChanged(logger, table.Count);
         }
     }
 
@@ -94,7 +117,7 @@ public sealed class BackendProbeService(
             await onSuccess(response, timeout.Token);
             if (!instance.Reachable)
             {
-                GatewayLog.BackendRecovered(logger, instance.Name);
+                RoutingLog.BackendRecovered(logger, instance.Name);
             }
             instance.Reachable = true;
         }
@@ -102,7 +125,7 @@ public sealed class BackendProbeService(
         {
             if (instance.Reachable)
             {
-                GatewayLog.BackendUnreachable(logger, instance.Name, instance.Address + path, ex.Message);
+                RoutingLog.BackendUnreachable(logger, instance.Name, instance.Address + path, ex.Message);
             }
             instance.Reachable = false;
         }

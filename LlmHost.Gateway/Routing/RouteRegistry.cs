@@ -1,20 +1,21 @@
-using LlmHost.Gateway.Configuration;
+using LlmHost.Backends.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace LlmHost.Gateway.Routing;
 
 /// <summary>
-/// Holds the current <see cref="RoutingTable"/>: readers never lock; discovery rounds and config reloads publish a
-/// new table.
+/// Holds the current <see cref="RoutingTable"/>: readers never lock; discovery rounds, pool refreshes and config
+/// reloads publish a new table.
 /// </summary>
 public sealed class RouteRegistry
 {
-    private readonly GatewayConfigProvider _config;
+    private readonly IOptionsMonitor<LlmHostConfig> _config;
     private readonly BackendPool _pool;
     private readonly Lock _rebuildLock = new();
     private volatile RoutingTable _current = RoutingTable.Empty;
     private volatile bool _discoveredOnce;
 
-    public RouteRegistry(GatewayConfigProvider config, BackendPool pool)
+    public RouteRegistry(IOptionsMonitor<LlmHostConfig> config, BackendPool pool)
     {
         _config = config;
         _pool = pool;
@@ -32,7 +33,7 @@ public sealed class RouteRegistry
     {
         lock (_rebuildLock)
         {
-            var table = RoutingTable.Build(_config.Current.Settings, _pool.All, _pool.Of);
+            var table = RoutingTable.Build(_config.CurrentValue, _pool.All, _pool.Of);
             _current = table;
             return table;
         }

@@ -38,7 +38,7 @@ public class ConfigLoaderTests
         Assert.Equal(1, config.Gateway.Replicas);
         Assert.Equal("memory", config.Limits.Store);
         Assert.Equal(10, config.Limits.Defaults.Qps);
-        Assert.Equal(TimeSpan.FromSeconds(10), Duration.Parse(config.Routing.DiscoveryInterval));
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Routing.DiscoveryInterval);
         Assert.Equal("org/model-a", config.Backends[0].EffectiveServedModelName);
         Assert.Equal(DeploymentMode.Auto, config.Backends[0].ModeKind);
     }

@@ -1,5 +1,5 @@
 using System.Text;
-using LlmHost.Gateway.Errors;
+using LlmHost.Gateway.Proxy;
 
 namespace LlmHost.Tests.Gateway;
 

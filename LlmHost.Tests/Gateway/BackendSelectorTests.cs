@@ -6,7 +6,7 @@ namespace LlmHost.Tests.Gateway;
 public class BackendSelectorTests
 {
     internal static BackendInstance Instance(string name) =>
-        new(new BackendSettings { Name = name, Engine = "vllm" }, name, new Uri($"http://{name}:8000/"), null, TimeSpan.FromSeconds(5), static () => TimeSpan.FromSeconds(300), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        new(new BackendSettings { Name = name, Engine = "vllm" }, name, new Uri($"http://{name}:8000/"), null, TimeSpan.FromSeconds(5));
 
     [Fact]
     public void Pick_NoAvailableCandidate_ReturnsMinusOne()

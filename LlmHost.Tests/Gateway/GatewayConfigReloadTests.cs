@@ -1,4 +1,6 @@
+using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Configuration;
+using Microsoft.Extensions.Options;
 using LlmHost.Gateway.Routing;
 
 namespace LlmHost.Tests.Gateway;
@@ -37,7 +39,7 @@ public class GatewayConfigReloadTests
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
         await using var gateway = await GatewayHost.StartAsync(Config(sim, "kept: [sim]"));
-        var provider = gateway.Get<GatewayConfigProvider>();
+        var provider = gateway.Get<ReloadableFile<LlmHostConfig>>();
 
         await File.WriteAllTextAsync(gateway.ConfigPath, Config(sim, "kept: [nobody]"));
 
@@ -53,9 +55,8 @@ public class GatewayConfigReloadTests
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
         var full = Config(sim, "first: [sim], second: [sim]");
         await using var gateway = await GatewayHost.StartAsync(full);
-        var provider = gateway.Get<GatewayConfigProvider>();
         var applied = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        provider.Changed += config => applied.Enqueue(config.Settings.Routing.ModelBackendMapping.Count);
+        using var changes = gateway.Get<IOptionsMonitor<LlmHostConfig>>().OnChange(config => applied.Enqueue(config.Routing.ModelBackendMapping.Count));
         // The first half parses on its own (one route). A writer that stops between the halves for longer than the
         // old gateway's two polls (500 ms each) and shorter than the settle time: on a loaded machine the pause may
         // stretch past the settle time, which makes the half file legitimately stable; then try again.

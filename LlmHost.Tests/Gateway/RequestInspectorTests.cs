@@ -1,5 +1,6 @@
 using System.Text;
 using LlmHost.Gateway.Proxy;
+using LlmHost.Gateway.RateLimiting;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmHost.Tests.Gateway;
@@ -101,7 +102,7 @@ public class RequestInspectorTests
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = 16 * 1024 * 1024;
-        var budget = new RequestBodyBudget(TestConfig.Provider());
+        var budget = new RequestBodyBudget(TestConfig.Monitor());
         using var lease = budget.Open("k");
 
         var result = await new RequestInspector().ReadAsync(context, 16 * 1024 * 1024, lease);
@@ -114,7 +115,7 @@ public class RequestInspectorTests
     [Fact]
     public async Task ReadAsync_KeyBudgetSpent_IsRefusedBeforeReadingMore()
     {
-        var budget = new RequestBodyBudget(TestConfig.Provider("gateway: { max_request_body_mb: 1, max_buffered_body_mb: 8, max_buffered_body_per_key_mb: 1 }"));
+        var budget = new RequestBodyBudget(TestConfig.Monitor("gateway: { max_request_body_mb: 1, max_buffered_body_mb: 8, max_buffered_body_per_key_mb: 1 }"));
         using var first = budget.Open("k");
         Assert.Equal(LlmHost.Gateway.RateLimiting.LimitKind.None, first.TryGrow(1024 * 1024 - 1000));
         using var second = budget.Open("k");

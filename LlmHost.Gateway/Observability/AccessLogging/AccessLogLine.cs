@@ -29,10 +29,12 @@ public static class AccessLogLine
         json.WriteString("request_id"u8, Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier);
         json.WriteString("method"u8, ClientText.Bound(context.Request.Method));
         json.WriteString("path"u8, ClientText.Bound(context.Request.Path.Value ?? ""));
-        json.WriteNumber("status"u8, request?.ClientGone == true ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode);
-        WriteStringOrNull(json, "key_id"u8, context.GetApiKey()?.Id);
-        WriteStringOrNull(json, "model"u8, ClientText.BoundOrNull(request?.Model));
+        // The request's record, once its body was read; its outcome, once it reached a backend.
+        var record = request?.Measurement ?? context.Features.Get<CompletionMeasurement>();
         var measurement = request?.Measurement;
+        json.WriteNumber("status"u8, record is { ClientGone: true } ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode);
+        WriteStringOrNull(json, "key_id"u8, context.GetApiKey()?.Id);
+        WriteStringOrNull(json, "model"u8, ClientText.BoundOrNull(record?.Model));
         WriteStringOrNull(json, "backend"u8, measurement?.Backend);
         if (measurement is not null)
         {
@@ -58,22 +60,19 @@ public static class AccessLogLine
             json.WriteNull("ttft_ms"u8);
         }
         json.WriteNumber("duration_ms"u8, Math.Round(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, 2));
-        json.WriteNumber("request_bytes"u8, request?.RequestBytes ?? context.Request.ContentLength ?? 0);
+        json.WriteNumber("request_bytes"u8, record?.RequestBytes ?? context.Request.ContentLength ?? 0);
         json.WriteNumber("response_bytes"u8, measurement?.ResponseBytes ?? context.Response.ContentLength ?? 0);
         WriteStringOrNull(json, "client_ip"u8, clientIp);
         if (request?.Rejection is { } rejection)
         {
             json.WriteString("rejected"u8, rejection);
         }
-        if (request?.RequestBody is { } requestBody)
+        if (measurement is not null && context.Features.Get<BodyCaptureFeature>() is { } bodies)
         {
-            json.WriteString("request_body"u8, requestBody.Text);
-            json.WriteBoolean("request_body_truncated"u8, requestBody.Truncated);
-        }
-        if (measurement?.ResponseBody is { } responseBody)
-        {
-            json.WriteString("response_body"u8, responseBody.Text);
-            json.WriteBoolean("response_body_truncated"u8, responseBody.Truncated);
+            json.WriteString("request_body"u8, bodies.Request.Text);
+            json.WriteBoolean("request_body_truncated"u8, bodies.Request.Truncated);
+            json.WriteString("response_body"u8, bodies.Response.Text);
+            json.WriteBoolean("response_body_truncated"u8, bodies.Response.Truncated);
         }
         json.WriteEndObject();
         json.Flush();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LlmHost.Backends.Configuration;
-using LlmHost.Gateway.Configuration;
+using Microsoft.Extensions.Options;
+using LlmHost.Gateway.Utilities;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -34,10 +35,10 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private long _queuedBytes;
     private long _dropped;
 
-    public AccessLogWriter(GatewayConfig config, ILogger<AccessLogWriter> logger)
+    public AccessLogWriter(IOptions<LlmHostConfig> atStart, ILogger<AccessLogWriter> logger)
     {
-        var settings = config.Settings.Logging.AccessLog;
-        Directory = Path.GetFullPath(config.Settings.Logging.Dir);
+        var settings = atStart.Value.Logging.AccessLog;
+        Directory = Path.GetFullPath(atStart.Value.Logging.Dir);
         var service = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "gateway";
         if (!settings.Enabled)
         {
@@ -66,7 +67,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
             .CreateLogger();
         _drainThread = new Thread(DrainLoop) { IsBackground = true, Name = "LlmHost access log" };
         _drainThread.Start();
-        GatewayLog.AccessLogStarted(logger, Directory, Prefix, maxFileSize, settings.RetainedFiles, settings.Compress);
+        AccessLogLog.Started(logger, Directory, Prefix, maxFileSize, settings.RetainedFiles, settings.Compress);
     }
 
     public bool Enabled => _logger is not null;

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using LlmHost.Gateway.Utilities;
 using System.Text;
 using Serilog.Sinks.File;
 
@@ -79,7 +80,7 @@ public sealed class CompressingHooks(string directory, string prefix, LogRetenti
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            GatewayLog.AccessLogCompressionFailed(logger, ex);
+            AccessLogLog.CompressionFailed(logger, ex);
         }
     }
 

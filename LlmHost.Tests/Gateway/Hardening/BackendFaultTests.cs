@@ -220,6 +220,6 @@ public sealed class BackendFaultTests
         {
             var limits = await Json.GetAsync(gateway.Client, "/admin/limits");
             return limits.GetProperty("keys").EnumerateArray().All(k => k.GetProperty("active_leases").GetInt32() == 0 && k.GetProperty("open_reservations").GetInt32() == 0)
-                && gateway.Get<LlmHost.Gateway.Proxy.RequestBodyBudget>().Total == 0;
+                && gateway.Get<LlmHost.Gateway.RateLimiting.RequestBodyBudget>().Total == 0;
         }, TimeSpan.FromSeconds(5)), "a lease, a reservation or body memory was held after the request ended");
 }

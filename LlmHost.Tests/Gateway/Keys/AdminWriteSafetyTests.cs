@@ -21,7 +21,7 @@ public sealed class AdminWriteSafetyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Directory.Delete(Path.GetDirectoryName(_gateway.Get<LlmHost.Gateway.Admin.AuditLog>().Path)!, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(_gateway.Get<LlmHost.Gateway.Keys.AuditLog>().Path)!, recursive: true);
         await _gateway.DisposeAsync();
     }
 
@@ -76,7 +76,7 @@ public sealed class AdminWriteSafetyTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.PatchAsync("/admin/keys/testuser", Json.Body($$"""{"name":"audited {{i}}"}"""))).StatusCode);
         }
 
-        var audit = _gateway.Get<LlmHost.Gateway.Admin.AuditLog>().Path;
+        var audit = _gateway.Get<LlmHost.Gateway.Keys.AuditLog>().Path;
         var rotated = Directory.GetFiles(Path.GetDirectoryName(audit)!, "audit-*.log.gz");
         Assert.Equal(2, rotated.Length);
         Assert.InRange(new FileInfo(audit).Length, 1, 1024 + 512);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using LlmHost.Gateway.Admin;
+using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.RateLimiting;
 
 namespace LlmHost.Tests.Gateway.Limits;

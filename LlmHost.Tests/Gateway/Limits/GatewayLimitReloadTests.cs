@@ -15,7 +15,7 @@ public class GatewayLimitReloadTests
         Assert.Equal(HttpStatusCode.OK, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await user.PostAsync("/v1/chat/completions", LimitsConfig.Chat(1))).StatusCode);
 
-        var provider = gateway.Get<GatewayConfigProvider>();
+        var provider = gateway.Get<ReloadableFile<LlmHost.Backends.Configuration.LlmHostConfig>>();
         var before = provider.Current;
         await File.WriteAllTextAsync(gateway.ConfigPath, LimitsConfig.For(sim, "{ defaults: { qps: 0.001, burst: 3, concurrency: 0, tpm: 0 } }"));
 

@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Diagnostics;
-using LlmHost.Gateway.Admin;
+using LlmHost.Gateway.Metering;
 using OpenAI;
 using OpenAI.Chat;
 

@@ -1,0 +1,15 @@
+using LlmHost.Gateway.Authentication;
+
+namespace LlmHost.Gateway.Apis;
+
+/// <summary><c>/admin/*</c>, admin keys only: the key lifecycle and the gateway's status.</summary>
+public static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin").RequireAuthorization(ApiKeyDefaults.AdminPolicy);
+        admin.MapAdminKeysApi();
+        admin.MapAdminStatusApi();
+        return app;
+    }
+}

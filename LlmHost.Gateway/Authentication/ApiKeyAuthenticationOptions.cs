@@ -1,0 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace LlmHost.Gateway.Authentication;
+
+public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions;

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace LlmHost.Gateway.Proxy;
+
+/// <summary>
+/// The forwarding step of the request path: picks an instance of the route, rewrites the body for it, sends it with
+/// YARP's forwarder while the answer is metered on its way to the client; retries once on another instance when
+/// the first refused the connection (nothing is retried once the request reached a backend); answers failures.
+/// </summary>
+public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient client, ILogger<BackendForwarder> logger)
+{
+    private const int MaxAttempts = 2;
+
+    // One transformer per instance, made when the instance is first used, forgotten with it.
+    private readonly ConditionalWeakTable<BackendInstance, BackendTransformer> _transformers = [];
+
+    public async Task ForwardAsync(HttpContext context, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
+    {
+        var injectUsage = BodyRewriter.NeedsUsageInjection(request);
+        var clientBody = context.Response.Body;
+        await using var metering = new MeteringStream(clientBody, context.Response, measurement, stripUsageChunk: injectUsage);
+        context.Response.Body = metering;
+        try
+        {
+            var excluded = -1;
+            for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+            {
+                var index = BackendSelector.Pick(route.Instances, excluded);
+                if (index < 0)
+                {
+                    await (attempt == 1 ? ProxyErrors.NoHealthyBackendAsync(context, route.Model) : ProxyErrors.BackendFailedAsync(context, measurement.Backend!));
+                    return;
+                }
+                var instance = route.Instances[index];
+                (measurement.Backend, measurement.Attempts) = (instance.Name, attempt);
+                var sent = Stopwatch.GetTimestamp();
+                // An adapter chosen through an engine field is named in model, where vLLM needs its name.
+                var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
+                var outcome = await SendAsync(context, request, instance, upstreamModel, injectUsage);
+                measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
+                if (!outcome.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted)
+                {
+                    await ReportFailureAsync(context, instance, outcome, measurement);
+                    return;
+                }
+                ProxyLog.RetryingOnAnotherBackend(logger, instance.Name, route.Model);
+                ResetForRetry(context);
+                excluded = index;
+            }
+        }
+        finally
+        {
+            await metering.CompleteAsync(CancellationToken.None);
+            context.Response.Body = clientBody;
+        }
+    }
+
+    private async Task<ForwardOutcome> SendAsync(HttpContext context, InspectedRequest request, BackendInstance instance, string? upstreamModel, bool injectUsage)
+    {
+        var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage);
+        context.Request.Body = rewritten ?? request.OpenBody();
+        context.Request.ContentLength = rewritten?.Length ?? request.Length;
+        instance.Enter();
+        try
+        {
+            var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, () => client.StreamIdleTimeout, logger));
+            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
+            var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
+            if (!outcome.IsBackendFailure)
+            {
+                instance.Health.RecordSuccess();
+            }
+            else if (instance.Health.RecordFailure())
+            {
+                ProxyLog.BackendEjected(logger, instance.Name, PassiveHealth.FailureThreshold);
+            }
+            return outcome;
+        }
+        finally
+        {
+            instance.Leave();
+        }
+    }
+
+    private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome, CompletionMeasurement measurement)
+    {
+        if (outcome.Error == ForwarderError.None)
+        {
+            return;
+        }
+        if (outcome.IsClientGone || context.RequestAborted.IsCancellationRequested)
+        {
+            // Routine, and nobody is left to answer.
+            ProxyLog.ClientWentAway(logger, instance.Name, outcome.Error.ToString());
+            ClientGone.Mark(context, measurement);
+            return;
+        }
+        ProxyLog.ForwardFailed(logger, instance.Name, outcome.Error.ToString(), context.GetForwarderErrorFeature()?.Exception);
+        await (outcome.Error == ForwarderError.RequestTimedOut
+            ? ProxyErrors.BackendTimeoutAsync(context, instance.Name)
+            : ProxyErrors.BackendFailedAsync(context, instance.Name));
+    }
+
+    // Connection refused or a connect timeout: the backend never saw a byte of the request.
+    private static bool NeverReachedBackend(HttpContext context)
+    {
+        for (var ex = context.GetForwarderErrorFeature()?.Exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                || ex is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.TimedOut or SocketError.HostUnreachable })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void ResetForRetry(HttpContext context)
+    {
+        context.Features.Set<IForwarderErrorFeature>(null);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.Headers.Clear();
+    }
+}

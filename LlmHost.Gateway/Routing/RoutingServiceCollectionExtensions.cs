@@ -1,0 +1,17 @@
+namespace LlmHost.Gateway.Routing;
+
+public static class RoutingServiceCollectionExtensions
+{
+    /// <summary>The backend instances (through service discovery), their probes, the routing table and the readiness check.</summary>
+    public static IHostApplicationBuilder AddBackendRouting(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<BackendPool>();
+        services.AddSingleton<RouteRegistry>();
+        services.AddSingleton<BackendProbeService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackendProbeService>());
+        services.AddHttpClient(BackendProbeService.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHealthChecks().AddCheck<RoutingReadyHealthCheck>("routing", tags: ["ready"]);
+        return builder;
+    }
+}
