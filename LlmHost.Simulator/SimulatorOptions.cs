@@ -221,5 +221,3 @@ public sealed class SimulatorOptions
           --allow-runtime-lora          vLLM: LoRA load/unload routes (or VLLM_ALLOW_RUNTIME_LORA_UPDATING=true)
         """;
 }
-
-public sealed record LoraModule(string Name, string Path);

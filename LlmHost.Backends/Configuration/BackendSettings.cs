@@ -68,9 +68,3 @@ public sealed class BackendSettings
         return names;
     }
 }
-
-public sealed class LoraModuleSettings
-{
-    public string Name { get; set; } = "";
-    public string Path { get; set; } = "";
-}

@@ -26,34 +26,3 @@ public sealed class LimitsSettings
 
     public RedisSettings Redis { get; set; } = new();
 }
-
-/// <summary>Per-key limits; 0 means unlimited.</summary>
-public sealed class KeyLimits
-{
-    public double Qps { get; set; }
-    public int Burst { get; set; }
-    public int Concurrency { get; set; }
-    public long Tpm { get; set; }
-}
-
-/// <summary>Tokens reserved per non-text part of a chat message.</summary>
-public sealed class MediaTokens
-{
-    public int Image { get; set; } = 1536;
-    public int Audio { get; set; } = 1536;
-    public int Video { get; set; } = 8192;
-}
-
-public sealed class GlobalLimits
-{
-    public int Concurrency { get; set; } = 1024;
-}
-
-public sealed class RedisSettings
-{
-    /// <summary>
-    /// StackExchange.Redis connection string (<c>host:port,password=…</c>). Empty: the <c>ConnectionStrings:redis</c>
-    /// setting, which the AppHost provides.
-    /// </summary>
-    public string? ConnectionString { get; set; }
-}

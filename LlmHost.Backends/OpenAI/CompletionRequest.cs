@@ -51,13 +51,3 @@ public sealed class CompletionRequest
     [JsonPropertyName("lora_path")]
     public string? LoraPath { get; set; }
 }
-
-public sealed class ChatMessage
-{
-    [JsonPropertyName("role")]
-    public string Role { get; set; } = "";
-
-    /// <summary>A string, a list of content parts, or null (assistant tool calls).</summary>
-    [JsonPropertyName("content")]
-    public JsonElement? Content { get; set; }
-}

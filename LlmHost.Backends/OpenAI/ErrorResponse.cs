@@ -11,18 +11,3 @@ public sealed class ErrorResponse
     public static ErrorResponse Create(string message, string type, string? code = null, string? param = null) =>
         new() { Error = new ErrorDetail { Message = message, Type = type, Code = code, Param = param } };
 }
-
-public sealed class ErrorDetail
-{
-    [JsonPropertyName("message")]
-    public string Message { get; set; } = "";
-
-    [JsonPropertyName("type")]
-    public string Type { get; set; } = "";
-
-    [JsonPropertyName("param")]
-    public string? Param { get; set; }
-
-    [JsonPropertyName("code")]
-    public string? Code { get; set; }
-}

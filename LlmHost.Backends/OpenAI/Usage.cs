@@ -16,9 +16,3 @@ public sealed class Usage
     [JsonPropertyName("prompt_tokens_details")]
     public PromptTokensDetails? PromptTokensDetails { get; set; }
 }
-
-public sealed class PromptTokensDetails
-{
-    [JsonPropertyName("cached_tokens")]
-    public int CachedTokens { get; set; }
-}

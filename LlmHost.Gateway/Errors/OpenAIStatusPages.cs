@@ -20,7 +20,7 @@ public static class OpenAIStatusPages
         {
             StatusCodes.Status404NotFound => OpenAIErrors.UnknownPathAsync(context),
             StatusCodes.Status405MethodNotAllowed => OpenAIErrors.MethodNotAllowedAsync(context),
-            Metering.CompletionMeasurement.ClientClosedRequest => Task.CompletedTask,
+            GatewayStatusCodes.ClientClosedRequest => Task.CompletedTask,
             var code => OpenAIErrors.WriteAsync(context, code, $"The request failed with status {code}.",
                 code >= 500 ? OpenAIErrors.ServerError : OpenAIErrors.InvalidRequest),
         };

@@ -2,19 +2,6 @@ using System.Diagnostics;
 
 namespace LlmHost.Gateway.Metering;
 
-/// <summary>Where a request's token counts came from.</summary>
-public enum UsageSource
-{
-    /// <summary>No usage is known (error, or an answer without usage or content).</summary>
-    None,
-
-    /// <summary>The backend reported usage (JSON body or the final SSE chunk).</summary>
-    Reported,
-
-    /// <summary>No usage arrived: completion tokens were counted from the streamed deltas; prompt tokens are unknown.</summary>
-    Counted,
-}
-
 /// <summary>
 /// The record of a completion request once its body was read — its model, then backend, usage, time to first token,
 /// duration, status — that limits and observability both read. Set as an HttpContext feature as soon as the body is
@@ -24,7 +11,7 @@ public enum UsageSource
 public sealed class CompletionMeasurement(string model, bool stream, long startTimestamp, int requestBytes = 0)
 {
     /// <summary>The status recorded when the client went away before its answer was complete (Nginx's 499).</summary>
-    public const int ClientClosedRequest = 499;
+    public const int ClientClosedRequest = Errors.GatewayStatusCodes.ClientClosedRequest;
 
     private int _countedCompletionTokens;
 

@@ -2,15 +2,6 @@ using System.Text.Json;
 
 namespace LlmHost.Gateway.Metering;
 
-public enum SseEventKind
-{
-    Other,
-    Chunk,
-    UsageChunk,
-    Error,
-    Done,
-}
-
 /// <summary>
 /// Reads one SSE event (its <c>data:</c> lines, joined) of a completion stream: counts the tokens of its deltas,
 /// takes its usage, and says whether it is the usage-only chunk (<c>"choices": []</c> with usage) or an error event.

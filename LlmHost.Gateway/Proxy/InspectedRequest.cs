@@ -1,13 +1,5 @@
 namespace LlmHost.Gateway.Proxy;
 
-/// <summary>A byte range of the request body.</summary>
-public readonly record struct BodySpan(int Start, int Length)
-{
-    public int End => Start + Length;
-
-    public static BodySpan FromTo(int start, int end) => new(start, end - start);
-}
-
 /// <summary>
 /// A completion request body read once into a buffer, with the fields the gateway needs. Dispose returns the buffer.
 /// </summary>

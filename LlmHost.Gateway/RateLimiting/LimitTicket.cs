@@ -51,23 +51,3 @@ public abstract class LimitTicket
     /// <summary>The outcome of a reservation: admitted (and whether anything was reserved), or why not.</summary>
     protected readonly record struct TokenDecision(bool IsAdmitted, bool Reserved, LimitRejection Rejection, LimitState State);
 }
-
-/// <summary>The outcome of asking the limits: a ticket to go on with, or why not; and the headers' figures.</summary>
-public readonly record struct Admission(LimitTicket? Ticket, LimitRejection Rejection, LimitState State)
-{
-    public bool IsAdmitted => Ticket is not null;
-}
-
-/// <summary>One request's claim on the cheap limits, before its body is read.</summary>
-public readonly record struct LimitRequest(string KeyId, LimitPolicy Policy, int GlobalConcurrency);
-
-/// <summary>Where limit state lives: this process (<c>memory</c>) or Redis, shared by the replicas.</summary>
-public interface ILimitStore
-{
-    /// <summary>
-    /// Step one of admission, before any byte of the body is read: global concurrency, the key's concurrency, one
-    /// request from its QPS bucket, in that order; a request refused by one takes nothing from the others. Tokens
-    /// are reserved later on the ticket (<see cref="LimitTicket.ReserveTokensAsync"/>).
-    /// </summary>
-    ValueTask<Admission> EnterAsync(LimitRequest request);
-}

@@ -149,9 +149,3 @@ public sealed class MemoryLimitStore : ILimitStore
         }
     }
 }
-
-/// <summary>The limit state of one key, for the admin API and the leak tests.</summary>
-public sealed record KeyLimitSnapshot(string KeyId, int ActiveLeases, int OpenReservations, long ReservedTokens, LimitState State);
-
-/// <summary>The limit state of the whole gateway process.</summary>
-public sealed record LimitStoreSnapshot(int GlobalActiveLeases, IReadOnlyList<KeyLimitSnapshot> Keys);

@@ -32,12 +32,3 @@ public sealed class RouteEntry
 
     public long Created { get; init; }
 }
-
-public enum RouteSource
-{
-    /// <summary>From <c>routing.model_backend_mapping</c> in config.yaml.</summary>
-    Mapping,
-
-    /// <summary>From the backends' <c>/v1/models</c>.</summary>
-    Discovery,
-}

@@ -2,12 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using LlmHost.Backends.Configuration;
-using LlmHost.Gateway.RateLimiting;
 
 namespace LlmHost.Gateway.Tokens;
-
-/// <summary>What a request's body is estimated to cost: its prompt tokens, and its whole reservation.</summary>
-public readonly record struct PromptEstimate(int PromptTokens, long Reservation);
 
 /// <summary>
 /// Estimates the prompt tokens of a completion or embeddings body and the tokens to reserve for it: the text of

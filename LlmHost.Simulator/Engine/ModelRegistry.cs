@@ -93,9 +93,3 @@ public sealed class ModelRegistry
         return string.Join(',', names);
     }
 }
-
-/// <summary>Outcome of resolving a request's model: the adapter (null for the base model) and the name to answer with.</summary>
-public readonly record struct ModelResolution(bool Found, string? Adapter, string ResponseModel)
-{
-    public static ModelResolution NotFound => new(false, null, "");
-}

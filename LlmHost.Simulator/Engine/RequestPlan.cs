@@ -5,12 +5,6 @@ using LlmHost.Simulator.Errors;
 
 namespace LlmHost.Simulator.Engine;
 
-public enum CompletionKind
-{
-    Chat,
-    Text,
-}
-
 /// <summary>
 /// A validated completion request: the prompts with their token counts and how many tokens each choice may get.
 /// <see cref="Create"/> applies the imitated engine's validation rules and messages.

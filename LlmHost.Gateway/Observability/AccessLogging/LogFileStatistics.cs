@@ -33,9 +33,3 @@ public sealed record LogFileStatistics(
         return new LogFileStatistics(directory, entries.Count, total, entries.Count > 0 ? entries[0] : null, entries.Count > 0 ? entries[^1] : null, entries);
     }
 }
-
-public sealed record LogFileInfo(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("bytes")] long Bytes,
-    [property: JsonPropertyName("modified")] DateTime Modified,
-    [property: JsonPropertyName("compressed")] bool Compressed);

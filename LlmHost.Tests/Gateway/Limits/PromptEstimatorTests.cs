@@ -20,8 +20,8 @@ public class PromptEstimatorTests
     private static int Estimate(string json, ITokenCounter? counter = null) =>
         PromptEstimator.Estimate(Encoding.UTF8.GetBytes(json), counter ?? new CharCounter(), Reservation(generates: false), Media).PromptTokens;
 
-    private static LlmHost.Gateway.RateLimiting.TokenReservation Reservation(bool generates = true, int? maxTokens = null, int? contextLength = null) =>
-        LlmHost.Gateway.RateLimiting.TokenReservation.For(maxTokens, null, null, null, contextLength, 4096, generates);
+    private static LlmHost.Gateway.Tokens.TokenReservation Reservation(bool generates = true, int? maxTokens = null, int? contextLength = null) =>
+        LlmHost.Gateway.Tokens.TokenReservation.For(maxTokens, null, null, null, contextLength, 4096, generates);
 
     [Fact]
     public void Estimate_ChatMessages_CountsContentAndTemplate() =>
@@ -96,7 +96,7 @@ public class PromptEstimatorTests
     public void Estimate_ChatRequest_ReservesOneCompletionPerChoice()
     {
         var estimate = PromptEstimator.Estimate(Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":"hi"}],"n":3}"""),
-            new CharCounter(), LlmHost.Gateway.RateLimiting.TokenReservation.For(20, null, 3, null, null, 4096, true), Media);
+            new CharCounter(), LlmHost.Gateway.Tokens.TokenReservation.For(20, null, 3, null, null, 4096, true), Media);
 
         Assert.Equal(PromptEstimator.PerChatRequest + PromptEstimator.PerMessage + 2 + 3 * 20, estimate.Reservation);
     }

@@ -1,4 +1,4 @@
-using LlmHost.Gateway.RateLimiting;
+using LlmHost.Gateway.Tokens;
 
 namespace LlmHost.Tests.Gateway.Limits;
 

@@ -1,4 +1,4 @@
-namespace LlmHost.Gateway.RateLimiting;
+namespace LlmHost.Gateway.Tokens;
 
 /// <summary>
 /// How many completion tokens a request may produce per prompt, for its reservation against the key's tokens per

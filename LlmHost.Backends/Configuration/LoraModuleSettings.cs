@@ -1,0 +1,7 @@
+namespace LlmHost.Backends.Configuration;
+
+public sealed class LoraModuleSettings
+{
+    public string Name { get; set; } = "";
+    public string Path { get; set; } = "";
+}

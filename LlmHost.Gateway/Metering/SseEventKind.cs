@@ -1,0 +1,10 @@
+namespace LlmHost.Gateway.Metering;
+
+public enum SseEventKind
+{
+    Other,
+    Chunk,
+    UsageChunk,
+    Error,
+    Done,
+}

@@ -1,0 +1,7 @@
+namespace LlmHost.Simulator.Engine;
+
+public enum CompletionKind
+{
+    Chat,
+    Text,
+}

@@ -1,0 +1,3 @@
+namespace LlmHost.Simulator;
+
+public sealed record LoraModule(string Name, string Path);
