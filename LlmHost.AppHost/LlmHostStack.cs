@@ -34,6 +34,12 @@ public static class LlmHostStack
     public const string RedisName = "redis";
     public const string GrafanaName = "grafana";
 
+    /// <summary>
+    /// Where a container's connections to the host come from (Docker's and Podman's default networks): a gateway may
+    /// serve its <c>/metrics</c> to them when Prometheus or the edge runs as a container.
+    /// </summary>
+    public const string ContainerNetworks = "172.16.0.0/12,192.168.0.0/16,10.0.0.0/8,fc00::/7";
+
     public static LlmHostStackResources AddLlmHostStack(
         this IDistributedApplicationBuilder builder, LlmHostConfig config, string configPath, string repositoryRoot,
         AppHostOptions options, bool containersUsable)
@@ -94,15 +100,22 @@ public static class LlmHostStack
         var limitStore = AddLimitStore(builder, config, options, containersUsable, stack, runDirectory);
         var edge = PlanEdge(config, options, containersUsable);
         var edgePort = NullIfZero(options.EdgePort ?? config.Edge.Port);
+        var scrapedFromContainers = edge == EdgeKind.Container
+            || (ExecutableLocator.Find("prometheus") is null && containersUsable && options.Containers != Switch.Off);
         for (var i = 0; i < config.Gateway.Replicas; i++)
         {
             var name = config.Gateway.Replicas == 1 ? GatewayName : $"{GatewayName}-{i + 1}";
             // Without an edge, the (first) gateway answers on the edge's port, so that the same URLs work.
             var port = edge == EdgeKind.None && i == 0 ? edgePort : null;
+            // Not proxied when it faces clients: the gateway must see their addresses (for /metrics and the access log).
             var gateway = builder.AddProject<Projects.LlmHost_Gateway>(name)
-                .WithHttpEndpoint(port: port, name: "http")
+                .WithHttpEndpoint(port: port, name: "http", isProxied: port is null)
                 .WithHttpHealthCheck("/health")
                 .WithArgs("--config", configPath, "--keys", keysPath);
+            if (scrapedFromContainers)
+            {
+                gateway.WithArgs("--metrics-allow", ContainerNetworks);
+            }
             limitStore(gateway);
             foreach (var (reference, _) in references)
             {

@@ -53,6 +53,24 @@ public static partial class ConfigValidator
         {
             Error("logging.access_log.retained_days", "must not be negative (0 keeps files whatever their age)");
         }
+        var totalBound = string.IsNullOrWhiteSpace(accessLog.MaxTotalSize) ? 0 : ByteSize.TryParse(accessLog.MaxTotalSize);
+        if (totalBound is null || (totalBound > 0 && totalBound < ByteSize.TryParse(accessLog.MaxFileSize)))
+        {
+            Error("logging.access_log.max_total_size", $"'{accessLog.MaxTotalSize}' is not a size of at least max_file_size ({accessLog.MaxFileSize}), such as 2GB; 0 for no bound");
+        }
+        var audit = config.Logging.AuditLog;
+        if (ByteSize.TryParse(audit.MaxFileSize) is not >= 1024)
+        {
+            Error("logging.audit_log.max_file_size", $"'{audit.MaxFileSize}' is not a size of 1KB or more, such as 10MB");
+        }
+        if (audit.RetainedFiles < 1)
+        {
+            Error("logging.audit_log.retained_files", "must be at least 1: rotated audit files are the history of admin changes");
+        }
+        if (audit.RetainedDays < 0)
+        {
+            Error("logging.audit_log.retained_days", "must not be negative (0 keeps files whatever their age)");
+        }
         return errors;
     }
 
@@ -89,6 +107,18 @@ public static partial class ConfigValidator
             error("gateway.max_buffered_body_per_key_mb",
                 $"{gateway.MaxBufferedBodyPerKeyMb} must be at least max_request_body_mb ({gateway.MaxRequestBodyMb}) and at most max_buffered_body_mb ({gateway.MaxBufferedBodyMb})");
         }
+        for (var i = 0; i < gateway.ForwardHeaders.Count; i++)
+        {
+            var name = gateway.ForwardHeaders[i];
+            if (string.IsNullOrEmpty(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'))
+            {
+                error($"gateway.forward_headers[{i}]", $"'{name}' is not a header name (letters, digits, '-' and '_', at most 64)");
+            }
+            else if (NeverForwarded.Contains(name) || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+            {
+                error($"gateway.forward_headers[{i}]", $"'{name}' is never forwarded: credentials, hop-by-hop and forwarding headers are the gateway's own");
+            }
+        }
         if (gateway.OperatorFields is not ("refuse" or "remove"))
         {
             error("gateway.operator_fields", $"'{gateway.OperatorFields}' is not one of refuse, remove");
@@ -102,10 +132,19 @@ public static partial class ConfigValidator
             error("gateway.server.min_request_body_rate", $"{gateway.Server.MinRequestBodyRate} is out of range (0 to 1000000000 bytes per second; 0 switches the check off)");
         }
         CheckDuration("gateway.server.request_headers_timeout", gateway.Server.RequestHeadersTimeout, TimeSpan.FromSeconds(1), error);
+        CheckDuration("gateway.server.request_body_timeout", gateway.Server.RequestBodyTimeout, TimeSpan.FromSeconds(1), error);
         CheckDuration("gateway.connect_timeout", gateway.ConnectTimeout, TimeSpan.FromMilliseconds(10), error);
         CheckDuration("gateway.activity_timeout", gateway.ActivityTimeout, TimeSpan.FromSeconds(1), error);
         CheckDuration("gateway.key_rotation_overlap", gateway.KeyRotationOverlap, TimeSpan.Zero, error);
     }
+
+    // Headers the gateway itself sets or must never pass on, whatever gateway.forward_headers says.
+    private static readonly HashSet<string> NeverForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Proxy-Authorization", "x-api-key", "Cookie", "Host", "Content-Length", "Content-Type", "Content-Encoding",
+        "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE", "Trailer", "Expect", "Accept-Encoding", "Forwarded",
+        "X-Real-IP", "traceparent", "tracestate", "baggage",
+    };
 
     private static void ValidateLimits(LimitsSettings limits, Action<string, string> error)
     {

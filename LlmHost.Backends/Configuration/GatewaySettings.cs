@@ -24,13 +24,13 @@ public sealed class GatewaySettings
     public List<string> TrustedProxies { get; set; } = ["127.0.0.1", "::1"];
 
     /// <summary>
-    /// Memory all request bodies may hold at once, in MiB (a body is held from its first byte until its answer ends);
-    /// a request that would go beyond it is refused with 429 before more of its body is read.
+    /// Memory all request bodies may hold at once, in MiB (a body is held from its first byte until the backend has
+    /// read it); a request that would go beyond it is refused with 429 before more of its body is read.
     /// </summary>
-    public int MaxBufferedBodyMb { get; set; } = 256;
+    public int MaxBufferedBodyMb { get; set; } = 512;
 
-    /// <summary>The same bound for the requests of one key, in MiB.</summary>
-    public int MaxBufferedBodyPerKeyMb { get; set; } = 64;
+    /// <summary>The same bound for the requests of one key, in MiB: a sixteenth of the total, so one tenant cannot fill it.</summary>
+    public int MaxBufferedBodyPerKeyMb { get; set; } = 32;
 
     /// <summary>
     /// What to do with a request field only the operator may set (vLLM <c>priority</c>, SGLang <c>rid</c>, …, see
@@ -40,9 +40,16 @@ public sealed class GatewaySettings
 
     /// <summary>
     /// Networks (<c>10.0.0.0/8</c>) or addresses that may read <c>/metrics</c> from the gateway itself: by default
-    /// loopback and the private ranges, where Prometheus and the edge run. Empty: anyone.
+    /// loopback, where Prometheus and the edge run beside it (the AppHost adds the container networks when they run
+    /// as containers). Empty: anyone.
     /// </summary>
-    public List<string> MetricsAllow { get; set; } = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+    public List<string> MetricsAllow { get; set; } = ["127.0.0.0/8", "::1/128"];
+
+    /// <summary>
+    /// Client request headers forwarded to the engines besides <c>Accept</c> and <c>User-Agent</c> (none by default:
+    /// a header nobody reviewed does not reach an engine). Credentials, hop-by-hop and forwarding headers cannot be listed.
+    /// </summary>
+    public List<string> ForwardHeaders { get; set; } = [];
 
     /// <summary>Kestrel's connection limits, read at start.</summary>
     public ServerSettings Server { get; set; } = new();

@@ -14,4 +14,10 @@ public sealed class ServerSettings
 
     /// <summary>Longest time to receive a request's headers.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Longest time to receive a completion request's whole body (408 after it): the rate check alone lets a client
+    /// that sent fast at first then stall hold its buffer for as long as its average stays above the rate.
+    /// </summary>
+    public TimeSpan RequestBodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

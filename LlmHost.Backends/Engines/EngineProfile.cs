@@ -25,8 +25,9 @@ public sealed record EngineProfile
         ContainerImage = "docker.io/vllm/vllm-openai",
         ContainerTag = "v0.11.0",
         // vLLM: scheduling priority, the engine's own request id, KV transfer between instances (disaggregated
-        // serving) and the prefix-cache isolation salt are the operator's to set, not a tenant's.
-        OperatorOnlyFields = ["priority", "request_id", "kv_transfer_params", "cache_salt"],
+        // serving), the prefix-cache isolation salt, free-form arguments for engine plugins and raw embeddings
+        // (tensors the engine decodes) are the operator's to set, not a tenant's.
+        OperatorOnlyFields = ["priority", "request_id", "kv_transfer_params", "cache_salt", "vllm_xargs", "prompt_embeds"],
         AdapterFields = [],
     };
 
@@ -47,8 +48,13 @@ public sealed record EngineProfile
         ContainerImage = "docker.io/lmsysorg/sglang",
         ContainerTag = "v0.5.3-cu126",
         // SGLang: a serialized callable run by the engine, prefill/decode bootstrap addresses, the engine's request
-        // id, and hidden states (large tensors) in the answer.
-        OperatorOnlyFields = ["custom_logit_processor", "bootstrap_host", "bootstrap_port", "bootstrap_room", "rid", "return_hidden_states"],
+        // id, hidden states (large tensors) in the answer, data-parallel rank pinning, sessions, the prefix-cache
+        // key and free-form parameters for custom logit processors.
+        OperatorOnlyFields =
+        [
+            "custom_logit_processor", "bootstrap_host", "bootstrap_port", "bootstrap_room", "rid", "return_hidden_states",
+            "data_parallel_rank", "routed_dp_rank", "disagg_prefill_dp_rank", "session_params", "extra_key", "custom_params",
+        ],
         // SGLang selects an adapter by the body's lora_path as well as by "base:adapter" in model.
         AdapterFields = ["lora_path"],
     };

@@ -8,8 +8,8 @@ namespace LlmHost.Gateway.Keys;
 /// Every admin write to the key file, one at a time — in this process, and across every process sharing the file
 /// (gateway replicas behind one edge) through a lock file beside it: re-read the file from disk (so that a hand edit,
 /// or another replica's write, made since the last write is kept, not overwritten), apply the change, validate the
-/// result, write it atomically, make it current, and append the change to the audit log. A file on disk that does
-/// not validate is not touched: 409.
+/// result, record it in the audit log, write it atomically and make it current. A file on disk that does not
+/// validate is not touched (409); a change the audit log cannot record is not made (503).
 /// </summary>
 public sealed class ApiKeyFileEditor(ReloadableFile<ApiKeySnapshot> keys, AuditLog audit, ILogger<ApiKeyFileEditor> logger)
 {
@@ -54,9 +54,21 @@ public sealed class ApiKeyFileEditor(ReloadableFile<ApiKeySnapshot> keys, AuditL
             {
                 return EditResult.Invalid(string.Join("; ", check.Errors));
             }
-            AtomicFile.Write(keys.Path, bytes);
+            var described = details?.Invoke();
+            if (!audit.TryAppend(actor, action, keyId, "applied", described))
+            {
+                return new EditResult(StatusCodes.Status503ServiceUnavailable, "The audit log could not be written, so the key file was not changed.");
+            }
+            try
+            {
+                AtomicFile.Write(keys.Path, bytes);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                audit.TryAppend(actor, action, keyId, "failed", described);
+                throw;
+            }
             keys.Set(ApiKeyFileLoader.Snapshot(check, keys.Path));
-            audit.Append(actor, action, keyId, details?.Invoke());
             KeysLog.AdminChange(logger, actor, action, keyId);
             return result;
         }

@@ -80,63 +80,60 @@ public static class SseEventInspector
         {
             return SseEventKind.Done;
         }
-
-        var reader = new Utf8JsonReader(payload);
-        int? prompt = null, completion = null, total = null;
-        var choices = -1;
-        var deltaTokens = 0;
-        var error = false;
+        var chunk = new Chunk { Choices = -1 };
         try
         {
+            var reader = new Utf8JsonReader(payload);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return SseEventKind.Other;
             }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("choices"u8))
-                {
-                    reader.Read();
-                    choices = reader.TokenType == JsonTokenType.StartArray ? CountChoices(ref reader, ref deltaTokens) : 0;
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    UsageReader.Read(ref reader, out prompt, out completion, out total);
-                }
-                else if (reader.ValueTextEquals("error"u8))
-                {
-                    error = true;
-                    reader.Read();
-                    reader.Skip();
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
+            ReadChunk(ref reader, ref chunk);
         }
         catch (JsonException)
         {
             return SseEventKind.Other;
         }
 
-        if (error)
+        if (chunk.Error)
         {
             measurement.StreamError = true;
             return SseEventKind.Error;
         }
-        measurement.CountCompletionTokens(deltaTokens);
-        if (completion is not null || prompt is not null)
+        measurement.CountCompletionTokens(chunk.DeltaTokens);
+        if (chunk.Completion is not null || chunk.Prompt is not null)
         {
-            measurement.ReportUsage(prompt, completion, total);
-            return choices == 0 ? SseEventKind.UsageChunk : SseEventKind.Chunk;
+            measurement.ReportUsage(chunk.Prompt, chunk.Completion, chunk.Total);
+            return chunk.Choices == 0 ? SseEventKind.UsageChunk : SseEventKind.Chunk;
         }
         return SseEventKind.Chunk;
     }
 
-    // Counts choices and, as an estimate of tokens when no usage arrives, the non-empty content deltas / texts.
+    private static void ReadChunk(ref Utf8JsonReader reader, ref Chunk chunk)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("choices"u8))
+            {
+                reader.Read();
+                chunk.Choices = reader.TokenType == JsonTokenType.StartArray ? CountChoices(ref reader, ref chunk.DeltaTokens) : 0;
+            }
+            else if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                UsageReader.Read(ref reader, out chunk.Prompt, out chunk.Completion, out chunk.Total);
+            }
+            else
+            {
+                chunk.Error |= reader.ValueTextEquals("error"u8);
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    // Counts choices and, as an estimate of tokens when no usage arrives, the non-empty generated strings: content or
+    // text, and the reasoning, tool-call arguments and refusals a model generates as well (one token each at least).
     private static int CountChoices(ref Utf8JsonReader reader, ref int deltaTokens)
     {
         var count = 0;
@@ -146,8 +143,7 @@ public static class SseEventInspector
             var depth = reader.CurrentDepth;
             while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
             {
-                if (reader.TokenType == JsonTokenType.PropertyName
-                    && (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8)))
+                if (reader.TokenType == JsonTokenType.PropertyName && IsGenerated(ref reader))
                 {
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
@@ -158,5 +154,17 @@ public static class SseEventInspector
             }
         }
         return count;
+    }
+
+    private static bool IsGenerated(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("reasoning_content"u8)
+        || reader.ValueTextEquals("reasoning"u8) || reader.ValueTextEquals("arguments"u8) || reader.ValueTextEquals("refusal"u8);
+
+    private struct Chunk
+    {
+        public int? Prompt, Completion, Total;
+        public int Choices;
+        public int DeltaTokens;
+        public bool Error;
     }
 }

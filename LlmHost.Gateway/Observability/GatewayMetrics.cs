@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.Observability.AccessLogging;
 using LlmHost.Gateway.Routing;
 
 namespace LlmHost.Gateway.Observability;
@@ -25,7 +26,7 @@ public sealed class GatewayMetrics : IRequestObserver
     private readonly Histogram<double> _overhead;
     private readonly Histogram<double> _estimateRatio;
 
-    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes, AccessLogging.AccessLogWriter accessLog)
+    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes, AccessLogWriter accessLog)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("llmhost.gateway.requests", "{request}", "Requests forwarded to a backend, by key, model, backend and status.");
@@ -41,8 +42,15 @@ public sealed class GatewayMetrics : IRequestObserver
         meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
         meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected).");
         meter.CreateObservableGauge("llmhost.gateway.models", () => routes.Current.Count, "{model}", "Models in the routing table.");
-        meter.CreateObservableCounter("llmhost.gateway.access_log.dropped", () => accessLog.Dropped, "{line}", "Access-log lines dropped because the disk could not keep up.");
+        meter.CreateObservableCounter("llmhost.gateway.access_log.dropped", () => DroppedLines(accessLog), "{line}",
+            "Access-log lines dropped: the disk could not keep up (reason backlog), or unauthenticated requests beyond 200 lines a second (reason unauthenticated).");
     }
+
+    private static Measurement<long>[] DroppedLines(AccessLogWriter accessLog) =>
+    [
+        new(accessLog.Dropped, new KeyValuePair<string, object?>("reason", "backlog")),
+        new(accessLog.UnauthenticatedDropped, new KeyValuePair<string, object?>("reason", "unauthenticated")),
+    ];
 
     public void OnCompleted(HttpContext context, CompletionMeasurement measurement)
     {

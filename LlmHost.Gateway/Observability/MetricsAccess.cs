@@ -3,8 +3,9 @@ using System.Net;
 namespace LlmHost.Gateway.Observability;
 
 /// <summary>
-/// Serves <c>/metrics</c> (key ids, models, usage per key) only to <c>gateway.metrics_allow</c>: loopback and the
-/// private networks unless configured otherwise. Others get 404, as if there were nothing there. Read at start.
+/// Serves <c>/metrics</c> (key ids, models, usage per key) only to <c>gateway.metrics_allow</c> (loopback unless
+/// configured otherwise) and to the networks of <c>--metrics-allow</c> (the AppHost's, for its containers). Others get
+/// 404, as if there were nothing there. Read at start.
 /// </summary>
 public sealed class MetricsAccess(IReadOnlyList<string> allowed)
 {

@@ -38,10 +38,22 @@ public static class ObservabilityServiceCollectionExtensions
     /// <summary>The bodies of keys with <c>log_bodies</c>, for their access-log lines; after authentication.</summary>
     public static IApplicationBuilder UseBodyCapture(this IApplicationBuilder app) => app.UseMiddleware<BodyCaptureMiddleware>();
 
-    /// <summary>Serves <c>/metrics</c> only to <c>gateway.metrics_allow</c>.</summary>
+    /// <summary>
+    /// The command-line option that adds networks to <c>gateway.metrics_allow</c> (comma-separated): the AppHost's, when
+    /// Prometheus or the edge run as containers and scrape from a container network.
+    /// </summary>
+    public const string MetricsAllowOption = "metrics-allow";
+
+    /// <summary>Serves <c>/metrics</c> only to <c>gateway.metrics_allow</c> and <c>--metrics-allow</c>.</summary>
     public static IApplicationBuilder UseMetricsAccess(this IApplicationBuilder app)
     {
-        var access = new MetricsAccess(app.ApplicationServices.GetRequiredService<IOptions<LlmHostConfig>>().Value.Gateway.MetricsAllow);
+        var services = app.ApplicationServices;
+        var allowed = new List<string>(services.GetRequiredService<IOptions<LlmHostConfig>>().Value.Gateway.MetricsAllow);
+        if (allowed.Count > 0 && services.GetRequiredService<IConfiguration>()[MetricsAllowOption] is { Length: > 0 } extra)
+        {
+            allowed.AddRange(extra.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        var access = new MetricsAccess(allowed);
         return app.UseWhen(context => context.Request.Path.StartsWithSegments(Microsoft.Extensions.Hosting.Extensions.MetricsEndpointPath),
             branch => branch.Use(async (context, next) =>
             {

@@ -43,7 +43,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
                 var outcome = await SendAsync(context, request, instance, upstreamModel, injectUsage);
                 measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
-                if (!outcome.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted)
+                if (!outcome.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted || request.IsReleased)
                 {
                     await ReportFailureAsync(context, instance, outcome, measurement);
                     return;
@@ -68,7 +68,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         instance.Enter();
         try
         {
-            var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, () => client.StreamIdleTimeout, logger));
+            var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, client, logger));
             var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
             var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
             if (!outcome.IsBackendFailure)

@@ -6,34 +6,50 @@ using Yarp.ReverseProxy.Forwarder;
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// Request: copy the client's request as YARP does, but never forward its credentials (the backend gets its own
-/// key, if it has one), Accept-Encoding (the gateway reads the answer to meter it), a Host of its choosing (the
-/// backend's key must go to the backend's own address) or headers that claim where the request came from or name
-/// it for the engine. Response: the engine's <c>Server</c> header is dropped; engine error bodies become OpenAI's
-/// shape with a bounded message (the whole text goes to the log); event streams are guarded so that a backend dying
-/// mid-stream ends them cleanly.
+/// Request: only what an engine needs goes on — the route's canonical path (no query string), the body with its
+/// type and length, <see cref="ForwardedRequestHeaders"/>, the backend's own key (if it has one) and the trace context
+/// of the gateway's span (added by the client's propagator). Nothing else of the client's: not its credentials,
+/// cookies, Host, Accept-Encoding (the gateway reads the answer to meter it), claims of where the request came from,
+/// nor engine-specific headers no one reviewed. Response: the engine's <c>Server</c> header is dropped; engine error
+/// bodies become OpenAI's shape with a bounded message (the whole text goes to the log); a redirect becomes a 502;
+/// event streams are guarded so that a backend dying mid-stream ends them cleanly.
 /// </summary>
-public sealed class BackendTransformer(string? backendApiKey, string backendName, Func<TimeSpan> streamIdleTimeout, ILogger logger) : HttpTransformer
+public sealed class BackendTransformer(string? backendApiKey, string backendName, ForwarderClient client, ILogger logger) : HttpTransformer
 {
-    /// <summary>Client headers never forwarded, besides credentials: forwarding claims and the engines' request id.</summary>
-    internal static readonly string[] DroppedRequestHeaders =
-        ["x-api-key", "Cookie", "Accept-Encoding", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port",
-         "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP", "X-Request-Id", "X-Correlation-Id"];
+    /// <summary>
+    /// The client's request headers an engine gets (an allow-list: a header not named here, or in
+    /// <c>gateway.forward_headers</c>, is not forwarded).
+    /// </summary>
+    internal static readonly string[] ForwardedRequestHeaders = ["Accept", "User-Agent"];
 
     /// <summary>Characters of an engine's error message passed to the client.</summary>
     public const int MaxErrorMessageLength = 512;
 
     private readonly AuthenticationHeaderValue? _authorization = backendApiKey is null ? null : new("Bearer", backendApiKey);
 
-    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-        proxyRequest.Headers.Authorization = _authorization;
-        // Null: HttpClient sends the destination's own authority.
-        proxyRequest.Headers.Host = null;
-        foreach (var header in DroppedRequestHeaders)
+        var request = httpContext.Request;
+        Forward(request.Headers, ForwardedRequestHeaders, proxyRequest);
+        Forward(request.Headers, client.ExtraForwardedHeaders, proxyRequest);
+        if (proxyRequest.Content is { } content)
         {
-            proxyRequest.Headers.Remove(header);
+            content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+            content.Headers.ContentLength = request.ContentLength;
+        }
+        proxyRequest.Headers.Authorization = _authorization;
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, CanonicalPath.Of(httpContext), QueryString.Empty);
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Forward(IHeaderDictionary headers, IReadOnlyList<string> names, HttpRequestMessage proxyRequest)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (headers.TryGetValue(names[i], out var values))
+            {
+                proxyRequest.Headers.TryAddWithoutValidation(names[i], (IEnumerable<string?>)values);
+            }
         }
     }
 
@@ -45,6 +61,10 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
             return copied;
         }
         httpContext.Response.Headers.Remove("Server");
+        if ((int)proxyResponse.StatusCode is >= 300 and < 400)
+        {
+            return RedirectAsync(httpContext, proxyResponse);
+        }
         if ((int)proxyResponse.StatusCode >= 400)
         {
             return NormalizeErrorAsync(httpContext, proxyResponse, cancellationToken);
@@ -52,9 +72,22 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         // The headers were copied already: read the plain string rather than parsing the typed header again.
         if (httpContext.Response.ContentType is { } contentType && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, streamIdleTimeout(), httpContext.RequestAborted);
+            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, client.StreamIdleTimeout, httpContext.RequestAborted);
         }
         return copied;
+    }
+
+    // An engine never redirects an API call; one that does is misconfigured, or a different server: its Location is
+    // not the client's business, and following it is not the gateway's.
+    private ValueTask<bool> RedirectAsync(HttpContext httpContext, HttpResponseMessage proxyResponse)
+    {
+        ProxyLog.BackendRedirected(logger, backendName, (int)proxyResponse.StatusCode);
+        var error = ErrorResponse.Create($"The backend '{backendName}' answered with a redirect ({(int)proxyResponse.StatusCode}), which the gateway does not follow.",
+            "server_error", null, null);
+        httpContext.Response.StatusCode = StatusCodes.Status502BadGateway;
+        httpContext.Response.Headers.Remove("Location");
+        Replace(httpContext.Response, proxyResponse, JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse));
+        return ValueTask.FromResult(true);
     }
 
     private async ValueTask<bool> NormalizeErrorAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
@@ -66,14 +99,17 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
             ProxyLog.BackendErrorCut(logger, backendName, (int)proxyResponse.StatusCode, error.Error.Message[..Math.Min(error.Error.Message.Length, 4096)]);
             error.Error.Message = string.Concat(error.Error.Message.AsSpan(0, MaxErrorMessageLength), "…");
         }
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse);
+        Replace(httpContext.Response, proxyResponse, JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse));
+        return true;
+    }
+
+    private static void Replace(HttpResponse response, HttpResponseMessage proxyResponse, byte[] json)
+    {
         proxyResponse.Content.Dispose();
-        proxyResponse.Content = new ByteArrayContent(bytes);
-        var response = httpContext.Response;
+        proxyResponse.Content = new ByteArrayContent(json);
         response.Headers.Remove("Content-Encoding");
         response.ContentType = "application/json";
-        response.ContentLength = bytes.Length;
-        return true;
+        response.ContentLength = json.Length;
     }
 
     private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)

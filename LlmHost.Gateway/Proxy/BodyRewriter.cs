@@ -16,7 +16,7 @@ public static class BodyRewriter
     /// <summary>Whether the stream must be asked for usage: it is needed to meter tokens, whatever the client asked.</summary>
     public static bool NeedsUsageInjection(InspectedRequest request) => request.Stream && request.IncludeUsage != true;
 
-    /// <summary>The body to forward, or null when nothing needs to change.</summary>
+    /// <summary>The body to forward, or null when nothing needs to change; it releases the request once read to its end.</summary>
     public static SegmentedBody? Rewrite(InspectedRequest request, string? upstreamModel, bool injectUsage)
     {
         if (upstreamModel is null && !injectUsage && request.Removals.Count == 0)
@@ -50,7 +50,7 @@ public static class BodyRewriter
             position = span.End;
         }
         segments.Add(body[position..]);
-        return new SegmentedBody(segments);
+        return new SegmentedBody(segments, request);
     }
 
     private static byte[] Quoted(string value)

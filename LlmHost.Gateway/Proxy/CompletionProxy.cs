@@ -87,11 +87,12 @@ public sealed class CompletionProxy(
     /// <summary>Step 2: the body, bounded by size and by the body budgets, and its fields; null when refused (answered here).</summary>
     private async Task<InspectedRequest?> InspectAsync(HttpContext context, ApiKey key, RequestBodyBudget.Lease bodyBytes)
     {
-        var maxBodyBytes = config.CurrentValue.Gateway.MaxRequestBodyBytes;
-        var inspection = await inspector.ReadAsync(context, maxBodyBytes, bodyBytes);
+        var settings = config.CurrentValue.Gateway;
+        var maxBodyBytes = settings.MaxRequestBodyBytes;
+        var inspection = await inspector.ReadAsync(context, maxBodyBytes, bodyBytes, settings.Server.RequestBodyTimeout);
         if (inspection.Request is { } request)
         {
-            if (request.OperatorField is not { } field || config.CurrentValue.Gateway.OperatorFields != "refuse")
+            if (request.OperatorField is not { } field || settings.OperatorFields != "refuse")
             {
                 return request;
             }
@@ -162,7 +163,7 @@ public sealed class CompletionProxy(
             return true;
         }
         var settings = config.CurrentValue.Limits;
-        var generates = !context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal);
+        var generates = !CanonicalPath.Of(context).Value!.EndsWith("/embeddings", StringComparison.Ordinal);
         var reservation = TokenReservation.For(request.MaxTokens, request.MaxCompletionTokens, request.N, request.BestOf, route.MaxModelLen,
             settings.DefaultMaxTokens, generates);
         var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);

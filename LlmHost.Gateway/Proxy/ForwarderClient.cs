@@ -43,6 +43,9 @@ public sealed class ForwarderClient : IDisposable
     /// <summary>Longest silence on a stream's body before the gateway ends it with an error event (follows reloads).</summary>
     public TimeSpan StreamIdleTimeout => _config.CurrentValue.Gateway.ActivityTimeout;
 
+    /// <summary>The operator's extra client headers for the engines, <c>gateway.forward_headers</c> (follows reloads).</summary>
+    public List<string> ExtraForwardedHeaders => _config.CurrentValue.Gateway.ForwardHeaders;
+
     public ForwarderRequestConfig RequestConfig(bool stream)
     {
         var current = _config.CurrentValue;

@@ -1,19 +1,25 @@
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// A completion request body read once into a buffer, with the fields the gateway needs. Dispose returns the buffer.
+/// A completion request body read once into a buffer, with the fields the gateway needs. Dispose returns the buffer
+/// and the body budget it was taken from; the forwarded body does so as soon as the backend has read it.
 /// </summary>
 public sealed class InspectedRequest : IDisposable
 {
     private byte[]? _buffer;
+    private IDisposable? _budget;
 
-    public InspectedRequest(byte[] buffer, int length)
+    public InspectedRequest(byte[] buffer, int length, IDisposable? budget = null)
     {
         _buffer = buffer;
+        _budget = budget;
         Length = length;
     }
 
     public int Length { get; }
+
+    /// <summary>True once the buffer went back: the body was sent (it cannot be sent again) or the request ended.</summary>
+    public bool IsReleased => Volatile.Read(ref _buffer) is null;
 
     public ReadOnlyMemory<byte> Body => _buffer is { } b ? b.AsMemory(0, Length) : throw new ObjectDisposedException(nameof(InspectedRequest));
 
@@ -57,8 +63,8 @@ public sealed class InspectedRequest : IDisposable
     /// </summary>
     public List<BodySpan> Removals { get; } = [];
 
-    /// <summary>A fresh stream over the body, for each forwarding attempt.</summary>
-    public Stream OpenBody() => new MemoryStream(_buffer!, 0, Length, writable: false);
+    /// <summary>A stream over the body as it came, which releases the request once read to its end.</summary>
+    public Stream OpenBody() => new SegmentedBody([Body], this);
 
     public void Dispose()
     {
@@ -66,5 +72,6 @@ public sealed class InspectedRequest : IDisposable
         {
             BodyBuffer.Return(buffer);
         }
+        Interlocked.Exchange(ref _budget, null)?.Dispose();
     }
 }

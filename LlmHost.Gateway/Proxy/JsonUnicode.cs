@@ -12,15 +12,24 @@ namespace LlmHost.Gateway.Proxy;
 internal static class JsonUnicode
 {
     /// <summary>Skips the value at the reader (walking a container token by token); false at the first bad string.</summary>
-    public static bool SkipChecked(ref Utf8JsonReader reader)
+    public static bool SkipChecked(ref Utf8JsonReader reader) => SkipChecked(ref reader, out _);
+
+    /// <summary>Skips the value at the reader, counting the elements of an array; false at the first bad string.</summary>
+    public static bool SkipChecked(ref Utf8JsonReader reader, out int elements)
     {
+        elements = 0;
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
         {
             return reader.TokenType != JsonTokenType.String || IsValid(ref reader);
         }
         var depth = reader.CurrentDepth;
+        var array = reader.TokenType == JsonTokenType.StartArray;
         while (reader.Read() && reader.CurrentDepth > depth)
         {
+            if (array && reader.CurrentDepth == depth + 1 && reader.TokenType is not (JsonTokenType.EndArray or JsonTokenType.EndObject))
+            {
+                elements++;
+            }
             if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsValid(ref reader))
             {
                 return false;

@@ -17,4 +17,7 @@ internal static partial class ProxyLog
 
     [LoggerMessage(305, LogLevel.Warning, "Backend instance {Instance} ejected after {Failures} consecutive failed requests")]
     public static partial void BackendEjected(ILogger logger, string instance, int failures);
+
+    [LoggerMessage(405, LogLevel.Warning, "Backend instance {Instance} answered with a redirect ({Status}); the client got a 502")]
+    public static partial void BackendRedirected(ILogger logger, string instance, int status);
 }

@@ -4,15 +4,16 @@ using Microsoft.AspNetCore.Http.Features;
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// Reads a request body into memory, bounded by <c>gateway.max_request_body_mb</c> and by the body budget: the buffer
-/// starts small and grows only as bytes really arrive (a client announcing 16 MiB and sending 10 bytes holds 16 KiB),
-/// and every growth is taken from <see cref="RequestBodyBudget"/> first.
+/// Reads a request body into memory, bounded by <c>gateway.max_request_body_mb</c>, by the body budget and by
+/// <c>gateway.server.request_body_timeout</c>: the buffer starts small and grows only as bytes really arrive (a client
+/// announcing 16 MiB and sending 10 bytes holds 16 KiB), and every growth is taken from <see cref="RequestBodyBudget"/>
+/// first. The request owns the budget's lease from then on, and gives both back once the backend has read the body.
 /// </summary>
 public static class RequestBodyReader
 {
     private const int InitialBufferSize = 16 * 1024;
 
-    public static async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget)
+    public static async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget, TimeSpan timeout)
     {
         // An announced size over the limit is refused before reading; an announced size under it allocates nothing.
         if (context.Request.ContentLength > maxBytes)
@@ -23,39 +24,14 @@ public static class RequestBodyReader
         {
             limit.MaxRequestBodySize = maxBytes + 1;
         }
-        byte[]? buffer = null;
-        var capacity = 0;
-        var length = 0;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(timeout);
+        var body = new Buffer(budget);
         try
         {
-            while (true)
-            {
-                if (length == capacity)
-                {
-                    var next = (int)Math.Min(capacity == 0 ? InitialBufferSize : capacity * 2L, maxBytes + 1);
-                    if (budget?.TryGrow(next - capacity) is { } refused and not LimitKind.None)
-                    {
-                        return InspectionResult.OverBudget(refused);
-                    }
-                    var larger = BodyBuffer.Rent(next);
-                    buffer?.AsSpan(0, length).CopyTo(larger);
-                    Swap(ref buffer, larger);
-                    capacity = next;
-                }
-                var read = await context.Request.Body.ReadAsync(buffer!.AsMemory(length, capacity - length), context.RequestAborted);
-                if (read == 0)
-                {
-                    break;
-                }
-                length += read;
-                if (length > maxBytes)
-                {
-                    return InspectionResult.TooLarge;
-                }
-            }
-            var request = new InspectedRequest(buffer!, length);
-            buffer = null;
-            return InspectionResult.Ok(request);
+            return await FillAsync(context.Request.Body, body, maxBytes, deadline.Token) is { } refused
+                ? refused
+                : InspectionResult.Ok(body.Detach());
         }
         catch (BadHttpRequestException ex)
         {
@@ -66,25 +42,83 @@ public static class RequestBodyReader
                 _ => InspectionResult.Invalid("The request body could not be read.", null),
             };
         }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return InspectionResult.TimedOut;
+        }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
             return InspectionResult.ClientGone;
         }
         finally
         {
-            if (buffer is not null)
+            body.Dispose();
+        }
+    }
+
+    private static async Task<InspectionResult?> FillAsync(Stream source, Buffer body, long maxBytes, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            if (body.IsFull && body.Grow(maxBytes + 1) is { } refused and not LimitKind.None)
             {
-                BodyBuffer.Return(buffer);
+                return InspectionResult.OverBudget(refused);
+            }
+            var read = await source.ReadAsync(body.Free, cancellation);
+            if (read == 0)
+            {
+                return null;
+            }
+            body.Length += read;
+            if (body.Length > maxBytes)
+            {
+                return InspectionResult.TooLarge;
             }
         }
     }
 
-    private static void Swap(ref byte[]? buffer, byte[] larger)
+    /// <summary>The growing buffer; disposing it returns what was not detached.</summary>
+    private sealed class Buffer(RequestBodyBudget.Lease? budget) : IDisposable
     {
-        if (buffer is not null)
+        private byte[]? _bytes;
+
+        private int _capacity;
+
+        public int Length { get; set; }
+        public bool IsFull => Length == _capacity;
+        public Memory<byte> Free => _bytes.AsMemory(Length, _capacity - Length);
+
+        /// <summary>Doubles the capacity (up to <paramref name="limit"/>) once the budget gave the bytes.</summary>
+        public LimitKind Grow(long limit)
         {
-            BodyBuffer.Return(buffer);
+            var next = (int)Math.Min(_capacity == 0 ? InitialBufferSize : _capacity * 2L, limit);
+            if (budget?.TryGrow(next - _capacity) is { } refused and not LimitKind.None)
+            {
+                return refused;
+            }
+            var larger = BodyBuffer.Rent(next);
+            _bytes?.AsSpan(0, Length).CopyTo(larger);
+            Return();
+            (_bytes, _capacity) = (larger, next);
+            return LimitKind.None;
         }
-        buffer = larger;
+
+        public InspectedRequest Detach()
+        {
+            var request = new InspectedRequest(_bytes!, Length, budget);
+            _bytes = null;
+            return request;
+        }
+
+        public void Dispose() => Return();
+
+        private void Return()
+        {
+            if (_bytes is not null)
+            {
+                BodyBuffer.Return(_bytes);
+                _bytes = null;
+            }
+        }
     }
 }

@@ -16,6 +16,12 @@ public sealed class RequestInspector
     /// <summary>Longest model (or adapter) name accepted, in characters; longer ones are refused unread.</summary>
     public const int MaxModelNameLength = 256;
 
+    /// <summary>Most sequences one request may ask for (<c>n</c>, <c>best_of</c>): OpenAI's own limit.</summary>
+    public const int MaxSequences = 128;
+
+    /// <summary>Most prompts (or inputs) in one batch: OpenAI's limit for embeddings, applied to completions too.</summary>
+    public const int MaxBatch = 2048;
+
     private enum Field
     {
         Other,
@@ -28,15 +34,20 @@ public sealed class RequestInspector
         BestOf,
         Adapter,
         OperatorOnly,
+
+        /// <summary>Fields the prompt estimate reads (<c>messages</c>, <c>prompt</c>, …): checked for being given once.</summary>
+        Counted,
     }
+
+    private static readonly string[] CountedFields = ["messages", "prompt", "input", "tools", "functions", "response_format"];
 
     private readonly byte[][] _adapterFields = [.. EngineProfile.AllAdapterFields.Select(Encoding.UTF8.GetBytes)];
     private readonly byte[][] _operatorFields = [.. EngineProfile.AllOperatorOnlyFields.Select(Encoding.UTF8.GetBytes)];
 
     /// <summary>Reads the body (see <see cref="RequestBodyReader"/>) and inspects it.</summary>
-    public async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null)
+    public async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null, TimeSpan? timeout = null)
     {
-        var read = await RequestBodyReader.ReadAsync(context, maxBytes, budget);
+        var read = await RequestBodyReader.ReadAsync(context, maxBytes, budget, timeout ?? Timeout.InfiniteTimeSpan);
         if (read.Request is not { } request || Inspect(request) is not { } invalid)
         {
             return read;
@@ -166,6 +177,13 @@ public sealed class RequestInspector
                 return (Field.OperatorOnly, i);
             }
         }
+        for (var i = 0; i < CountedFields.Length; i++)
+        {
+            if (reader.ValueTextEquals(CountedFields[i]))
+            {
+                return (Field.Counted, i);
+            }
+        }
         return (Field.Other, 0);
     }
 
@@ -173,14 +191,19 @@ public sealed class RequestInspector
     {
         Field.Adapter => EngineProfile.AllAdapterFields[index],
         Field.OperatorOnly => EngineProfile.AllOperatorOnlyFields[index],
+        Field.Counted => CountedFields[index],
         _ => FieldName(field),
     };
 
-    // One bit per field the gateway acts on: basic fields 0-15, adapter fields 16-31, operator-only fields 32 on.
+    // Whether the array at the reader (a copy: the caller's position stays) starts with a string or a list.
+    private static bool HoldsPrompts(Utf8JsonReader reader) => reader.Read() && reader.TokenType is JsonTokenType.String or JsonTokenType.StartArray;
+
+    // One bit per field the gateway acts on: basic fields 0-9, counted 10-19, adapter 20-29, operator-only 30 on.
     private static long Bit(Field field, int index) => field switch
     {
-        Field.Adapter => 1L << (16 + index),
-        Field.OperatorOnly => 1L << (32 + index),
+        Field.Counted => 1L << (10 + index),
+        Field.Adapter => 1L << (20 + index),
+        Field.OperatorOnly => 1L << (30 + index),
         _ => 1L << (int)field,
     };
 
@@ -210,6 +233,10 @@ public sealed class RequestInspector
                 {
                     return badNumber;
                 }
+                if (field is Field.N or Field.BestOf && number > MaxSequences)
+                {
+                    return InspectionResult.Invalid($"'{FieldName(field)}' must be at most {MaxSequences}.", FieldName(field));
+                }
                 _ = field switch
                 {
                     Field.MaxTokens => request.MaxTokens = number,
@@ -233,6 +260,16 @@ public sealed class RequestInspector
             case Field.OperatorOnly:
                 request.OperatorField ??= EngineProfile.AllOperatorOnlyFields[index];
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
+            case Field.Counted:
+                // A list of strings or of token-id lists is a batch; a flat list of token ids is one prompt, however long.
+                var batch = CountedFields[index] is "prompt" or "input" && reader.TokenType == JsonTokenType.StartArray && HoldsPrompts(reader);
+                if (!JsonUnicode.SkipChecked(ref reader, out var elements))
+                {
+                    return NotUnicode;
+                }
+                return batch && elements > MaxBatch
+                    ? InspectionResult.Invalid($"'{CountedFields[index]}' holds more than {MaxBatch} items.", CountedFields[index])
+                    : null;
             default:
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
         }
@@ -286,6 +323,10 @@ public sealed class RequestInspector
         var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (!JsonUnicode.IsValid(ref reader))
+            {
+                return NotUnicode;
+            }
             var isIncludeUsage = reader.ValueTextEquals("include_usage"u8);
             reader.Read();
             if (!isIncludeUsage)

@@ -1,15 +1,21 @@
 namespace LlmHost.Gateway.Proxy;
 
-/// <summary>A read-only stream over pieces of memory: the forwarded body, without copying it into one buffer.</summary>
+/// <summary>
+/// A read-only stream over pieces of memory: the forwarded body, without copying it into one buffer. Once read to its
+/// end it disposes <c>owner</c> (the request's buffer and its body budget): the backend has the body, the gateway no
+/// longer needs to hold it while the answer streams.
+/// </summary>
 public sealed class SegmentedBody : Stream
 {
-    private readonly List<ReadOnlyMemory<byte>> _segments;
+    private readonly IReadOnlyList<ReadOnlyMemory<byte>> _segments;
+    private IDisposable? _owner;
     private int _segment;
     private int _offset;
 
-    public SegmentedBody(List<ReadOnlyMemory<byte>> segments)
+    public SegmentedBody(IReadOnlyList<ReadOnlyMemory<byte>> segments, IDisposable? owner = null)
     {
         _segments = segments;
+        _owner = owner;
         foreach (var segment in segments)
         {
             Length += segment.Length;
@@ -24,6 +30,12 @@ public sealed class SegmentedBody : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (_segment == _segments.Count)
+        {
+            // The end: the memory the segments point into may be given back now, and is never read again.
+            Interlocked.Exchange(ref _owner, null)?.Dispose();
+            return 0;
+        }
         var written = 0;
         while (written < buffer.Length && _segment < _segments.Count)
         {

@@ -25,6 +25,8 @@ public abstract class LimitTicket
     /// </summary>
     public async ValueTask<Admission> ReserveTokensAsync(long tokens)
     {
+        // A negative reservation would refund tokens never taken.
+        tokens = Math.Max(0, tokens);
         var decision = await TryReserveAsync(tokens);
         State = decision.State;
         if (decision.IsAdmitted && decision.Reserved)

@@ -63,6 +63,9 @@ public sealed class MemoryLimitStore : ILimitStore
 
     public KeyLimiter? Find(string keyId) => _keys.GetValueOrDefault(keyId);
 
+    /// <summary>The key's own token bucket in this process (null without a token limit): the Redis store's fallback.</summary>
+    public TokenDebtBucket? TokensFor(string keyId, in LimitPolicy policy) => LimiterFor(keyId, policy).Tokens;
+
     /// <summary>
     /// Forgets the limiters of keys that no longer exist (deleted from the key file), unless they still hold a lease
     /// or a reservation; without this, every key ever used would keep its ~600 bytes until a restart.
@@ -128,14 +131,8 @@ public sealed class MemoryLimitStore : ILimitStore
             {
                 return new TokenDecision(true, false, default, limiter.State(now));
             }
-            var retryAfter = TimeSpan.Zero;
-            var tooLarge = tokens > bucket.Capacity;
-            if (tooLarge || !bucket.TryReserve(tokens, now, out retryAfter))
-            {
-                var kind = tooLarge ? LimitKind.TokensTooLarge : LimitKind.Tokens;
-                return new TokenDecision(false, false, new LimitRejection(kind, bucket.Capacity, bucket.Used(now), tokens, retryAfter), limiter.State(now));
-            }
-            return new TokenDecision(true, true, default, limiter.State(now));
+            var admitted = bucket.TryAdmit(tokens, now, out var rejection);
+            return new TokenDecision(admitted, admitted, rejection, limiter.State(now));
         }
 
         protected override void Release(long usedTokens)

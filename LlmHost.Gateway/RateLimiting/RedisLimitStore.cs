@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 
@@ -90,7 +91,7 @@ public sealed class RedisLimitStore : ILimitStore
             };
             return new Admission(null, rejection, state);
         }
-        var ticket = new RedisTicket(this, keyLeases, leaseId, request.KeyId, policy.Tpm, state);
+        var ticket = new RedisTicket(this, keyLeases, leaseId, request.KeyId, policy, state);
         _held[ticket] = 0;
         return new Admission(ticket, default, state);
     }
@@ -121,14 +122,15 @@ public sealed class RedisLimitStore : ILimitStore
         }
     }
 
-    private async Task ReleaseAsync(RedisTicket ticket, long usedTokens)
+    // Releases the leases; settles the reservation in Redis when it was taken there (reserved 0 and used 0 otherwise).
+    private async Task ReleaseAsync(RedisTicket ticket, long reservedTokens, long usedTokens)
     {
         _held.TryRemove(ticket, out _);
         try
         {
             await _redis.GetDatabase().ScriptEvaluateAsync(RedisScripts.Release,
                 [GlobalLeases, ticket.KeyLeases, KeyName(ticket.KeyId, "tokens")],
-                [ticket.LeaseId, ticket.Tpm, ticket.ReservedTokens, usedTokens]);
+                [ticket.LeaseId, ticket.Policy.Tpm, reservedTokens, usedTokens]);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -136,7 +138,7 @@ public sealed class RedisLimitStore : ILimitStore
         }
     }
 
-    /// <summary>Step two: the key's token bucket in Redis; while Redis is away the request goes on unreserved.</summary>
+    /// <summary>Step two: the key's token bucket in Redis; null while Redis is away.</summary>
     private async ValueTask<(LimitKind Kind, TimeSpan RetryAfter, long Left)?> ReserveAsync(string keyId, long tpm, long tokens)
     {
         try
@@ -174,26 +176,55 @@ public sealed class RedisLimitStore : ILimitStore
     private static TimeSpan Reset(double missing, double perSecond) =>
         missing <= 0 || perSecond <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(missing / perSecond);
 
-    private sealed class RedisTicket(RedisLimitStore owner, string keyLeases, string leaseId, string keyId, long tpm, LimitState entered) : LimitTicket
+    private sealed class RedisTicket(RedisLimitStore owner, string keyLeases, string leaseId, string keyId, LimitPolicy policy, LimitState entered) : LimitTicket
     {
+        // The replica's own bucket, when Redis was away at the reservation: the request is settled there.
+        private TokenDebtBucket? _local;
+
         public string KeyLeases { get; } = keyLeases;
         public string LeaseId { get; } = leaseId;
         public string KeyId { get; } = keyId;
-        public long Tpm { get; } = tpm;
+        public LimitPolicy Policy { get; } = policy;
 
         protected override async ValueTask<TokenDecision> TryReserveAsync(long tokens)
         {
-            if (Tpm <= 0 || await owner.ReserveAsync(KeyId, Tpm, tokens) is not { } reserved)
+            var tpm = Policy.Tpm;
+            if (tpm <= 0)
             {
                 return new TokenDecision(true, false, default, entered);
             }
-            var state = entered with { TokensRemaining = Math.Max(0, reserved.Left), TokensReset = Reset(Tpm - reserved.Left, Tpm / 60.0) };
+            if (await owner.ReserveAsync(KeyId, tpm, tokens) is not { } reserved)
+            {
+                return ReserveLocally(tokens);
+            }
+            var state = entered with { TokensRemaining = Math.Max(0, reserved.Left), TokensReset = Reset(tpm - reserved.Left, tpm / 60.0) };
             return reserved.Kind == LimitKind.None
                 ? new TokenDecision(true, true, default, state)
-                : new TokenDecision(false, false, new LimitRejection(reserved.Kind, Tpm, Tpm - reserved.Left, tokens, reserved.RetryAfter), state);
+                : new TokenDecision(false, false, new LimitRejection(reserved.Kind, tpm, tpm - reserved.Left, tokens, reserved.RetryAfter), state);
+        }
+
+        // Redis went away between the two steps: the key's tokens are limited by this replica alone, as its
+        // requests are, rather than not at all.
+        private TokenDecision ReserveLocally(long tokens)
+        {
+            var bucket = owner._fallback.TokensFor(KeyId, Policy)!;
+            var now = Stopwatch.GetTimestamp();
+            var admitted = bucket.TryAdmit(tokens, now, out var rejection);
+            _local = admitted ? bucket : null;
+            var (remaining, reset) = bucket.Peek(now);
+            return new TokenDecision(admitted, admitted, rejection, entered with { TokensRemaining = remaining, TokensReset = reset });
         }
 
         // Not awaited: the client's response must not wait for Redis; a failed release expires with the lease TTL.
-        protected override void Release(long usedTokens) => _ = owner.ReleaseAsync(this, usedTokens);
+        protected override void Release(long usedTokens)
+        {
+            if (_local is { } bucket)
+            {
+                bucket.Settle(ReservedTokens, usedTokens, Stopwatch.GetTimestamp());
+                _ = owner.ReleaseAsync(this, 0, 0);
+                return;
+            }
+            _ = owner.ReleaseAsync(this, HasReservation ? ReservedTokens : 0, usedTokens);
+        }
     }
 }

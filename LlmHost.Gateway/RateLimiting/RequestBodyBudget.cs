@@ -8,8 +8,8 @@ namespace LlmHost.Gateway.RateLimiting;
 /// <summary>
 /// Bounds the memory request bodies hold in this process — in total (<c>gateway.max_buffered_body_mb</c>) and per key
 /// (<c>gateway.max_buffered_body_per_key_mb</c>) — counted as the buffers really grow, never from what a client
-/// announces in <c>Content-Length</c>. A body is held from its first byte until its answer ends (the forwarder reads
-/// it from memory, and a retry sends it again). Per process on purpose: memory is this process's, with or without
+/// announces in <c>Content-Length</c>. A body is held from its first byte until the backend has read it (the
+/// forwarder sends it from memory; a retry, possible only before that, sends it again). Per process on purpose: memory is this process's, with or without
 /// Redis.
 /// </summary>
 public sealed class RequestBodyBudget(IOptionsMonitor<LlmHostConfig> config)

@@ -54,6 +54,23 @@ public sealed class TokenDebtBucket
         }
     }
 
+    /// <summary>
+    /// Step two of admission against this bucket: reserves <paramref name="tokens"/>, or says why not — the budget
+    /// does not cover them yet, or they exceed the whole per-minute budget (waiting would never help).
+    /// </summary>
+    public bool TryAdmit(long tokens, long now, out LimitRejection rejection)
+    {
+        var tooLarge = tokens > Capacity;
+        var retryAfter = TimeSpan.Zero;
+        if (!tooLarge && TryReserve(tokens, now, out retryAfter))
+        {
+            rejection = default;
+            return true;
+        }
+        rejection = new LimitRejection(tooLarge ? LimitKind.TokensTooLarge : LimitKind.Tokens, Capacity, Used(now), tokens, retryAfter);
+        return false;
+    }
+
     /// <summary>Ends a reservation: refunds what was not used, or charges what was used beyond it (into debt).</summary>
     public void Settle(long reserved, long used, long now)
     {

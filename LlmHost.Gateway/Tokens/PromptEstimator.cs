@@ -45,7 +45,7 @@ public static class PromptEstimator
                 if (reader.ValueTextEquals("messages"u8))
                 {
                     reader.Read();
-                    chat += CountMessages(ref reader, body, ref scratch);
+                    chat = Add(chat, CountMessages(ref reader, body, ref scratch));
                 }
                 else if (reader.ValueTextEquals("prompt"u8) || reader.ValueTextEquals("input"u8))
                 {
@@ -55,7 +55,7 @@ public static class PromptEstimator
                 else if (reader.ValueTextEquals("tools"u8) || reader.ValueTextEquals("functions"u8) || reader.ValueTextEquals("response_format"u8))
                 {
                     reader.Read();
-                    chat += scratch.CountRaw(ref reader, body);
+                    chat = Add(chat, scratch.CountRaw(ref reader, body));
                 }
                 else
                 {
@@ -63,11 +63,16 @@ public static class PromptEstimator
                     reader.Skip();
                 }
             }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
+            {
+                // A walk that stopped before the end of the body counted only part of it: never trust that.
+                return Bound(body, reservation);
+            }
         }
         catch (JsonException)
         {
-            // The inspector already accepted the body, so this does not happen; if it did, bytes/3 is a safe bound.
-            return new PromptEstimate(body.Length / 3 + 1, body.Length / 3 + 1 + reservation.CompletionFor(body.Length / 3 + 1));
+            // The inspector already accepted the body, so this does not happen.
+            return Bound(body, reservation);
         }
         finally
         {
@@ -76,11 +81,18 @@ public static class PromptEstimator
         // A chat request (or one with neither messages nor prompts) is one prompt.
         if (chat > 0 || promptCount == 0)
         {
-            prompts += chat;
-            completions += reservation.CompletionFor(chat);
+            prompts = Add(prompts, chat);
+            completions = Add(completions, reservation.CompletionFor(chat));
         }
-        return new PromptEstimate((int)Math.Min(int.MaxValue, prompts), prompts + completions);
+        return new PromptEstimate((int)Math.Min(int.MaxValue, prompts), Add(prompts, completions));
     }
+
+    // Sums that stay far below overflow (a reservation that wrapped around would admit anything).
+    private static long Add(long a, long b) => Math.Min(long.MaxValue / 4, a + Math.Min(b, long.MaxValue / 4));
+
+    // Every byte a token: more than any tokenizer makes of them.
+    private static PromptEstimate Bound(ReadOnlySpan<byte> body, in TokenReservation reservation) =>
+        new(body.Length, Add(body.Length, reservation.CompletionFor(body.Length)));
 
     private static long CountMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch)
     {
@@ -176,16 +188,18 @@ public static class PromptEstimator
             AddPrompt(CountPrompt(ref reader, ref scratch), reservation, ref prompts, ref promptCount, ref completions);
             return;
         }
-        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+        // Every loop ends at the end of this array, whatever its elements hold: a nested array's end must not stop it.
+        var depth = reader.CurrentDepth;
+        if (!reader.Read() || IsEnd(ref reader, depth))
         {
             AddPrompt(0, reservation, ref prompts, ref promptCount, ref completions);
             return;
         }
         if (reader.TokenType == JsonTokenType.Number)
         {
-            // [1, 2, 3]: one prompt of token ids.
+            // [1, 2, 3]: one prompt of token ids (anything else in it counts one per token).
             long ids = 1;
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            while (reader.Read() && !IsEnd(ref reader, depth))
             {
                 ids++;
             }
@@ -196,14 +210,16 @@ public static class PromptEstimator
         {
             AddPrompt(CountPrompt(ref reader, ref scratch), reservation, ref prompts, ref promptCount, ref completions);
         }
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray);
+        while (reader.Read() && !IsEnd(ref reader, depth));
     }
+
+    private static bool IsEnd(ref Utf8JsonReader reader, int depth) => reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth;
 
     private static void AddPrompt(long tokens, in TokenReservation reservation, ref long prompts, ref long promptCount, ref long completions)
     {
-        prompts += tokens;
+        prompts = Add(prompts, tokens);
         promptCount++;
-        completions += reservation.CompletionFor(tokens);
+        completions = Add(completions, reservation.CompletionFor(tokens));
     }
 
     // One prompt: a string (plus its BOS), or an array of token ids (anything else in it counts one per element).
@@ -218,7 +234,7 @@ public static class PromptEstimator
             case JsonTokenType.StartArray:
                 long ids = 0;
                 var depth = reader.CurrentDepth;
-                while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
+                while (reader.Read() && !IsEnd(ref reader, depth))
                 {
                     ids += reader.TokenType == JsonTokenType.String ? 1 + scratch.CountString(ref reader) : 1;
                 }

@@ -181,6 +181,17 @@ public class StackCompositionTests
 
         var endpoint = Assert.Single(stack.Gateways[0].Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
         Assert.Equal(8080, endpoint.Port);
+        // Facing clients itself, it must see their addresses, not Aspire's proxy's loopback one.
+        Assert.False(endpoint.IsProxied);
+    }
+
+    [Fact]
+    public async Task EdgeAndPrometheusAsExecutables_GatewayServesMetricsToLoopbackOnly()
+    {
+        var (_, stack) = Compose(Shipped, containersUsable: true, new AppHostOptions { Nginx = Switch.On, Prometheus = Switch.On });
+
+        Assert.IsAssignableFrom<ExecutableResource>(stack.Prometheus); // scripts/install-deps.sh installs prometheus and nginx
+        Assert.DoesNotContain("--metrics-allow", await InferenceServerResourceTests.ArgsOf(stack.Gateways[0].Resource));
     }
 
     [Fact]
@@ -191,6 +202,7 @@ public class StackCompositionTests
         Assert.NotNull(stack.Edge); // scripts/install-deps.sh installs nginx for the tests
         var endpoint = Assert.Single(stack.Gateways[0].Resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http");
         Assert.Null(endpoint.Port);
+        Assert.True(endpoint.IsProxied);
     }
 
     [Fact]

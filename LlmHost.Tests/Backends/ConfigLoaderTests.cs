@@ -211,4 +211,29 @@ public class ConfigLoaderTests
         Assert.Equal(["vllm-a-1", "vllm-a-2", "vllm-a-3"], backend.InstanceNames());
         Assert.Equal(["vllm-a"], new BackendSettings { Name = "vllm-a" }.InstanceNames());
     }
+
+    [Fact]
+    public void TryLoad_BadGatewayAndLogSettings_ReportsEach()
+    {
+        var errors = Errors("""
+            gateway: { forward_headers: [Authorization, X-Forwarded-Host, "bad header", X-Tenant], server: { request_body_timeout: 0s } }
+            logging: { access_log: { max_file_size: 100MB, max_total_size: 10MB }, audit_log: { max_file_size: 10, retained_files: 0 } }
+            backends:
+              - { name: m, engine: vllm, model: m }
+            """);
+
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.forward_headers[0]: 'Authorization' is never forwarded", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.forward_headers[1]: 'X-Forwarded-Host' is never forwarded", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.forward_headers[2]: 'bad header' is not a header name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.server.request_body_timeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("logging.access_log.max_total_size: '10MB' is not a size of at least max_file_size", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("logging.audit_log.max_file_size: '10' is not a size of 1KB or more", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("logging.audit_log.retained_files: must be at least 1", StringComparison.Ordinal));
+        Assert.Equal(7, errors.Count);
+    }
+
+    [Fact]
+    public void OperatorOnlyFields_FitTheInspectorsDuplicateBits() =>
+        // The inspector gives each operator-only field a bit from 30 to 63 of a long.
+        Assert.InRange(LlmHost.Backends.Engines.EngineProfile.AllOperatorOnlyFields.Count, 1, 34);
 }

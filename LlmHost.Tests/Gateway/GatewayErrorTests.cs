@@ -19,7 +19,7 @@ public sealed class GatewayErrorTests : IAsyncLifetime
         _sglang = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "s");
         _slow = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "slow", "--ttft-ms", "3000");
         _gateway = await GatewayHost.StartAsync($$"""
-            gateway: { max_request_body_mb: 1, activity_timeout: 1s }
+            gateway: { max_request_body_mb: 1, activity_timeout: 1s, forward_headers: [X-Return-Error] }
             routing:
               discovery_interval: 1h
               health_check_interval: 1h

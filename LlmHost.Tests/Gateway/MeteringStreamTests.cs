@@ -140,4 +140,21 @@ public class MeteringStreamTests
         Assert.Equal(huge + "data: [DONE]\n\n", Encoding.UTF8.GetString(output.ToArray()));
         Assert.Equal(UsageSource.Reported, measurement.Source);
     }
+
+    [Fact]
+    public async Task Sse_NoUsageChunk_CountsReasoningToolArgumentsAndRefusalDeltasToo()
+    {
+        const string Deltas =
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"think\"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"more\"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"no\"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"}}]}\n\n" +
+            "data: [DONE]\n\n";
+
+        var (_, measurement) = await Run("text/event-stream", Deltas, strip: true, 11);
+
+        Assert.Equal(UsageSource.Counted, measurement.Source);
+        Assert.Equal(4, measurement.CompletionTokens);
+    }
 }

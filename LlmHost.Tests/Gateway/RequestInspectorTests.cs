@@ -138,6 +138,9 @@ public class RequestInspectorTests
     [InlineData("""{"model":"a","max_tokens":1,"max_tokens":100000}""", "max_tokens")]
     [InlineData("""{"model":"a","lora_path":"x","lora_path":"y"}""", "lora_path")]
     [InlineData("""{"model":"a","mod\u0065l":"b"}""", "model")]
+    [InlineData("""{"model":"a","messages":[],"messages":[{"role":"user","content":"long"}]}""", "messages")]
+    [InlineData("""{"model":"a","prompt":"x","prompt":"y"}""", "prompt")]
+    [InlineData("""{"model":"a","tools":[],"tools":[]}""", "tools")]
     public async Task ReadAsync_FieldTwice_IsRefused(string body, string field)
     {
         var result = await Inspect(body);
@@ -233,5 +236,85 @@ public class RequestInspectorTests
             position = removal.End;
         }
         return text.Append(body, position, body.Length - position).ToString();
+    }
+
+    [Theory]
+    [InlineData("n", 128, true)]
+    [InlineData("n", 129, false)]
+    [InlineData("best_of", 1000000, false)]
+    public async Task ReadAsync_SequencesAsked_AreBoundedByOpenAIsLimit(string field, int value, bool accepted)
+    {
+        var result = await Inspect($$"""{"model":"m","{{field}}":{{value}}}""");
+
+        Assert.Equal(accepted, result.Request is not null);
+        result.Request?.Dispose();
+        if (!accepted)
+        {
+            Assert.Equal($"'{field}' must be at most 128.", result.Error);
+        }
+    }
+
+    [Theory]
+    [InlineData("\"p\"", 2048, true)]
+    [InlineData("\"p\"", 2049, false)]
+    [InlineData("[1]", 2049, false)]
+    [InlineData("1", 100_000, true)] // a flat list of token ids is one prompt, however long
+    public async Task ReadAsync_PromptBatch_IsBoundedButNotAFlatTokenList(string element, int count, bool accepted)
+    {
+        var prompt = "[" + string.Join(",", Enumerable.Repeat(element, count)) + "]";
+
+        var result = await Inspect($$"""{"model":"m","prompt":{{prompt}}}""", max: 1 << 20);
+
+        Assert.Equal(accepted, result.Request is not null);
+        result.Request?.Dispose();
+        if (!accepted)
+        {
+            Assert.Equal("prompt", result.Param);
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_StreamOptionsWithABadPropertyName_IsInvalidNotAnException()
+    {
+        var result = await Inspect("""{"model":"m","stream_options":{"\ud800":1}}""");
+
+        Assert.Equal(InspectionFailure.Invalid, result.Failure);
+    }
+
+    [Fact]
+    public async Task OpenBody_ReadToItsEnd_GivesTheBufferAndTheBudgetBack()
+    {
+        var budget = new RequestBodyBudget(TestConfig.Monitor());
+        var lease = budget.Open("k");
+        var context = new DefaultHttpContext();
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes("""{"model":"m","messages":[]}"""));
+        using var request = (await new RequestInspector().ReadAsync(context, 1024, lease)).Request!;
+        Assert.True(budget.Total > 0);
+
+        using var body = request.OpenBody();
+        var copy = new MemoryStream();
+        await body.CopyToAsync(copy);
+
+        Assert.True(request.IsReleased);
+        Assert.Equal(0, budget.Total);
+        Assert.Equal("""{"model":"m","messages":[]}""", Encoding.UTF8.GetString(copy.ToArray()));
+        Assert.Equal(0, await body.ReadAsync(new byte[16]));
+    }
+
+    [Fact]
+    public async Task ReadAsync_BodyStallingPastTheTimeout_TimesOutAndHoldsNothing()
+    {
+        var budget = new RequestBodyBudget(TestConfig.Monitor());
+        var lease = budget.Open("k");
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes("""{"model":"m","pad":"""));
+        var context = new DefaultHttpContext();
+        context.Request.Body = pipe.Reader.AsStream();
+
+        var result = await new RequestInspector().ReadAsync(context, 1024, lease, TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(InspectionFailure.TimedOut, result.Failure);
+        lease.Dispose();
+        Assert.Equal(0, budget.Total);
     }
 }

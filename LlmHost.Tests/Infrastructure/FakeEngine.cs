@@ -32,7 +32,7 @@ public sealed class FakeEngine : IAsyncDisposable
     /// <summary>The answer to <c>POST /v1/chat/completions</c> and <c>/v1/completions</c>.</summary>
     public Func<HttpContext, Task> Completions { get; set; } = JsonAnswer;
 
-    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body);
+    public sealed record Received(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, string Query = "");
 
     /// <summary>Starts an engine listing <paramref name="model"/>, and the given adapters (name → base model).</summary>
     public static async Task<FakeEngine> StartAsync(string model = "fake", params (string Name, string Parent)[] adapters)
@@ -51,7 +51,8 @@ public sealed class FakeEngine : IAsyncDisposable
         {
             var body = await new StreamReader(context.Request.Body, Encoding.UTF8).ReadToEndAsync();
             engine!.Requests.Enqueue(new Received(context.Request.Method, context.Request.Path,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body,
+                context.Request.QueryString.Value ?? ""));
             await engine.Completions(context);
         });
         await app.StartAsync();

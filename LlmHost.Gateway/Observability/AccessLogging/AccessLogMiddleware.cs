@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using LlmHost.Gateway.Authentication;
 
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
 /// <summary>
 /// One access-log line per request to <c>/v1/*</c> and <c>/admin/*</c>, written when the response is complete
 /// (for a stream: after its last chunk), whatever the outcome — answered, refused, failed or cut short.
-/// Health checks and <c>/metrics</c> scrapes are left out.
+/// Health checks and <c>/metrics</c> scrapes are left out, and so are the lines of unauthenticated requests beyond
+/// <see cref="LineRateLimiter"/>'s rate (counted instead): nobody without a key can fill the disk.
 /// </summary>
 public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer, ClientAddress clientAddress)
 {
+    private readonly LineRateLimiter _unauthenticated = new();
+
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
@@ -26,19 +30,27 @@ public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter wr
         }
         finally
         {
-            string? line = null;
-            try
-            {
-                line = AccessLogLine.Format(context, request, start, clientAddress.Resolve(context));
-            }
-            catch (Exception ex) when (ex is OutOfMemoryException or InvalidOperationException or ArgumentException)
-            {
-                writer.CountDropped();
-            }
-            if (line is not null)
-            {
-                writer.Write(line);
-            }
+            Log(context, request, start);
         }
+    }
+
+    private void Log(HttpContext context, RequestLogFeature request, long start)
+    {
+        if (context.GetApiKey() is null && !_unauthenticated.TryTake())
+        {
+            writer.CountUnauthenticatedDropped();
+            return;
+        }
+        string line;
+        try
+        {
+            line = AccessLogLine.Format(context, request, start, clientAddress.Resolve(context));
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or InvalidOperationException or ArgumentException)
+        {
+            writer.CountDropped();
+            return;
+        }
+        writer.Write(line);
     }
 }

@@ -34,6 +34,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private int _queued;
     private long _queuedBytes;
     private long _dropped;
+    private long _unauthenticatedDropped;
 
     public AccessLogWriter(IOptions<LlmHostConfig> atStart, ILogger<AccessLogWriter> logger)
     {
@@ -77,8 +78,11 @@ public sealed class AccessLogWriter : IAsyncDisposable
     /// <summary>File names start with this (then the date, an optional <c>_NNN</c> and <c>.json</c> or <c>.json.gz</c>).</summary>
     public string Prefix { get; }
 
-    /// <summary>Lines dropped because the queue was full (the disk could not keep up).</summary>
+    /// <summary>Lines dropped because the queue was full (the disk could not keep up) or could not be written.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Lines of unauthenticated requests left out beyond <see cref="LineRateLimiter"/>'s rate.</summary>
+    public long UnauthenticatedDropped => Interlocked.Read(ref _unauthenticatedDropped);
 
     public void Write(string line)
     {
@@ -86,15 +90,24 @@ public sealed class AccessLogWriter : IAsyncDisposable
         {
             return;
         }
-        if (Interlocked.Increment(ref _queued) > Capacity || Interlocked.Add(ref _queuedBytes, line.Length) > CapacityBytes)
+        if (Interlocked.Increment(ref _queued) > Capacity)
         {
             Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+        if (Interlocked.Add(ref _queuedBytes, line.Length) > CapacityBytes)
+        {
             Interlocked.Add(ref _queuedBytes, -line.Length);
+            Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
             return;
         }
         _queue.Enqueue(line);
     }
+
+    /// <summary>Counts the line of an unauthenticated request the line rate left out.</summary>
+    public void CountUnauthenticatedDropped() => Interlocked.Increment(ref _unauthenticatedDropped);
 
     private void DrainLoop()
     {

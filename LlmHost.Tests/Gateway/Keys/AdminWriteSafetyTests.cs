@@ -83,6 +83,25 @@ public sealed class AdminWriteSafetyTests : IAsyncLifetime
         Assert.Contains("audited 39", await File.ReadAllTextAsync(audit));
     }
 
+    [Fact]
+    public async Task AuditLogUnwritable_TheChangeIsNotMade_503()
+    {
+        var audit = _gateway.Get<LlmHost.Gateway.Keys.AuditLog>().Path;
+        var before = await File.ReadAllTextAsync(_gateway.KeysPath);
+        File.Delete(audit);
+        Directory.CreateDirectory(audit); // where the file should be: no line can be appended
+
+        using var refused = await _gateway.Client.PatchAsync("/admin/keys/testuser", Json.Body("""{"name":"unaudited"}"""));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("audit log", (await Json.ReadAsync(refused)).GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(before, await File.ReadAllTextAsync(_gateway.KeysPath));
+        Directory.Delete(audit);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.PatchAsync("/admin/keys/testuser", Json.Body("""{"name":"audited"}"""))).StatusCode);
+        var line = System.Text.Json.JsonDocument.Parse(File.ReadAllLines(audit).Last()).RootElement;
+        Assert.Equal("applied", line.GetProperty("outcome").GetString());
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int chown(string path, uint owner, uint group);
 

@@ -54,7 +54,7 @@ public class GatewayLimitLeakTests
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--itl-ms", "1200");
         await using var gateway = await GatewayHost.StartAsync(LimitsConfig.For(sim,
-            "{ defaults: { qps: 0, burst: 0, concurrency: 8, tpm: 100000 }, global: { concurrency: 1024 } }", "gateway: { activity_timeout: 1s }"));
+            "{ defaults: { qps: 0, burst: 0, concurrency: 8, tpm: 100000 }, global: { concurrency: 1024 } }", "gateway: { activity_timeout: 1s, forward_headers: [X-Return-Error] }"));
         using var user = gateway.ClientWith(GatewayHost.UserSecret);
 
         // Engine errors (three 400s, one 500; three backend failures in a row would eject the only backend).

@@ -142,4 +142,21 @@ public class MemoryLimitStoreTests
         Assert.False(Admit(store, Request(new LimitPolicy(0, 0, Concurrency: 1, 0), 0), 0).IsAdmitted);
         Assert.True(Admit(store, Request(new LimitPolicy(0, 0, Concurrency: 2, 0), 0), 0).IsAdmitted);
     }
+
+    [Fact]
+    public async Task ReserveTokens_Negative_ReservesNothingAndRefundsNothing()
+    {
+        var store = new MemoryLimitStore();
+        var policy = new LimitPolicy(Qps: 0, Burst: 0, Concurrency: 0, Tpm: 100);
+        var ticket = store.Enter(Request(policy, 0)).Ticket!;
+
+        var admission = await ticket.ReserveTokensAsync(-1_000_000);
+        ticket.Complete(0);
+
+        Assert.True(admission.IsAdmitted);
+        Assert.Equal(0, ticket.ReservedTokens);
+        Assert.Equal(100, store.Find("k")!.State(System.Diagnostics.Stopwatch.GetTimestamp()).TokensRemaining);
+        // Had the negative reservation counted, a request of 150 would now pass a 100-token budget.
+        Assert.Equal(LimitKind.TokensTooLarge, Admit(store, Request(policy, 150), 150).Rejection.Kind);
+    }
 }

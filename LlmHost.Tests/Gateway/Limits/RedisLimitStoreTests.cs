@@ -157,4 +157,29 @@ public class RedisLimitStoreTests
         }
         Assert.True(a.Get<RedisLimitStore>().IsShared && b.Get<RedisLimitStore>().IsShared, "the replicas did not go back to Redis");
     }
+
+    [Fact]
+    public async Task Reserve_RedisGoneAfterEntry_LimitsTheTokensInThisReplica()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectionMultiplexer.ConnectAsync(RedisLimitStore.Options(redis.ConnectionString));
+        var fallback = new MemoryLimitStore();
+        var store = new RedisLimitStore(connection, fallback, TimeSpan.FromSeconds(30), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var policy = new LimitPolicy(0, 0, Concurrency: 0, Tpm: 1000);
+        var first = (await store.EnterAsync(new LimitRequest("k", policy, 0))).Ticket!;
+        var second = (await store.EnterAsync(new LimitRequest("k", policy, 0))).Ticket!;
+        await redis.KillAsync();
+
+        var admitted = await first.ReserveTokensAsync(800);
+        var refused = await second.ReserveTokensAsync(800);
+
+        Assert.True(admitted.IsAdmitted);
+        Assert.Equal(LimitKind.Tokens, refused.Rejection.Kind);
+        Assert.Equal(1, fallback.Find("k")!.Tokens!.OpenReservations);
+        first.Complete(100);
+        second.Complete(0);
+        Assert.Equal(0, fallback.Find("k")!.Tokens!.OpenReservations);
+        // 800 reserved, 100 used: the local bucket holds about 900 again.
+        Assert.InRange(fallback.Find("k")!.State(System.Diagnostics.Stopwatch.GetTimestamp()).TokensRemaining, 890, 1000);
+    }
 }

@@ -185,4 +185,31 @@ public sealed class AccessLogTests : IDisposable
         Assert.False(File.Exists(recent), "the total size bound deletes the oldest files first");
         Assert.True(files.Count >= 2);
     }
+
+    [Fact]
+    public async Task UnauthenticatedFlood_LogsAtMostTheLineBurst_CountsTheRest_KeyedRequestsStillLogged()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        const int Flood = LlmHost.Gateway.Observability.AccessLogging.LineRateLimiter.Burst + 2000;
+        long dropped;
+        await using (var gateway = await GatewayHost.StartAsync(Config(sim, "{ max_file_size: 100MB }")))
+        {
+            using var anonymous = gateway.ClientWith("sk-not-a-key");
+            for (var i = 0; i < Flood; i++)
+            {
+                using var refused = await anonymous.GetAsync("/v1/models");
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+            using var user = gateway.ClientWith(GatewayHost.UserSecret);
+            Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/models")).StatusCode);
+            dropped = gateway.Get<LlmHost.Gateway.Observability.AccessLogging.AccessLogWriter>().UnauthenticatedDropped;
+        }
+
+        var lines = Lines(string.Concat(Directory.GetFiles(_logs, "access-*").Select(ReadAll)));
+        var unauthenticated = lines.Count(l => l.GetProperty("status").GetInt32() == 401);
+        // The burst, plus what 200 a second refilled while the flood ran.
+        Assert.InRange(unauthenticated, LlmHost.Gateway.Observability.AccessLogging.LineRateLimiter.Burst, Flood - 1);
+        Assert.Equal(Flood, unauthenticated + dropped);
+        Assert.Single(lines, l => l.GetProperty("status").GetInt32() == 200);
+    }
 }

@@ -24,6 +24,7 @@ public class GatewayMetricsTests
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "metrics-exact");
         await using var gateway = await GatewayHost.StartAsync($$"""
+            gateway: { forward_headers: [X-Return-Error] }
             routing: { discovery_interval: 1h, health_check_interval: 1h }
             backends:
               - { name: sim, engine: vllm, mode: external, model: metrics-exact, url: "{{sim.Address}}" }
