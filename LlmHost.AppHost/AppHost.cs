@@ -1,5 +1,6 @@
 using LlmHost.AppHost;
 using LlmHost.AppHost.Hosting.Runtime;
+using LlmHost.AppHost.Stack;
 using LlmHost.Backends.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);

@@ -1,5 +1,4 @@
 using LlmHost.AppHost.Hosting.Gpu;
-using LlmHost.Backends.Configuration;
 
 namespace LlmHost.AppHost.Hosting;
 
@@ -46,30 +45,6 @@ public static class InferenceServerBuilderExtensions
             builder.WithEnvironment("HF_TOKEN", hfToken);
         }
         return builder;
-    }
-
-    /// <summary>The arguments both engines take alike: the name clients use and where to listen (all interfaces, the engine's port).</summary>
-    internal static void AddServingArgs(IList<object> args, BackendSettings backend)
-    {
-        args.Add("--served-model-name");
-        args.Add(backend.EffectiveServedModelName);
-        args.Add("--host");
-        args.Add("0.0.0.0");
-        args.Add("--port");
-        args.Add(backend.Profile.DefaultPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    internal static void AddLoraArgs(IList<object> args, BackendSettings backend, string flag)
-    {
-        if (backend.LoraModules.Count == 0)
-        {
-            return;
-        }
-        args.Add(flag);
-        foreach (var lora in backend.LoraModules)
-        {
-            args.Add($"{lora.Name}={lora.Path}");
-        }
     }
 
     private static bool IsHostPath(string value) => value.StartsWith('/') || value.StartsWith('~') || value.StartsWith('.');

@@ -24,6 +24,17 @@ public sealed record EngineProfile
         KvCacheUsageMetric = "vllm:kv_cache_usage_perc",
         ContainerImage = "docker.io/vllm/vllm-openai",
         ContainerTag = "v0.11.0",
+        Launch = new EngineLaunch
+        {
+            Command = [],
+            ModelFlag = null,
+            TensorParallelFlag = "--tensor-parallel-size",
+            AlwaysFlags = [],
+            ContextLengthFlag = "--max-model-len",
+            GpuMemoryFlag = "--gpu-memory-utilization",
+            MaxLorasFlag = "--max-loras",
+            LoraModulesFlag = "--lora-modules",
+        },
         // vLLM: scheduling priority, the engine's own request id, KV transfer between instances (disaggregated
         // serving), the prefix-cache isolation salt, free-form arguments for engine plugins and raw embeddings
         // (tensors the engine decodes) are the operator's to set, not a tenant's.
@@ -47,6 +58,17 @@ public sealed record EngineProfile
         KvCacheUsageMetric = "sglang:token_usage",
         ContainerImage = "docker.io/lmsysorg/sglang",
         ContainerTag = "v0.5.3-cu126",
+        Launch = new EngineLaunch
+        {
+            Command = ["-m", "sglang.launch_server"],
+            ModelFlag = "--model-path",
+            TensorParallelFlag = "--tp",
+            AlwaysFlags = ["--enable-metrics"],
+            ContextLengthFlag = "--context-length",
+            GpuMemoryFlag = "--mem-fraction-static",
+            MaxLorasFlag = null,
+            LoraModulesFlag = "--lora-paths",
+        },
         // SGLang: a serialized callable run by the engine, prefill/decode bootstrap addresses, the engine's request
         // id, hidden states (large tensors) in the answer, data-parallel rank pinning, sessions, the prefix-cache
         // key and free-form parameters for custom logit processors.
@@ -73,6 +95,9 @@ public sealed record EngineProfile
     public required string KvCacheUsageMetric { get; init; }
     public required string ContainerImage { get; init; }
     public required string ContainerTag { get; init; }
+
+    /// <summary>How the engine's server is started (its flags).</summary>
+    public required EngineLaunch Launch { get; init; }
 
     /// <summary>Top-level request fields only an operator may set: a gateway must not pass a client's value on.</summary>
     public required IReadOnlyList<string> OperatorOnlyFields { get; init; }

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using LlmHost.AppHost;
+using LlmHost.AppHost.Stack;
 using LlmHost.AppHost.Hosting.Prometheus;
 using LlmHost.AppHost.Hosting.Sglang;
 using LlmHost.AppHost.Hosting.Vllm;
@@ -74,7 +75,7 @@ public class StackCompositionTests
     {
         var (builder, stack) = Compose(ConfigLoader.Load(ReplicasWithRedis), containersUsable: false);
 
-        var redis = Assert.IsType<ExecutableResource>(stack.Redis);
+        var redis = Assert.IsType<LlmHost.AppHost.Hosting.Redis.RedisExecutableResource>(stack.Redis);
         Assert.Equal("redis", redis.Name);
         Assert.Equal(2, stack.Gateways.Count);
         foreach (var gateway in stack.Gateways)
@@ -102,7 +103,7 @@ public class StackCompositionTests
     {
         var (builder, stack) = Compose(Shipped, containersUsable: true);
 
-        var grafana = Assert.IsType<ContainerResource>(stack.Grafana);
+        var grafana = Assert.IsType<LlmHost.AppHost.Hosting.Grafana.GrafanaResource>(stack.Grafana);
         var image = grafana.Annotations.OfType<ContainerImageAnnotation>().Single();
         Assert.Equal("docker.io/grafana/grafana", $"{image.Registry}/{image.Image}".TrimStart('/'));
         var mounts = grafana.Annotations.OfType<ContainerMountAnnotation>().ToDictionary(m => m.Target, m => m.Source);
@@ -162,6 +163,25 @@ public class StackCompositionTests
         Assert.Equal(["--config", "/cfg/config.yaml", "--keys", Path.Combine(RepositoryRoot.Path, "config", "api_keys.json")], gatewayArgs);
         var references = stack.Gateways[0].Resource.Annotations.OfType<ResourceRelationshipAnnotation>().Select(a => a.Resource.Name).ToHashSet();
         Assert.Superset(new HashSet<string> { "sim-1", "sim-2", "sim-3" }, references);
+    }
+
+    [Fact]
+    public async Task BackendReplicas_EveryGatewayFindsThemUnderTheBackendsName()
+    {
+        var config = ConfigLoader.Load("gateway: { replicas: 2 }\nbackends:\n  - { name: sim, engine: vllm, mode: simulator, model: m, replicas: 3 }\n");
+
+        var (_, stack) = Compose(config, containersUsable: false, new AppHostOptions { Nginx = Switch.Off, Prometheus = Switch.Off });
+
+        foreach (var gateway in stack.Gateways)
+        {
+            var environment = await InferenceServerResourceTests.EnvironmentOf(gateway.Resource);
+            for (var i = 0; i < 3; i++)
+            {
+                var endpoint = Assert.IsType<EndpointReference>(environment[$"services__sim__http__{i}"]);
+                Assert.Equal($"sim-{i + 1}", endpoint.Resource.Name);
+            }
+            Assert.False(environment.ContainsKey("services__sim__http__3"));
+        }
     }
 
     [Fact]

@@ -7,18 +7,17 @@ namespace LlmHost.AppHost.Hosting.Grafana;
 /// </summary>
 public static class GrafanaBuilderExtensions
 {
-    public const string Image = "docker.io/grafana/grafana";
-    public const string Tag = "12.0.2";
     public const string PasswordParameterName = "grafana-admin-password";
-    private const int ContainerPort = 3000;
 
-    public static IResourceBuilder<ContainerResource> AddGrafana(
-        this IDistributedApplicationBuilder builder, [ResourceName] string name, string grafanaDirectory, EndpointReference prometheus, int? port)
+    public static IResourceBuilder<GrafanaResource> AddGrafana(
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, string grafanaDirectory, int? port)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var password = builder.AddParameter(PasswordParameterName, new GenerateParameterDefault { MinLength = 20, Special = false }, secret: true, persist: true);
-        return builder.AddContainer(name, Image, Tag)
-            .WithHttpEndpoint(port: port, targetPort: ContainerPort, name: "http")
+        return builder.AddResource(new GrafanaResource(name))
+            .WithImage(GrafanaContainerImageTags.Image, GrafanaContainerImageTags.Tag)
+            .WithImageRegistry(GrafanaContainerImageTags.Registry)
+            .WithHttpEndpoint(port: port, targetPort: GrafanaResource.ContainerPort, name: "http")
             .WithHttpHealthCheck("/api/health")
             .WithBindMount(Path.Combine(grafanaDirectory, "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
             .WithBindMount(Path.Combine(grafanaDirectory, "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true)
@@ -27,7 +26,11 @@ public static class GrafanaBuilderExtensions
             .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "false")
             .WithEnvironment("GF_USERS_ALLOW_SIGN_UP", "false")
             .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/gateway.json")
-            .WithEnvironment("PROMETHEUS_URL", prometheus)
             .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway");
     }
+
+    /// <summary>Shows <paramref name="prometheus"/>'s data: its URL for the provisioned datasource, started after it.</summary>
+    public static IResourceBuilder<GrafanaResource> WithPrometheus<T>(this IResourceBuilder<GrafanaResource> grafana, IResourceBuilder<T> prometheus)
+        where T : class, IResourceWithEndpoints, IResourceWithWaitSupport =>
+        grafana.WithEnvironment("PROMETHEUS_URL", prometheus.GetEndpoint("http")).WaitFor(prometheus);
 }

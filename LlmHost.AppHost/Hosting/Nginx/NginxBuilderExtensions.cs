@@ -1,41 +1,59 @@
 using System.Globalization;
-using LlmHost.AppHost.Hosting.Runtime;
 
 namespace LlmHost.AppHost.Hosting.Nginx;
 
-/// <summary>What the rendered nginx.conf takes from config.yaml.</summary>
-public sealed record NginxSettings(long MaxBodyBytes, IReadOnlyList<string> MetricsAllow);
-
 /// <summary>
 /// Nginx at the edge: buffering off for SSE, long read timeouts, least-connections across the gateway replicas.
-/// Its nginx.conf is rendered from <c>nginx/nginx.conf.template</c> just before it starts, when the gateways'
-/// addresses are known.
+/// Add it as a local executable or a container, then <see cref="WithGatewayUpstreams"/>: its nginx.conf is rendered
+/// from <c>nginx/nginx.conf.template</c> just before it starts, when the gateways' addresses are known.
 /// </summary>
 public static class NginxBuilderExtensions
 {
     public const string HealthPath = "/nginx-health";
 
     /// <summary>Runs Debian's nginx binary as an executable resource (no container engine needed).</summary>
-    public static IResourceBuilder<ExecutableResource> AddNginxExecutable(
-        this IDistributedApplicationBuilder builder, [ResourceName] string name, string nginxPath, string templatePath,
-        string runDirectory, int? port, IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, NginxSettings settings)
+    public static IResourceBuilder<NginxExecutableResource> AddNginxExecutable(
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, string nginxPath, string runDirectory, int? port)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(nginxPath);
         var directory = Path.Combine(runDirectory, name);
-        var nginx = builder.AddExecutable(name, nginxPath, directory, "-p", directory + "/", "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;")
+        return builder.AddResource(new NginxExecutableResource(name, nginxPath, directory))
+            .WithArgs("-p", directory + "/", "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;")
             .WithHttpEndpoint(port: port, name: "http", isProxied: false)
             .WithHttpHealthCheck(HealthPath);
+    }
+
+    /// <summary>Runs Nginx as a container (where a container engine runs but nginx is not installed).</summary>
+    public static IResourceBuilder<NginxResource> AddNginx(
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, string runDirectory, int? port)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var directory = Path.Combine(runDirectory, name);
+        Directory.CreateDirectory(directory);
+        return builder.AddResource(new NginxResource(name, directory))
+            .WithImage(NginxContainerImageTags.Image, NginxContainerImageTags.Tag)
+            .WithImageRegistry(NginxContainerImageTags.Registry)
+            .WithHttpEndpoint(port: port, targetPort: NginxResource.ContainerPort, name: "http")
+            .WithHttpHealthCheck(HealthPath)
+            .WithBindMount(Path.Combine(directory, "nginx.conf"), "/etc/nginx/nginx.conf", isReadOnly: true)
+            .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway");
+    }
+
+    /// <summary>Proxies to <paramref name="gateways"/>, started after them, with nginx.conf rendered from <paramref name="templatePath"/>.</summary>
+    public static IResourceBuilder<T> WithGatewayUpstreams<T>(this IResourceBuilder<T> nginx, string templatePath,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, NginxSettings settings) where T : INginxResource
+    {
         foreach (var gateway in gateways)
         {
             nginx.WaitFor(gateway);
         }
-
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(nginx.Resource, async (_, cancellationToken) =>
+        nginx.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(nginx.Resource, async (_, cancellationToken) =>
         {
-            var listen = await nginx.GetEndpoint("http").Property(EndpointProperty.TargetPort).GetValueAsync(cancellationToken);
-            var upstreams = gateways.Select(g => TemplateRenderer.HostPort(g.GetEndpoint("http")));
-            await WriteConfigAsync(templatePath, directory, $"127.0.0.1:{listen}", upstreams, settings, cancellationToken);
+            var resource = nginx.Resource;
+            var upstreams = gateways.Select(g => resource.Upstream(g.GetEndpoint("http")));
+            await WriteConfigAsync(templatePath, resource.ConfigDirectory, await resource.ListenAsync(cancellationToken), upstreams, settings,
+                cancellationToken, resource.RunDirectoryInConfig);
         });
         return nginx;
     }
@@ -70,10 +88,4 @@ public static class NginxBuilderExtensions
     // Who may read /metrics through the edge: the listed addresses or networks, nobody else.
     internal static string MetricsAccess(IReadOnlyList<string> allowed) =>
         string.Concat(allowed.Select(a => $"allow {a};\n            ")) + "deny all;";
-
-    public static bool IsInstalled(out string? path)
-    {
-        path = ExecutableLocator.Find("nginx");
-        return path is not null;
-    }
 }

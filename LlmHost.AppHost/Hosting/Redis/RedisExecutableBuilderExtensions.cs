@@ -6,27 +6,18 @@ namespace LlmHost.AppHost.Hosting.Redis;
 /// </summary>
 public static class RedisExecutableBuilderExtensions
 {
-    public const string ConnectionStringName = "redis";
-
-    public static IResourceBuilder<ExecutableResource> AddRedisExecutable(
+    public static IResourceBuilder<RedisExecutableResource> AddRedisExecutable(
         this IDistributedApplicationBuilder builder, [ResourceName] string name, string redisPath, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var directory = Path.Combine(runDirectory, name);
         Directory.CreateDirectory(directory);
-        var redis = builder.AddExecutable(name, redisPath, directory)
+        var redis = builder.AddResource(new RedisExecutableResource(name, redisPath, directory))
             .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false);
-        var endpoint = redis.GetEndpoint("tcp");
         return redis.WithArgs(
             "--bind", "127.0.0.1",
-            "--port", endpoint.Property(EndpointProperty.TargetPort),
+            "--port", redis.Resource.TcpEndpoint.Property(EndpointProperty.TargetPort),
             "--save", "",
             "--appendonly", "no");
     }
-
-    /// <summary>Gives a gateway the executable's address as <c>ConnectionStrings:redis</c>, and starts it after Redis.</summary>
-    public static IResourceBuilder<ProjectResource> WithRedisExecutable(this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ExecutableResource> redis) =>
-        gateway
-            .WithEnvironment($"ConnectionStrings__{ConnectionStringName}", ReferenceExpression.Create($"{redis.GetEndpoint("tcp").Property(EndpointProperty.HostAndPort)}"))
-            .WaitFor(redis);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LlmHost.Backends.Configuration;
 
 namespace LlmHost.AppHost.Hosting.Sglang;
@@ -20,38 +19,6 @@ public static class SglangBuilderExtensions
         return builder.AddResource(new SglangResource(name, backend))
             .WithInferenceServerDefaults(hfToken)
             .WithEntrypoint("python3")
-            .WithArgs(context => AddArgs(context.Args, backend));
-    }
-
-    internal static void AddArgs(IList<object> args, BackendSettings backend)
-    {
-        var container = backend.Container;
-        args.Add("-m");
-        args.Add("sglang.launch_server");
-        args.Add("--model-path");
-        args.Add(backend.Model);
-        InferenceServerBuilderExtensions.AddServingArgs(args, backend);
-        args.Add("--tp");
-        args.Add(container.TensorParallelSize.ToString(CultureInfo.InvariantCulture));
-        args.Add("--enable-metrics");
-        if (backend.MaxModelLen is { } maxModelLen)
-        {
-            args.Add("--context-length");
-            args.Add(maxModelLen.ToString(CultureInfo.InvariantCulture));
-        }
-        if (container.GpuMemoryUtilization is { } utilization)
-        {
-            args.Add("--mem-fraction-static");
-            args.Add(utilization.ToString(CultureInfo.InvariantCulture));
-        }
-        if (backend.LoraModules.Count > 0)
-        {
-            args.Add("--enable-lora");
-            InferenceServerBuilderExtensions.AddLoraArgs(args, backend, "--lora-paths");
-        }
-        foreach (var extra in container.ExtraArgs)
-        {
-            args.Add(extra);
-        }
+            .WithArgs(context => EngineArgs.Add(context.Args, backend));
     }
 }

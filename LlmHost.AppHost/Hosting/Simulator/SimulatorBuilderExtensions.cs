@@ -30,11 +30,11 @@ public static class SimulatorBuilderExtensions
         args.Add(backend.Model);
         args.Add("--served-model-name");
         args.Add(backend.EffectiveServedModelName);
-        Add(args, "--max-model-len", backend.MaxModelLen ?? 4096);
-        Add(args, "--max-num-seqs", simulator.MaxNumSeqs);
-        Add(args, "--ttft-ms", simulator.TtftMs);
-        Add(args, "--itl-ms", simulator.ItlMs);
-        Add(args, "--seed", simulator.Seed);
+        EngineArgs.Add(args, "--max-model-len", backend.MaxModelLen ?? 4096);
+        EngineArgs.Add(args, "--max-num-seqs", simulator.MaxNumSeqs);
+        EngineArgs.Add(args, "--ttft-ms", simulator.TtftMs);
+        EngineArgs.Add(args, "--itl-ms", simulator.ItlMs);
+        EngineArgs.Add(args, "--seed", simulator.Seed);
         if (simulator.FailureRate > 0)
         {
             args.Add("--failure-rate");
@@ -48,17 +48,11 @@ public static class SimulatorBuilderExtensions
         {
             args.Add("--max-loras");
             args.Add(backend.LoraModules.Count.ToString(CultureInfo.InvariantCulture));
-            InferenceServerBuilderExtensions.AddLoraArgs(args, backend, "--lora-modules");
+            EngineArgs.AddLoraModules(args, backend, "--lora-modules");
         }
         foreach (var extra in simulator.ExtraArgs)
         {
             args.Add(extra);
         }
-    }
-
-    private static void Add(IList<object> args, string flag, int value)
-    {
-        args.Add(flag);
-        args.Add(value.ToString(CultureInfo.InvariantCulture));
     }
 }

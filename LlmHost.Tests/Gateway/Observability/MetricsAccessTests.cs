@@ -26,7 +26,7 @@ public class MetricsAccessTests
     [InlineData("10.88.0.1", true)]
     [InlineData("203.0.113.9", false)]
     public void Allows_WithTheAppHostsContainerNetworks_ContainerPeers(string address, bool allowed) =>
-        Assert.Equal(allowed, new MetricsAccess([.. Shipped, .. LlmHost.AppHost.LlmHostStack.ContainerNetworks.Split(',')]).Allows(IPAddress.Parse(address)));
+        Assert.Equal(allowed, new MetricsAccess([.. Shipped, .. LlmHost.AppHost.Stack.LlmHostStack.ContainerNetworks.Split(',')]).Allows(IPAddress.Parse(address)));
 
     [Fact]
     public void Allows_EmptyList_Anyone() => Assert.True(new MetricsAccess([]).Allows(IPAddress.Parse("203.0.113.9")));

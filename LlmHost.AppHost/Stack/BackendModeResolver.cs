@@ -1,7 +1,7 @@
 using LlmHost.Backends.Configuration;
 using LlmHost.Backends.Engines;
 
-namespace LlmHost.AppHost;
+namespace LlmHost.AppHost.Stack;
 
 /// <summary>Decides how each backend runs, and says why, so that the console tells the operator what was picked.</summary>
 public static class BackendModeResolver

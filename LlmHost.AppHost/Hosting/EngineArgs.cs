@@ -1,0 +1,84 @@
+using System.Globalization;
+using LlmHost.Backends.Configuration;
+
+namespace LlmHost.AppHost.Hosting;
+
+/// <summary>
+/// The command line of a vLLM or SGLang server, built once for both from the engine profile's flags
+/// (<see cref="LlmHost.Backends.Engines.EngineLaunch"/>): model, name and address, parallelism, context length,
+/// memory share, adapters, then the operator's extra arguments.
+/// </summary>
+public static class EngineArgs
+{
+    public static void Add(IList<object> args, BackendSettings backend)
+    {
+        var launch = backend.Profile.Launch;
+        var container = backend.Container;
+        Append(args, launch.Command);
+        if (launch.ModelFlag is { } modelFlag)
+        {
+            args.Add(modelFlag);
+        }
+        args.Add(backend.Model);
+        AddServing(args, backend);
+        Add(args, launch.TensorParallelFlag, container.TensorParallelSize);
+        Append(args, launch.AlwaysFlags);
+        if (backend.MaxModelLen is { } maxModelLen)
+        {
+            Add(args, launch.ContextLengthFlag, maxModelLen);
+        }
+        if (container.GpuMemoryUtilization is { } utilization)
+        {
+            args.Add(launch.GpuMemoryFlag);
+            args.Add(utilization.ToString(CultureInfo.InvariantCulture));
+        }
+        if (backend.LoraModules.Count > 0)
+        {
+            args.Add("--enable-lora");
+            if (launch.MaxLorasFlag is { } maxLoras)
+            {
+                Add(args, maxLoras, backend.LoraModules.Count);
+            }
+            AddLoraModules(args, backend, launch.LoraModulesFlag);
+        }
+        Append(args, container.ExtraArgs);
+    }
+
+    /// <summary>The name clients use and where to listen (all interfaces, the engine's port).</summary>
+    private static void AddServing(IList<object> args, BackendSettings backend)
+    {
+        args.Add("--served-model-name");
+        args.Add(backend.EffectiveServedModelName);
+        args.Add("--host");
+        args.Add("0.0.0.0");
+        Add(args, "--port", backend.Profile.DefaultPort);
+    }
+
+    /// <summary>The adapters loaded at start, as <c>name=path</c> after <paramref name="flag"/> (the simulator's too).</summary>
+    internal static void AddLoraModules(IList<object> args, BackendSettings backend, string flag)
+    {
+        if (backend.LoraModules.Count == 0)
+        {
+            return;
+        }
+        args.Add(flag);
+        foreach (var lora in backend.LoraModules)
+        {
+            args.Add($"{lora.Name}={lora.Path}");
+        }
+    }
+
+    internal static void Add(IList<object> args, string flag, int value)
+    {
+        args.Add(flag);
+        args.Add(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void Append(IList<object> args, IEnumerable<string> values)
+    {
+        foreach (var value in values)
+        {
+            args.Add(value);
+        }
+    }
+}
