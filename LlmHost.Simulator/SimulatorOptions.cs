@@ -47,152 +47,170 @@ public sealed class SimulatorOptions
     public static readonly string[] KnownFailureTypes =
         ["rate_limit", "invalid_api_key", "context_length", "server_error", "invalid_request", "model_not_found", "stream_error"];
 
+    // --lora-modules given: LoRA is enabled whatever --enable-lora says, in whichever order they come.
+    private bool _loraModulesGiven;
+
     /// <summary>Parses <paramref name="args"/>; returns the errors (empty when the options are usable).</summary>
     public static (SimulatorOptions Options, List<string> Errors) Parse(string[] args, Func<string, string?>? environment = null)
     {
-        environment ??= Environment.GetEnvironmentVariable;
-        var o = new SimulatorOptions();
+        var options = new SimulatorOptions();
         var errors = new List<string>();
-        var values = CommandLine.Split(args, errors);
-        var loraSeen = false;
-
-        foreach (var (name, list) in values)
+        foreach (var (name, values) in CommandLine.Split(args, errors))
         {
-            string Single()
+            var option = new OptionValues(name, values, errors);
+            if (!options.ApplyServing(option) && !options.ApplyBehaviour(option))
             {
-                if (list.Count != 1)
-                {
-                    errors.Add($"--{name} takes one value");
-                    return list.Count > 0 ? list[0] : "";
-                }
-                return list[0];
-            }
-            int Int(int min)
-            {
-                var text = Single();
-                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
-                {
-                    errors.Add($"--{name}: '{text}' is not an integer >= {min}");
-                }
-                return v;
-            }
-            double Number(double min, double max)
-            {
-                var text = Single();
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                {
-                    errors.Add($"--{name}: '{text}' is not a number between {min} and {max}");
-                }
-                return v;
-            }
-            bool Flag()
-            {
-                if (list.Count == 0)
-                {
-                    return true;
-                }
-                var text = Single();
-                if (!bool.TryParse(text, out var v))
-                {
-                    errors.Add($"--{name}: '{text}' is not true or false");
-                }
-                return v;
-            }
-
-            switch (name)
-            {
-                case "engine":
-                    var engine = EngineProfile.ParseEngine(Single());
-                    if (engine is null)
-                    {
-                        errors.Add($"--engine: '{list.FirstOrDefault()}' is not one of vllm, sglang");
-                    }
-                    o.Engine = engine ?? BackendEngine.Vllm;
-                    break;
-                case "model":
-                case "model-path":
-                    o.Model = Single();
-                    break;
-                case "served-model-name":
-                    o.ServedModelNames.AddRange(list);
-                    break;
-                case "lora-modules":
-                case "lora-paths":
-                    loraSeen = true;
-                    foreach (var item in list)
-                    {
-                        var eq = item.IndexOf('=');
-                        if (eq <= 0 || eq == item.Length - 1)
-                        {
-                            errors.Add($"--{name}: '{item}' is not NAME=PATH");
-                            continue;
-                        }
-                        o.LoraModules.Add(new LoraModule(item[..eq], item[(eq + 1)..]));
-                    }
-                    break;
-                case "enable-lora": o.EnableLora = Flag(); break;
-                case "max-loras": o.MaxLoras = Int(1); break;
-                case "host": o.Host = Single(); break;
-                case "port": o.Port = Int(0); break;
-                case "max-model-len":
-                case "context-length":
-                    o.MaxModelLen = Int(1);
-                    break;
-                case "max-num-seqs":
-                case "max-running-requests":
-                    o.MaxNumSeqs = Int(1);
-                    break;
-                case "max-waiting-queue-length": o.MaxWaitingQueueLength = Int(0); break;
-                case "ttft-ms": o.TtftMs = Number(0, 600_000); break;
-                case "itl-ms": o.ItlMs = Number(0, 60_000); break;
-                case "prefill-us-per-token": o.PrefillUsPerToken = Number(0, 1_000_000); break;
-                case "jitter": o.Jitter = Number(0, 0.3); break;
-                case "seed": o.Seed = Int(int.MinValue); break;
-                case "output-len": o.OutputLen = Int(1); break;
-                case "failure-rate": o.FailureRate = Number(0, 1); break;
-                case "failure-types":
-                    foreach (var item in list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)))
-                    {
-                        if (Array.IndexOf(KnownFailureTypes, item) < 0)
-                        {
-                            errors.Add($"--failure-types: '{item}' is not one of {string.Join(", ", KnownFailureTypes)}");
-                        }
-                        o.FailureTypes.Add(item);
-                    }
-                    break;
-                case "drop-rate": o.DropRate = Number(0, 1); break;
-                case "startup-delay-ms": o.StartupDelayMs = Number(0, 3_600_000); break;
-                case "api-key": o.ApiKey = Single(); break;
-                case "enable-metrics": o.EnableMetrics = Flag(); break;
-                case "legacy-errors": o.LegacyErrors = Flag(); break;
-                case "allow-runtime-lora": o.AllowRuntimeLora = Flag(); break;
-                default:
-                    errors.Add($"unknown option --{name}");
-                    break;
+                errors.Add($"unknown option --{name}");
             }
         }
+        options.Complete(environment ?? Environment.GetEnvironmentVariable, errors);
+        return (options, errors);
+    }
 
-        if (string.IsNullOrWhiteSpace(o.Model))
+    // What the engine serves and where: model, names, adapters, address, capacity.
+    private bool ApplyServing(OptionValues option)
+    {
+        switch (option.Name)
+        {
+            case "engine":
+                var engine = EngineProfile.ParseEngine(option.Single());
+                if (engine is null)
+                {
+                    option.Error($"--engine: '{option.Values.FirstOrDefault()}' is not one of vllm, sglang");
+                }
+                Engine = engine ?? BackendEngine.Vllm;
+                return true;
+            case "model" or "model-path": Model = option.Single(); return true;
+            case "served-model-name": ServedModelNames.AddRange(option.Values); return true;
+            case "lora-modules" or "lora-paths":
+                _loraModulesGiven = true;
+                foreach (var item in option.Values)
+                {
+                    var eq = item.IndexOf('=');
+                    if (eq <= 0 || eq == item.Length - 1)
+                    {
+                        option.Error($"--{option.Name}: '{item}' is not NAME=PATH");
+                        continue;
+                    }
+                    LoraModules.Add(new LoraModule(item[..eq], item[(eq + 1)..]));
+                }
+                return true;
+            case "enable-lora": EnableLora = option.Flag(); return true;
+            case "max-loras": MaxLoras = option.Int(1); return true;
+            case "host": Host = option.Single(); return true;
+            case "port": Port = option.Int(0); return true;
+            case "max-model-len" or "context-length": MaxModelLen = option.Int(1); return true;
+            case "max-num-seqs" or "max-running-requests": MaxNumSeqs = option.Int(1); return true;
+            case "max-waiting-queue-length": MaxWaitingQueueLength = option.Int(0); return true;
+            case "api-key": ApiKey = option.Single(); return true;
+            case "enable-metrics": EnableMetrics = option.Flag(); return true;
+            case "allow-runtime-lora": AllowRuntimeLora = option.Flag(); return true;
+            default: return false;
+        }
+    }
+
+    // How it behaves: latencies, output, failures.
+    private bool ApplyBehaviour(OptionValues option)
+    {
+        switch (option.Name)
+        {
+            case "ttft-ms": TtftMs = option.Number(0, 600_000); return true;
+            case "itl-ms": ItlMs = option.Number(0, 60_000); return true;
+            case "prefill-us-per-token": PrefillUsPerToken = option.Number(0, 1_000_000); return true;
+            case "jitter": Jitter = option.Number(0, 0.3); return true;
+            case "seed": Seed = option.Int(int.MinValue); return true;
+            case "output-len": OutputLen = option.Int(1); return true;
+            case "failure-rate": FailureRate = option.Number(0, 1); return true;
+            case "failure-types":
+                foreach (var item in option.Values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+                {
+                    if (Array.IndexOf(KnownFailureTypes, item) < 0)
+                    {
+                        option.Error($"--failure-types: '{item}' is not one of {string.Join(", ", KnownFailureTypes)}");
+                    }
+                    FailureTypes.Add(item);
+                }
+                return true;
+            case "drop-rate": DropRate = option.Number(0, 1); return true;
+            case "startup-delay-ms": StartupDelayMs = option.Number(0, 3_600_000); return true;
+            case "legacy-errors": LegacyErrors = option.Flag(); return true;
+            default: return false;
+        }
+    }
+
+    // What follows from the options together, and from the environment (PORT, vLLM's runtime-LoRA switch).
+    private void Complete(Func<string, string?> environment, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(Model))
         {
             errors.Add("--model is required");
         }
-        if (o.Port is null && int.TryParse(environment("PORT"), out var envPort))
+        if (Port is null && int.TryParse(environment("PORT"), out var envPort))
         {
-            o.Port = envPort;
+            Port = envPort;
         }
-        o.EnableLora |= loraSeen;
-        if (o.Engine == BackendEngine.Vllm)
+        EnableLora |= _loraModulesGiven;
+        if (Engine == BackendEngine.Vllm)
         {
-            o.EnableMetrics = true;
-            o.AllowRuntimeLora |= environment("VLLM_ALLOW_RUNTIME_LORA_UPDATING") is { } gate
+            EnableMetrics = true;
+            AllowRuntimeLora |= environment("VLLM_ALLOW_RUNTIME_LORA_UPDATING") is { } gate
                 && (gate.Equals("true", StringComparison.OrdinalIgnoreCase) || gate == "1");
         }
         else
         {
             // SGLang's LoRA routes exist whenever the server runs; they only fail without LoRA enabled.
-            o.AllowRuntimeLora = true;
+            AllowRuntimeLora = true;
         }
-        return (o, errors);
+    }
+
+    /// <summary>One option's values, read as the type it takes; a value that does not fit is an error.</summary>
+    private readonly record struct OptionValues(string Name, List<string> Values, List<string> Errors)
+    {
+        public void Error(string message) => Errors.Add(message);
+
+        public string Single()
+        {
+            if (Values.Count != 1)
+            {
+                Errors.Add($"--{Name} takes one value");
+                return Values.Count > 0 ? Values[0] : "";
+            }
+            return Values[0];
+        }
+
+        public int Int(int min)
+        {
+            var text = Single();
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+            {
+                Errors.Add($"--{Name}: '{text}' is not an integer >= {min}");
+            }
+            return v;
+        }
+
+        public double Number(double min, double max)
+        {
+            var text = Single();
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            {
+                Errors.Add($"--{Name}: '{text}' is not a number between {min} and {max}");
+            }
+            return v;
+        }
+
+        public bool Flag()
+        {
+            if (Values.Count == 0)
+            {
+                return true;
+            }
+            var text = Single();
+            if (!bool.TryParse(text, out var v))
+            {
+                Errors.Add($"--{Name}: '{text}' is not true or false");
+            }
+            return v;
+        }
     }
 
     public const string Usage = """

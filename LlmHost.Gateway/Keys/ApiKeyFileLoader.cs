@@ -35,48 +35,75 @@ public static partial class ApiKeyFileLoader
 
     public static ApiKeyLoadResult Load(ReadOnlySpan<byte> json)
     {
-        var errors = new List<ConfigError>();
-        var warnings = new List<string>();
-        ApiKeyFile? file;
+        if (Deserialize(json, out var refused) is not { } file)
+        {
+            return refused!;
+        }
+        var check = new EntryCheck();
+        var keys = new List<ApiKey>(file.Keys.Count);
+        for (var i = 0; i < file.Keys.Count; i++)
+        {
+            if (check.Key(file.Keys[i], $"keys[{i}]") is { } key)
+            {
+                keys.Add(key);
+            }
+        }
+        if (check.Problems.Count == 0)
+        {
+            return new ApiKeyLoadResult(file, keys, [], check.Warnings);
+        }
+        // Lines are looked up only when something is wrong: mapping every path of a 100,000-key file costs time.
+        var lines = JsonLineMap.Build(json);
+        var errors = new List<ConfigError>(check.Problems.Count);
+        foreach (var (path, message) in check.Problems)
+        {
+            errors.Add(new ConfigError(path, ConfigLines.Find(lines, path), message));
+        }
+        return new ApiKeyLoadResult(null, [], errors, check.Warnings);
+    }
+
+    private static ApiKeyFile? Deserialize(ReadOnlySpan<byte> json, out ApiKeyLoadResult? refused)
+    {
+        refused = null;
         try
         {
-            file = JsonSerializer.Deserialize(json, ApiKeyJsonContext.Default.ApiKeyFile);
+            if (JsonSerializer.Deserialize(json, ApiKeyJsonContext.Default.ApiKeyFile) is { } file)
+            {
+                return file;
+            }
+            refused = new ApiKeyLoadResult(null, [], [new ConfigError("", 1, "the file must hold an object {\"keys\": [...]}")], []);
         }
         catch (JsonException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$', '.');
             var reason = ex.InnerException?.Message ?? ex.Message;
             var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
-            errors.Add(new ConfigError(path, ex.LineNumber is { } l ? (int)l + 1 : null, cut > 0 ? reason[..cut] : reason));
-            return new ApiKeyLoadResult(null, [], errors, warnings);
+            refused = new ApiKeyLoadResult(null, [], [new ConfigError(path, ex.LineNumber is { } l ? (int)l + 1 : null, cut > 0 ? reason[..cut] : reason)], []);
         }
-        if (file is null)
-        {
-            errors.Add(new ConfigError("", 1, "the file must hold an object {\"keys\": [...]}"));
-            return new ApiKeyLoadResult(null, [], errors, warnings);
-        }
+        return null;
+    }
 
-        // Lines are looked up only when something is wrong: mapping every path of a 100,000-key file costs time.
-        var problems = new List<(string Path, string Message)>();
-        void Error(string path, string message) => problems.Add((path, message));
+    /// <summary>The checks of every entry, with what they need across entries (ids and secrets must be unique).</summary>
+    private sealed class EntryCheck
+    {
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+        private readonly HashSet<Sha256Hash> _hashes = [];
 
-        var keys = new List<ApiKey>(file.Keys.Count);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var hashes = new HashSet<Sha256Hash>();
-        for (var i = 0; i < file.Keys.Count; i++)
+        public List<(string Path, string Message)> Problems { get; } = [];
+        public List<string> Warnings { get; } = [];
+
+        public ApiKey? Key(ApiKeyEntry? entry, string at)
         {
-            var entry = file.Keys[i];
-            var at = $"keys[{i}]";
             if (entry is null)
             {
                 Error(at, "must be an object");
-                continue;
+                return null;
             }
             if (!IdPattern().IsMatch(entry.Id ?? ""))
             {
                 Error($"{at}.id", $"'{entry.Id}' must be 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter or digit");
             }
-            else if (!ids.Add(entry.Id!))
+            else if (!_ids.Add(entry.Id!))
             {
                 Error($"{at}.id", $"'{entry.Id}' is used by another key");
             }
@@ -84,7 +111,35 @@ public static partial class ApiKeyFileLoader
             {
                 Error($"{at}.role", $"'{entry.Role}' is not one of admin, user");
             }
+            var hash = Secret(entry, at);
+            var previous = PreviousSecret(entry, at);
+            for (var j = 0; j < (entry.Models?.Count ?? 0); j++)
+            {
+                if (string.IsNullOrWhiteSpace(entry.Models![j]))
+                {
+                    Error($"{at}.models[{j}]", "must be a model name or pattern");
+                }
+            }
+            ValidateLimits(entry.Limits, $"{at}.limits", Error);
+            return new ApiKey
+            {
+                Id = entry.Id ?? "",
+                Name = entry.Name ?? entry.Id ?? "",
+                Role = entry.Role ?? ApiKeyRoles.User,
+                Hash = hash,
+                PreviousHash = previous,
+                PreviousValidUntil = entry.PreviousValidUntil,
+                ExpiresAt = entry.ExpiresAt,
+                Disabled = entry.Disabled,
+                Models = new ModelPatterns(entry.Models),
+                Limits = entry.Limits,
+                LogBodies = entry.LogBodies == true,
+            };
+        }
 
+        // The secret's hash: key_sha256, or a plaintext key being migrated (with a warning); unique across keys.
+        private Sha256Hash Secret(ApiKeyEntry entry, string at)
+        {
             Sha256Hash hash = default;
             if (entry.KeySha256 is not null && entry.Key is not null)
             {
@@ -100,70 +155,40 @@ public static partial class ApiKeyFileLoader
             else if (!string.IsNullOrEmpty(entry.Key))
             {
                 hash = Sha256Hash.Of(entry.Key);
-                warnings.Add($"{at} ('{entry.Id}') stores its secret in plain text: replace \"key\" with \"key_sha256\": \"{hash.ToHex()}\"");
+                Warnings.Add($"{at} ('{entry.Id}') stores its secret in plain text: replace \"key\" with \"key_sha256\": \"{hash.ToHex()}\"");
             }
             else
             {
                 Error(at, "needs key_sha256 (or, for migration, a plaintext key)");
             }
-            if (hash != default && !hashes.Add(hash))
+            if (hash != default && !_hashes.Add(hash))
             {
                 Error(at, "has the same secret as another key");
             }
+            return hash;
+        }
 
-            Sha256Hash? previous = null;
-            if (entry.PreviousKeySha256 is not null)
+        // The secret a rotation replaced, valid until previous_valid_until.
+        private Sha256Hash? PreviousSecret(ApiKeyEntry entry, string at)
+        {
+            if (entry.PreviousKeySha256 is null)
             {
-                if (!Sha256Hash.TryParseHex(entry.PreviousKeySha256, out var p))
-                {
-                    Error($"{at}.previous_key_sha256", "must be 64 hexadecimal characters");
-                }
-                else if (entry.PreviousValidUntil is null)
-                {
-                    Error($"{at}.previous_valid_until", "is required with previous_key_sha256");
-                }
-                else
-                {
-                    previous = p;
-                }
+                return null;
             }
-            if (entry.Models is not null)
+            if (!Sha256Hash.TryParseHex(entry.PreviousKeySha256, out var previous))
             {
-                for (var j = 0; j < entry.Models.Count; j++)
-                {
-                    if (string.IsNullOrWhiteSpace(entry.Models[j]))
-                    {
-                        Error($"{at}.models[{j}]", "must be a model name or pattern");
-                    }
-                }
+                Error($"{at}.previous_key_sha256", "must be 64 hexadecimal characters");
+                return null;
             }
-            ValidateLimits(entry.Limits, $"{at}.limits", Error);
+            if (entry.PreviousValidUntil is null)
+            {
+                Error($"{at}.previous_valid_until", "is required with previous_key_sha256");
+                return null;
+            }
+            return previous;
+        }
 
-            keys.Add(new ApiKey
-            {
-                Id = entry.Id ?? "",
-                Name = entry.Name ?? entry.Id ?? "",
-                Role = entry.Role ?? ApiKeyRoles.User,
-                Hash = hash,
-                PreviousHash = previous,
-                PreviousValidUntil = entry.PreviousValidUntil,
-                ExpiresAt = entry.ExpiresAt,
-                Disabled = entry.Disabled,
-                Models = new ModelPatterns(entry.Models),
-                Limits = entry.Limits,
-                LogBodies = entry.LogBodies == true,
-            });
-        }
-        if (problems.Count == 0)
-        {
-            return new ApiKeyLoadResult(file, keys, errors, warnings);
-        }
-        var lines = JsonLineMap.Build(json);
-        foreach (var (path, message) in problems)
-        {
-            errors.Add(new ConfigError(path, ConfigLines.Find(lines, path), message));
-        }
-        return new ApiKeyLoadResult(null, [], errors, warnings);
+        private void Error(string path, string message) => Problems.Add((path, message));
     }
 
     private static void ValidateLimits(KeyLimitsEntry? limits, string at, Action<string, string> error)

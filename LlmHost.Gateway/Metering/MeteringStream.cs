@@ -123,35 +123,64 @@ public sealed class MeteringStream : Stream
     // Complete events are inspected and written at once; an unfinished one waits for the rest of its bytes.
     private async ValueTask WriteEventsAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (_endedOnCr)
+        buffer = await FinishCrLfAsync(buffer, cancellationToken);
+        if (buffer.IsEmpty)
         {
-            _endedOnCr = false;
-            if (buffer.Span[0] == '\n')
-            {
-                if (!_lastEventStripped)
-                {
-                    await _inner.WriteAsync(buffer[..1], cancellationToken);
-                }
-                buffer = buffer[1..];
-                if (buffer.IsEmpty)
-                {
-                    return;
-                }
-            }
+            return;
         }
-        ReadOnlyMemory<byte> data;
+        var data = Append(buffer);
+        var (scanned, keepFrom) = await WriteCompleteEventsAsync(data, cancellationToken);
+        var rest = data.Length - scanned;
+        if (rest > MaxPendingEvent)
+        {
+            // Too long to hold: out it goes, and the rest of this event follows without being held.
+            _skippingEvent = true;
+            scanned = data.Length;
+            rest = 0;
+        }
+        if (scanned > keepFrom)
+        {
+            await _inner.WriteAsync(data[keepFrom..scanned], cancellationToken);
+        }
+        KeepPending(data, scanned, rest);
+    }
+
+    // An event that ended on CR whose LF comes in this write: the LF is that event's (not written if it was stripped).
+    private async ValueTask<ReadOnlyMemory<byte>> FinishCrLfAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (!_endedOnCr)
+        {
+            return buffer;
+        }
+        _endedOnCr = false;
+        if (buffer.Span[0] != '\n')
+        {
+            return buffer;
+        }
+        if (!_lastEventStripped)
+        {
+            await _inner.WriteAsync(buffer[..1], cancellationToken);
+        }
+        return buffer[1..];
+    }
+
+    // The bytes to scan: this write's, after the unfinished event held from the previous ones.
+    private ReadOnlyMemory<byte> Append(ReadOnlyMemory<byte> buffer)
+    {
         if (_pendingLength == 0)
         {
-            data = buffer;
+            return buffer;
         }
-        else
-        {
-            EnsurePending(_pendingLength + buffer.Length);
-            buffer.Span.CopyTo(_pending.AsSpan(_pendingLength));
-            _pendingLength += buffer.Length;
-            data = _pending.AsMemory(0, _pendingLength);
-        }
+        EnsurePending(_pendingLength + buffer.Length);
+        buffer.Span.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += buffer.Length;
+        return _pending.AsMemory(0, _pendingLength);
+    }
 
+    // Inspects every complete event; writes those before a stripped one. Returns where scanning stopped and the first
+    // byte not yet written.
+    private async ValueTask<(int Scanned, int KeepFrom)> WriteCompleteEventsAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
         var scanned = 0;
         var keepFrom = 0;
         int eventEnd;
@@ -171,19 +200,12 @@ public sealed class MeteringStream : Stream
             scanned = eventEnd;
             _endedOnCr = eventEnd == data.Length && data.Span[^1] == '\r';
         }
-        var rest = data.Length - scanned;
-        if (rest > MaxPendingEvent)
-        {
-            // Too long to hold: out it goes, and the rest of this event follows without being held.
-            _skippingEvent = true;
-            scanned = data.Length;
-            rest = 0;
-        }
-        if (scanned > keepFrom)
-        {
-            await _inner.WriteAsync(data[keepFrom..scanned], cancellationToken);
-        }
+        return (scanned, keepFrom);
+    }
 
+    // Holds the unfinished event's bytes for the next write.
+    private void KeepPending(ReadOnlyMemory<byte> data, int scanned, int rest)
+    {
         if (rest == 0)
         {
             _pendingLength = 0;

@@ -229,50 +229,63 @@ public sealed class RequestInspector
             case Field.StreamOptions:
                 return ReadStreamOptions(ref reader, request);
             case Field.MaxTokens or Field.MaxCompletionTokens or Field.N or Field.BestOf:
-                if (ReadOptionalInt(ref reader, FieldName(field), out var number) is { } badNumber)
-                {
-                    return badNumber;
-                }
-                if (field is Field.N or Field.BestOf && number > MaxSequences)
-                {
-                    return InspectionResult.Invalid($"'{FieldName(field)}' must be at most {MaxSequences}.", FieldName(field));
-                }
-                _ = field switch
-                {
-                    Field.MaxTokens => request.MaxTokens = number,
-                    Field.MaxCompletionTokens => request.MaxCompletionTokens = number,
-                    Field.N => request.N = number,
-                    _ => request.BestOf = number,
-                };
-                return null;
+                return ReadCount(ref reader, request, field);
             case Field.Adapter:
-                var fieldName = EngineProfile.AllAdapterFields[index];
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    return null;
-                }
-                if (ReadName(ref reader, fieldName, out var adapter) is { } badAdapter)
-                {
-                    return badAdapter;
-                }
-                (request.Adapter, request.AdapterField) = (adapter, fieldName);
-                return null;
+                return ReadAdapter(ref reader, request, EngineProfile.AllAdapterFields[index]);
             case Field.OperatorOnly:
                 request.OperatorField ??= EngineProfile.AllOperatorOnlyFields[index];
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
             case Field.Counted:
-                // A list of strings or of token-id lists is a batch; a flat list of token ids is one prompt, however long.
-                var batch = CountedFields[index] is "prompt" or "input" && reader.TokenType == JsonTokenType.StartArray && HoldsPrompts(reader);
-                if (!JsonUnicode.SkipChecked(ref reader, out var elements))
-                {
-                    return NotUnicode;
-                }
-                return batch && elements > MaxBatch
-                    ? InspectionResult.Invalid($"'{CountedFields[index]}' holds more than {MaxBatch} items.", CountedFields[index])
-                    : null;
+                return ReadCounted(ref reader, CountedFields[index]);
             default:
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
         }
+    }
+
+    private static InspectionResult? ReadCount(ref Utf8JsonReader reader, InspectedRequest request, Field field)
+    {
+        if (ReadOptionalInt(ref reader, FieldName(field), out var number) is { } badNumber)
+        {
+            return badNumber;
+        }
+        if (field is Field.N or Field.BestOf && number > MaxSequences)
+        {
+            return InspectionResult.Invalid($"'{FieldName(field)}' must be at most {MaxSequences}.", FieldName(field));
+        }
+        _ = field switch
+        {
+            Field.MaxTokens => request.MaxTokens = number,
+            Field.MaxCompletionTokens => request.MaxCompletionTokens = number,
+            Field.N => request.N = number,
+            _ => request.BestOf = number,
+        };
+        return null;
+    }
+
+    private static InspectionResult? ReadAdapter(ref Utf8JsonReader reader, InspectedRequest request, string field)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        if (ReadName(ref reader, field, out var adapter) is { } badAdapter)
+        {
+            return badAdapter;
+        }
+        (request.Adapter, request.AdapterField) = (adapter, field);
+        return null;
+    }
+
+    // A field the prompt estimate reads: valid text, and a batch of prompts no longer than MaxBatch.
+    private static InspectionResult? ReadCounted(ref Utf8JsonReader reader, string field)
+    {
+        // A list of strings or of token-id lists is a batch; a flat list of token ids is one prompt, however long.
+        var batch = field is "prompt" or "input" && reader.TokenType == JsonTokenType.StartArray && HoldsPrompts(reader);
+        if (!JsonUnicode.SkipChecked(ref reader, out var elements))
+        {
+            return NotUnicode;
+        }
+        return batch && elements > MaxBatch ? InspectionResult.Invalid($"'{field}' holds more than {MaxBatch} items.", field) : null;
     }
 
     /// <summary>

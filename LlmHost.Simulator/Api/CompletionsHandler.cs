@@ -30,18 +30,35 @@ public sealed class CompletionsHandler(
     public async Task HandleAsync(HttpContext context, CompletionKind kind)
     {
         var received = Stopwatch.GetTimestamp();
+        if (await AdmitAsync(context, kind) is not { } admitted)
+        {
+            return;
+        }
+        var (plan, injected) = admitted;
+        using var slot = await scheduler.EnterAsync(plan.PromptTokens, context.RequestAborted);
+        if (slot is null)
+        {
+            await errors.WriteAsync(context, new EngineError(429, "RateLimitError", "Failed to enqueue request, waiting requests queue is full."));
+            return;
+        }
+        metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+        await GenerateAsync(context, plan, injected, received);
+    }
+
+    // What refuses a request before it waits for a slot, as the engine would: a server still loading, a forced or
+    // injected failure, an invalid body. Null when refused (answered here).
+    private async Task<(RequestPlan Plan, string? Injected)?> AdmitAsync(HttpContext context, CompletionKind kind)
+    {
         if (!startup.IsReady)
         {
             await errors.WriteAsync(context, new EngineError(503, "InternalServerError", "The server is not ready yet: the model is loading."));
-            return;
+            return null;
         }
         if (context.Request.Headers.TryGetValue(FailureInjector.ForceHeader, out var forced))
         {
-            var error = FailureInjector.Forced(forced) ?? RequestPlan.Validation($"{FailureInjector.ForceHeader}: '{forced}' is not an HTTP error status");
-            await errors.WriteAsync(context, error);
-            return;
+            await errors.WriteAsync(context, FailureInjector.Forced(forced) ?? RequestPlan.Validation($"{FailureInjector.ForceHeader}: '{forced}' is not an HTTP error status"));
+            return null;
         }
-
         CompletionRequest? request;
         try
         {
@@ -50,48 +67,38 @@ public sealed class CompletionsHandler(
         catch (JsonException ex)
         {
             await errors.WriteAsync(context, RequestPlan.Validation(DescribeJsonError(ex)));
-            return;
+            return null;
         }
-
         var (plan, invalid) = RequestPlan.Create(kind, request, options, models, failures);
         if (invalid is not null)
         {
             await errors.WriteAsync(context, invalid);
-            return;
+            return null;
         }
-
         var injected = failures.Pick(Random.Shared);
         if (injected is not null && (injected != FailureInjector.StreamError || !plan!.Stream))
         {
             await errors.WriteAsync(context, failures.ErrorFor(injected, request!.Model ?? options.PrimaryServedName));
-            return;
+            return null;
         }
+        return (plan!, injected);
+    }
 
-        using var slot = await scheduler.EnterAsync(plan!.PromptTokens, context.RequestAborted);
-        if (slot is null)
-        {
-            await errors.WriteAsync(context, new EngineError(429, "RateLimitError", "Failed to enqueue request, waiting requests queue is full."));
-            return;
-        }
-        metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+    // Generates the answer in its slot, and records how the request ended.
+    private async Task GenerateAsync(HttpContext context, RequestPlan plan, string? injected, long received)
+    {
         if (plan.Model.Adapter is { } adapter)
         {
             models.AdapterStarted(adapter);
         }
-
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
         try
         {
-            if (plan.Stream)
-            {
-                completionTokens = await StreamAsync(context, plan, choices, injected, received);
-            }
-            else
-            {
-                completionTokens = await RespondAsync(context, plan, choices, received);
-            }
+            completionTokens = plan.Stream
+                ? await StreamAsync(context, plan, choices, injected, received)
+                : await RespondAsync(context, plan, choices, received);
             finishReason = choices.Length > 0 ? choices[0].FinishReason : "stop";
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -153,73 +160,39 @@ public sealed class CompletionsHandler(
 
     private async Task<int> StreamAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, string? injected, long received)
     {
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        EchoRequestId(context);
-        var body = response.BodyWriter;
-        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
         var random = choices[0].Random;
-        var paced = !latency.IsZero;
-        var total = 0;
+        var body = await StartStreamAsync(context, plan, random, received);
+        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
         var longest = 0;
         foreach (var choice in choices)
         {
             longest = Math.Max(longest, choice.Length);
         }
         var cutAt = injected == FailureInjector.StreamError || failures.ShouldDrop(Random.Shared) ? Math.Max(1, longest / 2) : -1;
-        var drop = cutAt > 0 && injected != FailureInjector.StreamError;
-
-        // Headers go out at once, as a real server's do, so the client sees 200 before the first token.
-        await response.StartAsync(context.RequestAborted);
-        if (paced)
-        {
-            await Task.Delay(latency.TimeToFirstToken(plan.PromptTokens, random), context.RequestAborted);
-        }
-        metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
-
+        var total = 0;
         using var json = new Utf8JsonWriter(body, SimulatorJson.WriterOptions);
         if (plan.Kind == CompletionKind.Chat)
         {
             foreach (var choice in choices)
             {
-                WriteEvent(json, body, j => writer.WriteRoleChunk(j, choice.Index, total));
+                WriteEvent(json, body, j => writer.WriteRoleChunk(j, choice.Index, 0));
             }
         }
         for (var step = 0; step < longest; step++)
         {
             if (step == cutAt)
             {
-                if (drop)
-                {
-                    // Let what was sent reach the client first: a dying engine leaves a stream cut after some tokens.
-                    await body.FlushAsync(context.RequestAborted);
-                    await Task.Delay(100, context.RequestAborted);
-                    context.Abort();
-                    return total;
-                }
-                body.Write(EngineErrorWriter.StreamErrorEvent(new EngineError(500, "InternalServerError", "Internal server error: the engine failed while generating.")));
-                await body.FlushAsync(context.RequestAborted);
+                await CutAsync(context, body, dropConnection: injected != FailureInjector.StreamError);
                 return total;
             }
-            if (step > 0 && paced)
+            if (step > 0 && !latency.IsZero)
             {
                 var itl = latency.InterTokenLatency(random);
                 metrics.InterTokenLatency.Observe(itl.TotalSeconds);
                 await Task.Delay(itl, context.RequestAborted);
             }
-            foreach (var choice in choices)
-            {
-                if (choice.Done)
-                {
-                    continue;
-                }
-                var token = choice.Next();
-                total++;
-                var finish = choice.Done ? choice.FinishReason : null;
-                WriteEvent(json, body, j => writer.WriteTokenChunk(j, choice.Index, token, finish, total));
-            }
-            if (paced)
+            total = WriteNextTokens(json, body, writer, choices, total);
+            if (!latency.IsZero)
             {
                 await body.FlushAsync(context.RequestAborted);
             }
@@ -231,6 +204,54 @@ public sealed class CompletionsHandler(
         body.Write(Done);
         await body.FlushAsync(context.RequestAborted);
         return total;
+    }
+
+    // Headers go out at once, as a real server's do, so the client sees 200 before the first token.
+    private async Task<System.IO.Pipelines.PipeWriter> StartStreamAsync(HttpContext context, RequestPlan plan, Random random, long received)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        EchoRequestId(context);
+        await response.StartAsync(context.RequestAborted);
+        if (!latency.IsZero)
+        {
+            await Task.Delay(latency.TimeToFirstToken(plan.PromptTokens, random), context.RequestAborted);
+        }
+        metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+        return response.BodyWriter;
+    }
+
+    // One token of every unfinished choice, each its own chunk; returns the tokens generated so far.
+    private static int WriteNextTokens(Utf8JsonWriter json, System.IO.Pipelines.PipeWriter body, CompletionJsonWriter writer, ChoiceState[] choices, int total)
+    {
+        foreach (var choice in choices)
+        {
+            if (choice.Done)
+            {
+                continue;
+            }
+            var token = choice.Next();
+            var sofar = ++total;
+            var finish = choice.Done ? choice.FinishReason : null;
+            WriteEvent(json, body, j => writer.WriteTokenChunk(j, choice.Index, token, finish, sofar));
+        }
+        return total;
+    }
+
+    // A stream that fails half way: an engine dying (the connection dropped after some tokens) or an error event.
+    private static async Task CutAsync(HttpContext context, System.IO.Pipelines.PipeWriter body, bool dropConnection)
+    {
+        if (dropConnection)
+        {
+            // Let what was sent reach the client first: a dying engine leaves a stream cut after some tokens.
+            await body.FlushAsync(context.RequestAborted);
+            await Task.Delay(100, context.RequestAborted);
+            context.Abort();
+            return;
+        }
+        body.Write(EngineErrorWriter.StreamErrorEvent(new EngineError(500, "InternalServerError", "Internal server error: the engine failed while generating.")));
+        await body.FlushAsync(context.RequestAborted);
     }
 
     private static void WriteEvent(Utf8JsonWriter json, System.IO.Pipelines.PipeWriter body, Action<Utf8JsonWriter> write)

@@ -41,7 +41,6 @@ public sealed class RequestPlan
     public static (RequestPlan? Plan, EngineError? Error) Create(
         CompletionKind kind, CompletionRequest? request, SimulatorOptions options, ModelRegistry models, FailureInjector failures)
     {
-        var vllm = options.Engine == BackendEngine.Vllm;
         if (request is null)
         {
             return (null, Validation("body: Input should be a valid dictionary or object"));
@@ -55,55 +54,46 @@ public sealed class RequestPlan
         {
             return (null, failures.ModelNotFound(request.Model ?? ""));
         }
-        if (vllm && request.StreamOptions is not null && request.Stream != true)
+        if (CheckSampling(kind, request, options, out var n, out var maxTokens) is { } invalid)
         {
-            return (null, new EngineError(400, "Bad Request",
-                "1 validation error(s): Value error, Stream options can only be defined when `stream=True`.", "stream_options"));
+            return (null, invalid);
         }
-        var n = request.N ?? 1;
-        if (n < 1)
+        var (prompts, promptError) = kind == CompletionKind.Chat
+            ? ([new Prompt(SimpleTokenizer.ChatHash(request.Messages!), SimpleTokenizer.CountChat(request.Messages!))], null)
+            : ParsePrompts(request.Prompt);
+        if (promptError is not null)
         {
-            return (null, new EngineError(400, "BadRequestError", $"n must be at least 1, got {n}.", "n"));
+            return (null, promptError);
         }
-        var maxTokens = kind == CompletionKind.Chat
-            ? request.MaxCompletionTokens ?? request.MaxTokens
-            : request.MaxTokens ?? 16;
-        if (maxTokens is < 1)
-        {
-            return (null, new EngineError(400, "BadRequestError", $"max_tokens must be at least 1, got {maxTokens}.", "max_tokens"));
-        }
-
-        List<Prompt> prompts;
-        if (kind == CompletionKind.Chat)
-        {
-            prompts = [new Prompt(SimpleTokenizer.ChatHash(request.Messages!), SimpleTokenizer.CountChat(request.Messages!))];
-        }
-        else
-        {
-            var (parsed, error) = ParsePrompts(request.Prompt);
-            if (error is not null)
-            {
-                return (null, error);
-            }
-            prompts = parsed!;
-        }
-
-        foreach (var prompt in prompts)
+        foreach (var prompt in prompts!)
         {
             if (ContextError(prompt.Tokens, maxTokens, options) is { } overflow)
             {
                 return (null, overflow);
             }
         }
-        return (new RequestPlan
+        return (new RequestPlan { Kind = kind, Request = request, Model = model, Prompts = prompts, N = n, RequestedMaxTokens = maxTokens }, null);
+    }
+
+    // stream_options without stream (vLLM refuses it), n and max tokens, as the engine checks them.
+    private static EngineError? CheckSampling(CompletionKind kind, CompletionRequest request, SimulatorOptions options, out int n, out int? maxTokens)
+    {
+        n = request.N ?? 1;
+        maxTokens = kind == CompletionKind.Chat ? request.MaxCompletionTokens ?? request.MaxTokens : request.MaxTokens ?? 16;
+        if (options.Engine == BackendEngine.Vllm && request.StreamOptions is not null && request.Stream != true)
         {
-            Kind = kind,
-            Request = request,
-            Model = model,
-            Prompts = prompts,
-            N = n,
-            RequestedMaxTokens = maxTokens,
-        }, null);
+            return new EngineError(400, "Bad Request",
+                "1 validation error(s): Value error, Stream options can only be defined when `stream=True`.", "stream_options");
+        }
+        if (n < 1)
+        {
+            return new EngineError(400, "BadRequestError", $"n must be at least 1, got {n}.", "n");
+        }
+        if (maxTokens is < 1)
+        {
+            return new EngineError(400, "BadRequestError", $"max_tokens must be at least 1, got {maxTokens}.", "max_tokens");
+        }
+        return null;
     }
 
     /// <summary>The most tokens a choice of <paramref name="prompt"/> may produce.</summary>

@@ -1,0 +1,142 @@
+using LlmHost.Backends.Engines;
+
+namespace LlmHost.Backends.Configuration;
+
+public static partial class ConfigValidator
+{
+    private static void ValidateBackends(List<BackendSettings> backends, Action<string, string> error)
+    {
+        if (backends.Count == 0)
+        {
+            error("backends", "at least one backend is required");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < backends.Count; i++)
+        {
+            var b = backends[i];
+            var at = $"backends[{i}]";
+            if (string.IsNullOrEmpty(b.Name))
+            {
+                error($"{at}.name", "is required");
+            }
+            else if (!ResourceName().IsMatch(b.Name))
+            {
+                error($"{at}.name", $"'{b.Name}' must be lower-case letters, digits and hyphens, starting with a letter (at most 48)");
+            }
+            else if (!names.Add(b.Name))
+            {
+                error($"{at}.name", $"'{b.Name}' is used by another backend");
+            }
+            ValidateBackend(b, at, error);
+        }
+    }
+
+    private static void ValidateBackend(BackendSettings b, string at, Action<string, string> error)
+    {
+        if (EngineProfile.ParseEngine(b.Engine) is null)
+        {
+            error($"{at}.engine", $"'{b.Engine}' is not one of {string.Join(", ", EngineProfile.EngineNames)}");
+        }
+        var mode = DeploymentModes.Parse(b.Mode);
+        if (mode is null)
+        {
+            error($"{at}.mode", $"'{b.Mode}' is not one of {string.Join(", ", DeploymentModes.Names)}");
+        }
+        if (string.IsNullOrWhiteSpace(b.Model))
+        {
+            error($"{at}.model", "is required");
+        }
+        if (b.Replicas is < 1 or > MaxReplicas)
+        {
+            error($"{at}.replicas", $"{b.Replicas} is out of range (1 to {MaxReplicas})");
+        }
+        if (b.MaxModelLen is <= 0)
+        {
+            error($"{at}.max_model_len", "must be positive");
+        }
+        if (b.Tokenizer is { Length: > 0 } tokenizer && !TokenizerNames.IsKnownEncoding(tokenizer) && !tokenizer.EndsWith(".json", StringComparison.Ordinal))
+        {
+            error($"{at}.tokenizer", $"'{tokenizer}' is neither a known encoding ({string.Join(", ", TokenizerNames.Encodings)}) nor a tokenizer.json path");
+        }
+        if (mode == DeploymentMode.External)
+        {
+            ValidateExternal(b, at, error);
+        }
+        ValidateAdapters(b.LoraModules, at, error);
+        ValidateSimulator(b.Simulator, $"{at}.simulator", error);
+        ValidateContainer(b.Container, $"{at}.container", error);
+    }
+
+    private static void ValidateExternal(BackendSettings b, string at, Action<string, string> error)
+    {
+        if (string.IsNullOrEmpty(b.Url))
+        {
+            error($"{at}.url", "is required when mode is external");
+        }
+        else if (!Uri.TryCreate(b.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            error($"{at}.url", $"'{b.Url}' is not an absolute http(s) URL");
+        }
+        if (b.Replicas != 1)
+        {
+            error($"{at}.replicas", "must be 1 for an external backend (list each URL as its own backend)");
+        }
+    }
+
+    private static void ValidateAdapters(List<LoraModuleSettings> modules, string at, Action<string, string> error)
+    {
+        var adapters = new HashSet<string>(StringComparer.Ordinal);
+        for (var j = 0; j < modules.Count; j++)
+        {
+            var lora = modules[j];
+            if (string.IsNullOrWhiteSpace(lora.Name) || lora.Name.Contains(':'))
+            {
+                error($"{at}.lora_modules[{j}].name", "is required and must not contain ':'");
+            }
+            else if (!adapters.Add(lora.Name))
+            {
+                error($"{at}.lora_modules[{j}].name", $"'{lora.Name}' is listed twice");
+            }
+            if (string.IsNullOrWhiteSpace(lora.Path))
+            {
+                error($"{at}.lora_modules[{j}].path", "is required");
+            }
+        }
+    }
+
+    private static void ValidateContainer(ContainerSettings container, string at, Action<string, string> error)
+    {
+        if (container.TensorParallelSize < 1)
+        {
+            error($"{at}.tensor_parallel_size", "must be at least 1");
+        }
+        if (container.GpuMemoryUtilization is <= 0 or > 1)
+        {
+            error($"{at}.gpu_memory_utilization", "must be in (0, 1]");
+        }
+        if (!GpuSpec().IsMatch(container.Gpus))
+        {
+            error($"{at}.gpus", $"'{container.Gpus}' is not 'all', a count, or device ids such as 0,1");
+        }
+    }
+
+    private static void ValidateSimulator(SimulatorSettings s, string at, Action<string, string> error)
+    {
+        if (s.TtftMs < 0)
+        {
+            error($"{at}.ttft_ms", "must not be negative");
+        }
+        if (s.ItlMs < 0)
+        {
+            error($"{at}.itl_ms", "must not be negative");
+        }
+        if (s.MaxNumSeqs < 1)
+        {
+            error($"{at}.max_num_seqs", "must be at least 1");
+        }
+        if (s.FailureRate is < 0 or > 1)
+        {
+            error($"{at}.failure_rate", "must be between 0 and 1");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace LlmHost.Backends.Configuration;
+
+public static partial class ConfigValidator
+{
+    private static void ValidateRouting(LlmHostConfig config, Action<string, string> error)
+    {
+        CheckDuration("routing.discovery_interval", config.Routing.DiscoveryInterval, TimeSpan.FromMilliseconds(100), error);
+        CheckDuration("routing.health_check_interval", config.Routing.HealthCheckInterval, TimeSpan.FromMilliseconds(100), error);
+        CheckDuration("routing.ejection_time", config.Routing.EjectionTime, TimeSpan.FromMilliseconds(500), error);
+        foreach (var (model, backendNames) in config.Routing.ModelBackendMapping)
+        {
+            var at = $"routing.model_backend_mapping['{model}']";
+            if (backendNames is null || backendNames.Count == 0)
+            {
+                error(at, "must name at least one backend");
+                continue;
+            }
+            foreach (var name in backendNames)
+            {
+                if (config.FindBackend(name) is null)
+                {
+                    error(at, $"backend '{name}' is not defined in backends");
+                }
+            }
+        }
+    }
+}
