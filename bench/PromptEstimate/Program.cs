@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using LlmHost.Backends.Configuration;
-using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Tokens;
 using Microsoft.ML.Tokenizers;
 

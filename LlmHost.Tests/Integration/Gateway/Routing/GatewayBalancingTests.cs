@@ -1,0 +1,95 @@
+using System.Net;
+
+namespace LlmHost.Tests.Integration.Gateway.Routing;
+
+/// <summary>Balancing across two simulators, skipping a dead one, retrying a refused connection once, ejection.</summary>
+[Trait("Category", "Integration")]
+public class GatewayBalancingTests
+{
+    private static string Config(params (string Name, string Url)[] backends) =>
+        "routing:\n  discovery_interval: 1h\n  health_check_interval: 1h\n  model_backend_mapping:\n    m: [" + string.Join(", ", backends.Select(b => b.Name)) + "]\nbackends:\n"
+        + string.Concat(backends.Select(b => $"  - {{ name: {b.Name}, engine: vllm, mode: external, model: m, url: \"{b.Url}\" }}\n"));
+
+    private static Task<(HttpResponseMessage Response, System.Text.Json.JsonElement Body)> Chat(GatewayHost gateway) =>
+        Json.PostAsync(gateway.Client, "/v1/chat/completions", """{"model":"m","messages":[],"max_tokens":1}""");
+
+    private static string ClosedPortUrl()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
+    }
+
+    [Fact]
+    public async Task LeastOutstanding_SpreadsConcurrentLoadOverBothSimulators()
+    {
+        await using var a = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "150");
+        await using var b = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "150");
+        await using var gateway = await GatewayHost.StartAsync(Config(("a", a.Address.ToString()), ("b", b.Address.ToString())));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Chat(gateway)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Response.StatusCode));
+        Assert.Equal(40, a.RequestsServed + b.RequestsServed);
+        Assert.InRange(a.RequestsServed, 12, 28);
+    }
+
+    [Fact]
+    public async Task KilledSimulator_IsSkipped_RequestsKeepSucceeding()
+    {
+        await using var alive = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        var dying = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(Config(("alive", alive.Address.ToString()), ("dying", dying.Address.ToString())));
+
+        await dying.DisposeAsync();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            statuses.Add((await Chat(gateway)).Response.StatusCode);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(30, alive.RequestsServed);
+        Assert.True(gateway.Instance("dying").Ejected, "passive health should have ejected the dead instance");
+    }
+
+    [Fact]
+    public async Task ConnectionRefused_RetriedOnTheOtherBackendExactlyOnce()
+    {
+        await using var alive = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(Config(("dead", ClosedPortUrl()), ("alive", alive.Address.ToString())));
+        // The first discovery round marked the dead instance unreachable; pretend it looked fine, and keep it busy-free.
+        var dead = gateway.Instance("dead");
+        dead.Reachable = true;
+
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Chat(gateway)).Response.StatusCode);
+        }
+
+        var measurements = gateway.Observer.Measurements.ToList();
+        // Every request reached the live backend exactly once, whether or not the dead one was tried first.
+        Assert.Equal(40, alive.RequestsServed);
+        Assert.All(measurements, m => Assert.Equal("alive", m.Backend));
+        Assert.All(measurements, m => Assert.InRange(m.Attempts, 1, 2));
+        Assert.InRange(measurements.Count(m => m.Attempts == 2), 1, 39);
+        // Repeated refusals ejected the dead instance, so later requests no longer try it.
+        Assert.True(dead.Ejected);
+    }
+
+    [Fact]
+    public async Task OnlyBackendRefuses_Is502AfterOneAttempt()
+    {
+        await using var gateway = await GatewayHost.StartAsync(Config(("dead", ClosedPortUrl())));
+        gateway.Instance("dead").Reachable = true;
+
+        var (response, body) = await Chat(gateway);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("backend_error", body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("server_error", body.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(1, gateway.Observer.Last.Attempts);
+    }
+}

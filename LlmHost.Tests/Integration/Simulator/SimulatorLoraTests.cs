@@ -1,0 +1,85 @@
+using System.Net;
+
+namespace LlmHost.Tests.Integration.Simulator;
+
+/// <summary>Runtime LoRA routes per engine (shared/reference/backends.md §1.4 and §2.3).</summary>
+[Trait("Category", "Integration")]
+public class SimulatorLoraTests
+{
+    private static async Task<string> ModelIds(SimulatorHost sim) =>
+        string.Join(',', (await Json.GetAsync(sim.Client, "/v1/models")).GetProperty("data").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+
+    [Fact]
+    public async Task VllmLoad_WithoutRuntimeGate_RouteDoesNotExist()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+
+        var response = await sim.Client.PostAsync("/v1/load_lora_adapter", Json.Body("""{"lora_name":"a","lora_path":"/a"}"""));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("""{"detail":"Not Found"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task VllmLoadUnload_FullCycle_PlainTextSuccessAndErrors()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--enable-lora", "--allow-runtime-lora");
+
+        var load = await sim.Client.PostAsync("/v1/load_lora_adapter", Json.Body("""{"lora_name":"a","lora_path":"/adapters/a"}"""));
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        Assert.Equal("Success: LoRA adapter 'a' added successfully.", await load.Content.ReadAsStringAsync());
+        Assert.Equal("m,a", await ModelIds(sim));
+
+        var (again, againBody) = await Json.PostAsync(sim.Client, "/v1/load_lora_adapter", """{"lora_name":"a","lora_path":"/adapters/a"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Equal("InvalidUserInput", againBody.GetProperty("error").GetProperty("type").GetString());
+
+        var (missing, _) = await Json.PostAsync(sim.Client, "/v1/load_lora_adapter", """{"lora_name":"b"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+
+        var (routed, routedBody) = await Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"a","messages":[],"max_tokens":1}""");
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal("a", routedBody.GetProperty("model").GetString());
+
+        var unload = await sim.Client.PostAsync("/v1/unload_lora_adapter", Json.Body("""{"lora_name":"a"}"""));
+        Assert.Equal("Success: LoRA adapter 'a' removed successfully.", await unload.Content.ReadAsStringAsync());
+        Assert.Equal("m", await ModelIds(sim));
+
+        var (gone, goneBody) = await Json.PostAsync(sim.Client, "/v1/unload_lora_adapter", """{"lora_name":"a"}""");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("The lora adapter 'a' cannot be found.", goneBody.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task SglangLoadUnload_FullCycle_JsonEnvelope()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m", "--enable-lora");
+
+        var (load, loaded) = await Json.PostAsync(sim.Client, "/load_lora_adapter", """{"lora_name":"a","lora_path":"/adapters/a"}""");
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        Assert.True(loaded.GetProperty("success").GetBoolean());
+        Assert.Equal("/adapters/a", loaded.GetProperty("loaded_adapters").GetProperty("a").GetString());
+        Assert.Equal("m,a", await ModelIds(sim));
+        Assert.Equal(HttpStatusCode.OK, (await Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m:a","messages":[],"max_tokens":1}""")).Response.StatusCode);
+
+        var (again, againBody) = await Json.PostAsync(sim.Client, "/load_lora_adapter", """{"lora_name":"a","lora_path":"/adapters/a"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.False(againBody.GetProperty("success").GetBoolean());
+
+        var (unload, unloaded) = await Json.PostAsync(sim.Client, "/unload_lora_adapter", """{"lora_name":"a"}""");
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        Assert.Empty(unloaded.GetProperty("loaded_adapters").EnumerateObject());
+        Assert.Equal(HttpStatusCode.NotFound, (await sim.Client.PostAsync("/v1/load_lora_adapter", Json.Body("{}"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task SglangLoad_WithoutEnableLora_FailsWithMessage()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m");
+
+        var (response, body) = await Json.PostAsync(sim.Client, "/load_lora_adapter", """{"lora_name":"a","lora_path":"/a"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("--enable-lora", body.GetProperty("error_message").GetString());
+    }
+}

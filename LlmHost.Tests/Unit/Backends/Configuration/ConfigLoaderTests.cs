@@ -1,0 +1,240 @@
+using LlmHost.Backends.Configuration;
+using LlmHost.Backends.Engines;
+
+namespace LlmHost.Tests.Unit.Backends.Configuration;
+
+[Trait("Category", "Unit")]
+public class ConfigLoaderTests
+{
+    private const string Minimal = """
+        backends:
+          - name: vllm-a
+            engine: vllm
+            model: org/model-a
+        """;
+
+    private static string ShippedConfigPath => Path.Combine(RepositoryRoot.Path, "config", "config.yaml");
+
+    private static List<string> Errors(string yaml) => ConfigLoader.TryLoad(yaml).Errors.Select(e => e.ToString()).ToList();
+
+    [Fact]
+    public void LoadFile_ShippedConfig_HasTwoSimulatableBackendsOfDifferentEngines()
+    {
+        var config = ConfigLoader.LoadFile(ShippedConfigPath);
+
+        Assert.Equal(2, config.Backends.Count);
+        Assert.Contains(config.Backends, b => b.EngineKind == BackendEngine.Vllm && b.LoraModules.Count > 0);
+        Assert.Contains(config.Backends, b => b.EngineKind == BackendEngine.Sglang);
+        Assert.All(config.Backends, b => Assert.Equal(DeploymentMode.Auto, b.ModeKind));
+        Assert.NotEqual(config.Backends[0].EffectiveServedModelName, config.Backends[1].EffectiveServedModelName);
+        Assert.Equal(["vllm-qwen"], config.Routing.ModelBackendMapping["qwen2.5-7b-instruct"]);
+    }
+
+    [Fact]
+    public void Load_MinimalFile_AppliesDefaults()
+    {
+        var config = ConfigLoader.Load(Minimal);
+
+        Assert.Equal(16, config.Gateway.MaxRequestBodyMb);
+        Assert.Equal(1, config.Gateway.Replicas);
+        Assert.Equal("memory", config.Limits.Store);
+        Assert.Equal(10, config.Limits.Defaults.Qps);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Routing.DiscoveryInterval);
+        Assert.Equal("org/model-a", config.Backends[0].EffectiveServedModelName);
+        Assert.Equal(DeploymentMode.Auto, config.Backends[0].ModeKind);
+    }
+
+    [Fact]
+    public void TryLoad_UnknownEngine_NamesPathValueChoicesAndLine()
+    {
+        var errors = Errors("""
+            backends:
+              - name: a
+                engine: vllm
+                model: m
+              - name: b
+                engine: vlm
+                model: m
+            """);
+
+        Assert.Equal(["line 6: backends[1].engine: 'vlm' is not one of vllm, sglang"], errors);
+    }
+
+    [Fact]
+    public void TryLoad_WrongScalarType_NamesExpectedType()
+    {
+        var errors = Errors("gateway:\n  replicas: two\n" + Minimal);
+
+        Assert.Equal(["line 2: gateway.replicas: 'two' is not an integer"], errors);
+    }
+
+    [Fact]
+    public void TryLoad_UnknownKey_ListsTheKnownKeys()
+    {
+        var errors = Errors("gateway:\n  replica: 2\n" + Minimal);
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("line 2: gateway.replica: unknown key (expected one of max_request_body_mb, replicas,", error);
+    }
+
+    [Fact]
+    public void TryLoad_SeveralProblems_ReportsEveryOne()
+    {
+        var errors = Errors("""
+            gateway: { max_request_body_mb: 0 }
+            limits: { store: disk }
+            routing:
+              discovery_interval: soon
+              model_backend_mapping:
+                m: [missing]
+            backends:
+              - name: Bad_Name
+                engine: sglang
+                mode: cloud
+                model: ""
+            """);
+
+        Assert.Contains("line 1: gateway.max_request_body_mb: 0 is out of range (1 to 1024)", errors);
+        Assert.Contains("line 2: limits.store: 'disk' is not one of memory, redis", errors);
+        Assert.Contains("line 4: routing.discovery_interval: 'soon' is not a duration such as 500ms, 10s, 5m or 1h", errors);
+        Assert.Contains("line 6: routing.model_backend_mapping['m']: backend 'missing' is not defined in backends", errors);
+        Assert.Contains(errors, e => e.StartsWith("line 8: backends[0].name: 'Bad_Name' must be lower-case", StringComparison.Ordinal));
+        Assert.Contains("line 10: backends[0].mode: 'cloud' is not one of auto, container, simulator, external", errors);
+        Assert.Contains("line 11: backends[0].model: is required", errors);
+        Assert.Equal(7, errors.Count);
+    }
+
+    [Fact]
+    public void TryLoad_BadLimitsAndTokenizer_ReportsEach()
+    {
+        var errors = Errors("""
+            limits: { lease_ttl: 1s, default_max_tokens: 0, redis: { connection_string: "localhost:6379" } }
+            backends:
+              - { name: m, engine: vllm, model: m, tokenizer: gpt5 }
+            """);
+
+        Assert.Contains("line 1: limits.default_max_tokens: 0 is out of range (1 to 100000000)", errors);
+        Assert.Contains(errors, e => e.StartsWith("line 1: limits.lease_ttl:", StringComparison.Ordinal));
+        Assert.Contains("line 3: backends[0].tokenizer: 'gpt5' is neither a known encoding (o200k_base, cl100k_base) nor a tokenizer.json path", errors);
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void TryLoad_ExternalWithoutUrl_IsRejected()
+    {
+        var errors = Errors("backends:\n  - { name: ext, engine: vllm, mode: external, model: m }\n");
+
+        Assert.Equal(["line 2: backends[0].url: is required when mode is external"], errors);
+    }
+
+    [Fact]
+    public void TryLoad_ExternalWithRelativeUrl_IsRejected()
+    {
+        var errors = Errors("backends:\n  - { name: ext, engine: vllm, mode: external, model: m, url: 'gpu-box:8000' }\n");
+
+        Assert.Equal(["line 2: backends[0].url: 'gpu-box:8000' is not an absolute http(s) URL"], errors);
+    }
+
+    [Fact]
+    public void TryLoad_DuplicateBackendNamesAndAdapters_AreRejected()
+    {
+        var errors = Errors("""
+            backends:
+              - name: a
+                engine: vllm
+                model: m
+                lora_modules:
+                  - { name: x, path: /p }
+                  - { name: x, path: /q }
+              - name: a
+                engine: vllm
+                model: m
+            """);
+
+        Assert.Contains("line 7: backends[0].lora_modules[1].name: 'x' is listed twice", errors);
+        Assert.Contains("line 8: backends[1].name: 'a' is used by another backend", errors);
+    }
+
+    [Fact]
+    public void TryLoad_NoBackends_IsRejected()
+    {
+        Assert.Equal(["backends: at least one backend is required"], Errors("gateway: { replicas: 1 }\n"));
+    }
+
+    [Fact]
+    public void TryLoad_SyntaxError_ReportsLine()
+    {
+        var error = Assert.Single(Errors("backends:\n  - name: a\n   engine: [vllm\n"));
+
+        Assert.StartsWith("line ", error);
+        Assert.Contains("YAML syntax error", error);
+    }
+
+    [Fact]
+    public void TryLoad_EmptyOrScalarDocument_IsRejected()
+    {
+        Assert.Equal(["the file is empty"], Errors(""));
+        Assert.Equal(["line 1: the top level must be a mapping (gateway:, backends:, ...)"], Errors("just text"));
+    }
+
+    [Fact]
+    public void LoadFile_MissingFile_ThrowsConfigExceptionNamingThePath()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile("/nonexistent/config.yaml"));
+
+        Assert.Contains("/nonexistent/config.yaml", ex.Message);
+        Assert.Single(ex.Errors);
+    }
+
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("10s", 10_000)]
+    [InlineData("1.5m", 90_000)]
+    [InlineData("1h", 3_600_000)]
+    public void DurationTryParse_ValidText_GivesMilliseconds(string text, double milliseconds)
+    {
+        Assert.True(Duration.TryParse(text, out var value));
+        Assert.Equal(milliseconds, value.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("s")]
+    [InlineData("-1s")]
+    [InlineData("10d")]
+    public void DurationTryParse_InvalidText_Fails(string text) => Assert.False(Duration.TryParse(text, out _));
+
+    [Fact]
+    public void InstanceNames_SeveralReplicas_AreNumberedFromOne()
+    {
+        var backend = new BackendSettings { Name = "vllm-a", Replicas = 3 };
+
+        Assert.Equal(["vllm-a-1", "vllm-a-2", "vllm-a-3"], backend.InstanceNames());
+        Assert.Equal(["vllm-a"], new BackendSettings { Name = "vllm-a" }.InstanceNames());
+    }
+
+    [Fact]
+    public void TryLoad_BadGatewayAndLogSettings_ReportsEach()
+    {
+        var errors = Errors("""
+            gateway: { forward_headers: [Authorization, X-Forwarded-Host, "bad header", X-Tenant], server: { request_body_timeout: 0s } }
+            logging: { access_log: { max_file_size: 100MB, max_total_size: 10MB }, audit_log: { max_file_size: 10, retained_files: 0 } }
+            backends:
+              - { name: m, engine: vllm, model: m }
+            """);
+
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.forward_headers[0]: 'Authorization' is never forwarded", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.forward_headers[1]: 'X-Forwarded-Host' is never forwarded", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.forward_headers[2]: 'bad header' is not a header name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 1: gateway.server.request_body_timeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("logging.access_log.max_total_size: '10MB' is not a size of at least max_file_size", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("logging.audit_log.max_file_size: '10' is not a size of 1KB or more", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("logging.audit_log.retained_files: must be at least 1", StringComparison.Ordinal));
+        Assert.Equal(7, errors.Count);
+    }
+
+    [Fact]
+    public void OperatorOnlyFields_FitTheInspectorsDuplicateBits() =>
+        // The inspector gives each operator-only field a bit from 30 to 63 of a long.
+        Assert.InRange(LlmHost.Backends.Engines.EngineProfile.AllOperatorOnlyFields.Count, 1, 34);
+}

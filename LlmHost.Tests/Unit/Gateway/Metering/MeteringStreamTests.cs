@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Text;
+using LlmHost.Gateway.Metering;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmHost.Tests.Unit.Gateway.Metering;
+
+/// <summary>The metering stream on answers cut into pieces at every possible byte.</summary>
+[Trait("Category", "Unit")]
+public class MeteringStreamTests
+{
+    private const string Stream =
+        "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n" +
+        "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\n" +
+        "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" world\"},\"finish_reason\":\"stop\"}]}\n\n" +
+        "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"total_tokens\":9,\"completion_tokens\":2}}\n\n" +
+        "data: [DONE]\n\n";
+
+    private const string UsageEvent = "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"total_tokens\":9,\"completion_tokens\":2}}\n\n";
+
+    private static async Task<(string Output, CompletionMeasurement Measurement)> Run(string contentType, string body, bool strip, int splitAt)
+    {
+        var context = new DefaultHttpContext();
+        context.Response.ContentType = contentType;
+        var output = new MemoryStream();
+        var measurement = new CompletionMeasurement("m", stream: contentType.Contains("event-stream"), Stopwatch.GetTimestamp());
+        var bytes = Encoding.UTF8.GetBytes(body);
+        await using (var metering = new MeteringStream(output, context.Response, measurement, strip))
+        {
+            await metering.WriteAsync(bytes.AsMemory(0, splitAt));
+            await metering.WriteAsync(bytes.AsMemory(splitAt));
+            await metering.CompleteAsync(CancellationToken.None);
+        }
+        return (Encoding.UTF8.GetString(output.ToArray()), measurement);
+    }
+
+    [Fact]
+    public async Task Sse_EverySplitPoint_StripsUsageChunkAndMeters()
+    {
+        for (var split = 0; split <= Stream.Length; split++)
+        {
+            var (output, measurement) = await Run("text/event-stream", Stream, strip: true, split);
+
+            Assert.Equal(Stream.Replace(UsageEvent, ""), output);
+            Assert.Equal(UsageSource.Reported, measurement.Source);
+            Assert.Equal((7, 2, 9), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens));
+            Assert.NotNull(measurement.FirstByteTimestamp);
+        }
+    }
+
+    [Fact]
+    public async Task Sse_NotStripping_PassesEveryByte()
+    {
+        var (output, measurement) = await Run("text/event-stream", Stream, strip: false, 100);
+
+        Assert.Equal(Stream, output);
+        Assert.Equal(2, measurement.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Sse_NoUsageChunk_CountsContentDeltas()
+    {
+        var (_, measurement) = await Run("text/event-stream", Stream.Replace(UsageEvent, ""), strip: true, 37);
+
+        Assert.Equal(UsageSource.Counted, measurement.Source);
+        Assert.Equal(2, measurement.CompletionTokens);
+        Assert.Equal(0, measurement.PromptTokens);
+    }
+
+    [Fact]
+    public async Task Json_EverySplitPoint_FindsTopLevelUsageOnly()
+    {
+        const string Body = """{"id":"x","choices":[{"message":{"content":"usage: {\"prompt_tokens\":99}"},"usage":{"prompt_tokens":55}}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15,"prompt_tokens_details":null},"system_fingerprint":null}""";
+        for (var split = 0; split <= Body.Length; split++)
+        {
+            var (output, measurement) = await Run("application/json", Body, strip: true, split);
+
+            Assert.Equal(Body, output);
+            Assert.Equal((12, 3, 15), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens));
+        }
+    }
+
+    [Fact]
+    public async Task ErrorEvent_IsFlagged()
+    {
+        var (_, measurement) = await Run("text/event-stream", "data: {\"error\":{\"message\":\"boom\"}}\n\ndata: [DONE]\n\n", strip: true, 5);
+
+        Assert.True(measurement.StreamError);
+    }
+
+    [Theory]
+    [InlineData("\r\n\r\n")]
+    [InlineData("\r\r")]
+    [InlineData("\n\r\n")]
+    public async Task Sse_OtherLineEndings_EverySplitPoint_StripsUsageChunkAndMeters(string eventEnd)
+    {
+        var stream = Stream.Replace("\n\n", eventEnd);
+        var usage = UsageEvent.Replace("\n\n", eventEnd);
+        for (var split = 0; split <= stream.Length; split++)
+        {
+            var (output, measurement) = await Run("text/event-stream", stream, strip: true, split);
+
+            Assert.Equal(stream.Replace(usage, ""), output);
+            Assert.Equal(UsageSource.Reported, measurement.Source);
+            Assert.Equal((7, 2, 9), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens));
+        }
+    }
+
+    [Fact]
+    public async Task Sse_EventOnSeveralDataLines_IsJoinedAndRead()
+    {
+        const string Split = "event: message\r\ndata: {\"id\":\"c\",\"choices\":[],\r\ndata: \"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1,\"total_tokens\":5}}\r\n\r\ndata: [DONE]\r\n\r\n";
+
+        var (output, measurement) = await Run("text/event-stream", Split, strip: false, 7);
+
+        Assert.Equal(Split, output);
+        Assert.Equal((4, 1, 5), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens));
+    }
+
+    [Fact]
+    public async Task Sse_EventLongerThanTheCap_PassesThroughUnheld()
+    {
+        var huge = "data: {\"pad\":\"" + new string('x', MeteringStream.MaxPendingEvent + 10) + "\"}\n\n";
+        var body = huge + UsageEvent + "data: [DONE]\n\n";
+        var context = new DefaultHttpContext();
+        context.Response.ContentType = "text/event-stream";
+        var output = new MemoryStream();
+        var measurement = new CompletionMeasurement("m", stream: true, Stopwatch.GetTimestamp());
+        var bytes = Encoding.UTF8.GetBytes(body);
+        await using (var metering = new MeteringStream(output, context.Response, measurement, stripUsageChunk: true))
+        {
+            for (var i = 0; i < bytes.Length; i += 64 * 1024)
+            {
+                await metering.WriteAsync(bytes.AsMemory(i, Math.Min(64 * 1024, bytes.Length - i)));
+                // Never more than the cap (and one write) held back.
+                Assert.True(i + 64 * 1024 - output.Length <= MeteringStream.MaxPendingEvent + 64 * 1024);
+            }
+            await metering.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(huge + "data: [DONE]\n\n", Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(UsageSource.Reported, measurement.Source);
+    }
+
+    [Fact]
+    public async Task Sse_NoUsageChunk_CountsReasoningToolArgumentsAndRefusalDeltasToo()
+    {
+        const string Deltas =
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"think\"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"more\"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"no\"}}]}\n\n" +
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"}}]}\n\n" +
+            "data: [DONE]\n\n";
+
+        var (_, measurement) = await Run("text/event-stream", Deltas, strip: true, 11);
+
+        Assert.Equal(UsageSource.Counted, measurement.Source);
+        Assert.Equal(4, measurement.CompletionTokens);
+    }
+}
