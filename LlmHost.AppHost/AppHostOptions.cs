@@ -2,14 +2,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace LlmHost.AppHost;
 
-/// <summary>auto: decide from what the machine has; on: always (and say so if it cannot work); off: never.</summary>
-public enum Switch
-{
-    Auto,
-    On,
-    Off,
-}
-
 /// <summary>
 /// The AppHost's switches, from the <c>LlmHost</c> configuration section: command line
 /// (<c>--LlmHost:Containers=off</c>), environment (<c>LlmHost__Containers=off</c>) or appsettings.json.
