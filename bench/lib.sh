@@ -15,8 +15,9 @@ start_simulator() {
 # Without limits unless a limits: block is given, so that the benchmarks measure throughput, not the shipped defaults.
 unlimited='{ defaults: { qps: 0, burst: 0, concurrency: 0, tpm: 0 }, global: { concurrency: 0 } }'
 
-start_gateway() { # [name] [port] [limits-yaml] [access-log-yaml]; sets gw_pid
+start_gateway() { # [name] [port] [limits-yaml] [access-log-yaml] [gateway-dll]; sets gw_pid
   local name=${1:-gw} port=${2:-$gw_port} limits=${3:-$unlimited} access_log=${4:-"{ enabled: true }"}
+  local dll=${5:-LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll}
   cat >"$work/api_keys.json" <<JSON
 {"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
 JSON
@@ -27,7 +28,7 @@ logging: { dir: "$work/logs-$name", access_log: $access_log }
 backends:
   - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
 YAML
-  ${pin_proxy:-} dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$port" \
+  ${pin_proxy:-} dotnet "$dll" --urls "http://127.0.0.1:$port" \
     --config "$work/$name.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/$name.log" 2>&1 &
   gw_pid=$!
 }
@@ -94,11 +95,10 @@ median_cpu() { # display-name
   grep "$1 (round" "$work/rows" | awk -F'|' '{print $7}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
-# Builds in Release (after installing wrk and the other Debian packages) and, unless LLMHOST_BENCH_PGO=1, turns
-# dynamic PGO off: its instrumented tier lingers longer in the process with more hot code, which made short runs
-# compare instrumented code with optimised code.
+# Builds in Release (after installing wrk and the other Debian packages). The runtime keeps its default
+# configuration, as users run it (dynamic PGO on); LLMHOST_BENCH_PGO=0 turns PGO off to study its effect.
 bench_prepare() {
-  if [ "${LLMHOST_BENCH_PGO:-0}" != "1" ]; then
+  if [ "${LLMHOST_BENCH_PGO:-1}" = "0" ]; then
     export DOTNET_TieredPGO=0
   fi
   bash scripts/install-deps.sh --bench
