@@ -11,7 +11,21 @@ public sealed class SimulatorOptions
     public List<string> ServedModelNames { get; set; } = [];
     public List<LoraModule> LoraModules { get; set; } = [];
     public bool EnableLora { get; set; }
+
+    /// <summary>Adapters one batch mixes (vLLM <c>--max-loras</c>, default 1; SGLang <c>--max-loras-per-batch</c>, default 8).</summary>
     public int MaxLoras { get; set; } = 1;
+
+    /// <summary>SGLang <c>--max-loaded-loras</c>: adapters held at once, a load beyond refused; 0 = no bound (vLLM's case).</summary>
+    public int MaxLoadedLoras { get; set; }
+
+    public int MaxLoraRank { get; set; } = 16;
+
+    /// <summary>How long loading an adapter at run time takes, in milliseconds.</summary>
+    public double LoraLoadMs { get; set; }
+
+    /// <summary>A runtime load of a path that does not exist here fails as the engine's does (off: every path loads).</summary>
+    public bool LoraCheckPaths { get; set; }
+
     public string Host { get; set; } = "127.0.0.1";
     public int? Port { get; set; }
     public int MaxModelLen { get; set; } = 4096;
@@ -49,6 +63,7 @@ public sealed class SimulatorOptions
 
     // --lora-modules given: LoRA is enabled whatever --enable-lora says, in whichever order they come.
     private bool _loraModulesGiven;
+    private bool _maxLorasGiven;
 
     /// <summary>Parses <paramref name="args"/>; returns the errors (empty when the options are usable).</summary>
     public static (SimulatorOptions Options, List<string> Errors) Parse(string[] args, Func<string, string?>? environment = null)
@@ -96,7 +111,15 @@ public sealed class SimulatorOptions
                 }
                 return true;
             case "enable-lora": EnableLora = option.Flag(); return true;
-            case "max-loras": MaxLoras = option.Int(1); return true;
+            case "max-loras" or "max-loras-per-batch":
+                MaxLoras = option.Int(1);
+                _maxLorasGiven = true;
+                return true;
+            case "max-loaded-loras": MaxLoadedLoras = option.Int(1); return true;
+            case "max-lora-rank": MaxLoraRank = option.Int(1); return true;
+            case "lora-target-modules": return true; // accepted as the engine does; the simulator has no modules
+            case "lora-load-ms": LoraLoadMs = option.Number(0, 600_000); return true;
+            case "lora-check-paths": LoraCheckPaths = option.Flag(); return true;
             case "host": Host = option.Single(); return true;
             case "port": Port = option.Int(0); return true;
             case "max-model-len" or "context-length": MaxModelLen = option.Int(1); return true;
@@ -150,6 +173,14 @@ public sealed class SimulatorOptions
             Port = envPort;
         }
         EnableLora |= _loraModulesGiven;
+        if (Engine == BackendEngine.Sglang && !_maxLorasGiven)
+        {
+            MaxLoras = 8;
+        }
+        if (MaxLoadedLoras > 0 && MaxLoadedLoras < MaxLoras)
+        {
+            errors.Add($"--max-loaded-loras ({MaxLoadedLoras}) must be at least --max-loras-per-batch ({MaxLoras})");
+        }
         if (Engine == BackendEngine.Vllm)
         {
             EnableMetrics = true;
@@ -218,7 +249,12 @@ public sealed class SimulatorOptions
           --served-model-name NAME...   names clients use in "model" (default: --model)
           --lora-modules NAME=PATH...   static LoRA adapters (--lora-paths for SGLang)
           --enable-lora                 enable LoRA (implied by --lora-modules)
-          --max-loras N                 adapters in one batch, shown in vllm:lora_requests_info (1)
+          --max-loras N                 adapters in one batch (--max-loras-per-batch; vLLM 1, SGLang 8);
+                                        more wait, shown in vllm:lora_requests_info
+          --max-loaded-loras N          SGLang: adapters held at once; a load beyond is refused (no bound)
+          --max-lora-rank N             largest adapter rank (16); --lora-target-modules is accepted
+          --lora-load-ms N              time a runtime adapter load takes (0)
+          --lora-check-paths            a runtime load of a path missing here fails as the engine's does
           --host ADDR --port N          where to listen (127.0.0.1; vLLM 8000, SGLang 30000; env PORT)
           --max-model-len N             context length (4096)
           --max-num-seqs N              concurrent requests; more wait in a queue (256)

@@ -32,16 +32,42 @@ public static class EngineArgs
             args.Add(launch.GpuMemoryFlag);
             args.Add(utilization.ToString(CultureInfo.InvariantCulture));
         }
-        if (backend.LoraModules.Count > 0)
-        {
-            args.Add("--enable-lora");
-            if (launch.MaxLorasFlag is { } maxLoras)
-            {
-                Add(args, maxLoras, backend.LoraModules.Count);
-            }
-            AddLoraModules(args, backend, launch.LoraModulesFlag);
-        }
+        AddLora(args, backend);
         Append(args, container.ExtraArgs);
+    }
+
+    /// <summary>
+    /// LoRA, when the backend enables it: on, with its slots, rank and what runtime loading needs, then the adapters
+    /// loaded at start. The simulator takes the same flags.
+    /// </summary>
+    public static void AddLora(IList<object> args, BackendSettings backend)
+    {
+        if (!backend.Lora.Enabled)
+        {
+            return;
+        }
+        var launch = backend.Profile.Launch;
+        args.Add("--enable-lora");
+        foreach (var flag in launch.MaxLorasFlags)
+        {
+            Add(args, flag, backend.Lora.MaxLoaded);
+        }
+        Add(args, "--max-lora-rank", backend.Lora.MaxRank);
+        Append(args, launch.RuntimeLoraFlags);
+        AddLoraModules(args, backend, launch.LoraModulesFlag);
+    }
+
+    /// <summary>The environment runtime adapter loading needs (vLLM's switch), when the backend enables LoRA.</summary>
+    public static IResourceBuilder<T> WithRuntimeLora<T>(this IResourceBuilder<T> builder, BackendSettings backend) where T : IResourceWithEnvironment
+    {
+        if (backend.Lora.Enabled)
+        {
+            foreach (var (name, value) in backend.Profile.Launch.RuntimeLoraEnvironment)
+            {
+                builder.WithEnvironment(name, value);
+            }
+        }
+        return builder;
     }
 
     /// <summary>The name clients use and where to listen (all interfaces, the engine's port).</summary>
@@ -54,8 +80,8 @@ public static class EngineArgs
         Add(args, "--port", backend.Profile.DefaultPort);
     }
 
-    /// <summary>The adapters loaded at start, as <c>name=path</c> after <paramref name="flag"/> (the simulator's too).</summary>
-    internal static void AddLoraModules(IList<object> args, BackendSettings backend, string flag)
+    /// <summary>The adapters loaded at start, as <c>name=path</c> after <paramref name="flag"/>.</summary>
+    private static void AddLoraModules(IList<object> args, BackendSettings backend, string flag)
     {
         if (backend.LoraModules.Count == 0)
         {

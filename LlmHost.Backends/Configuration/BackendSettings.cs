@@ -30,7 +30,10 @@ public sealed class BackendSettings
     /// </summary>
     public string? Tokenizer { get; set; }
 
+    /// <summary>Adapters of this backend's model, loaded at start (and again when an instance lacks one).</summary>
     public List<LoraModuleSettings> LoraModules { get; set; } = [];
+
+    public LoraSettings Lora { get; set; } = new();
 
     /// <summary>Base URL of an external backend (required in <c>external</c> mode).</summary>
     public string? Url { get; set; }

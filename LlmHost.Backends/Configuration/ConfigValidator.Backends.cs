@@ -63,6 +63,7 @@ public static partial class ConfigValidator
             ValidateExternal(b, at, error);
         }
         ValidateAdapters(b.LoraModules, at, error);
+        ValidateLora(b, at, error);
         ValidateSimulator(b.Simulator, $"{at}.simulator", error);
         ValidateContainer(b.Container, $"{at}.container", error);
     }
@@ -104,6 +105,33 @@ public static partial class ConfigValidator
         }
     }
 
+    private static void ValidateLora(BackendSettings b, string at, Action<string, string> error)
+    {
+        var lora = b.Lora;
+        if (!lora.Enabled && b.LoraModules.Count > 0)
+        {
+            error($"{at}.lora.enabled", "is false, but lora_modules lists adapters: enable LoRA or remove them");
+        }
+        if (lora.MaxLoaded is < 1 or > 256)
+        {
+            error($"{at}.lora.max_loaded", $"{lora.MaxLoaded} is out of range (1 to 256)");
+        }
+        else if (lora.Enabled && b.LoraModules.Count > lora.MaxLoaded)
+        {
+            error($"{at}.lora.max_loaded", $"{lora.MaxLoaded} is fewer than the {b.LoraModules.Count} adapters lora_modules loads at start");
+        }
+        if (Array.IndexOf(LoraSettings.Ranks, lora.MaxRank) < 0)
+        {
+            error($"{at}.lora.max_rank", $"{lora.MaxRank} is not one of {string.Join(", ", LoraSettings.Ranks)}");
+        }
+        if (lora.SpreadAt is < 1 or > 100_000)
+        {
+            error($"{at}.lora.spread_at", $"{lora.SpreadAt} is out of range (1 to 100000)");
+        }
+        CheckDuration($"{at}.lora.load_timeout", lora.LoadTimeout, TimeSpan.FromSeconds(1), error);
+        CheckDuration($"{at}.lora.wait_timeout", lora.WaitTimeout, TimeSpan.FromSeconds(1), error);
+    }
+
     private static void ValidateContainer(ContainerSettings container, string at, Action<string, string> error)
     {
         if (container.TensorParallelSize < 1)
@@ -133,6 +161,10 @@ public static partial class ConfigValidator
         if (s.MaxNumSeqs < 1)
         {
             error($"{at}.max_num_seqs", "must be at least 1");
+        }
+        if (s.LoraLoadMs is < 0 or > 600_000)
+        {
+            error($"{at}.lora_load_ms", $"{s.LoraLoadMs} is out of range (0 to 600000)");
         }
         if (s.FailureRate is < 0 or > 1)
         {

@@ -8,5 +8,8 @@ public sealed class SimulatorSettings
     public int MaxNumSeqs { get; set; } = 64;
     public int Seed { get; set; } = 42;
     public double FailureRate { get; set; }
+
+    /// <summary>How long loading an adapter takes, in milliseconds (a real engine reads the weights from disk).</summary>
+    public int LoraLoadMs { get; set; } = 500;
     public List<string> ExtraArgs { get; set; } = [];
 }

@@ -22,9 +22,15 @@ public sealed record EngineLaunch
     /// <summary>The share of GPU memory the engine may take (weights and KV cache).</summary>
     public required string GpuMemoryFlag { get; init; }
 
-    /// <summary>The flag limiting how many adapters a batch may mix; null when the engine has none.</summary>
-    public required string? MaxLorasFlag { get; init; }
+    /// <summary>The flags that bound the adapters an instance holds (and mixes in one batch), each given the same count.</summary>
+    public required IReadOnlyList<string> MaxLorasFlags { get; init; }
 
     /// <summary>The flag before the <c>name=path</c> adapters loaded at start.</summary>
     public required string LoraModulesFlag { get; init; }
+
+    /// <summary>Flags an engine needs to load adapters after start that it could otherwise infer from those given at start.</summary>
+    public required IReadOnlyList<string> RuntimeLoraFlags { get; init; }
+
+    /// <summary>Environment the engine needs to expose its adapter load and unload routes.</summary>
+    public required IReadOnlyDictionary<string, string> RuntimeLoraEnvironment { get; init; }
 }

@@ -32,8 +32,10 @@ public sealed record EngineProfile
             AlwaysFlags = [],
             ContextLengthFlag = "--max-model-len",
             GpuMemoryFlag = "--gpu-memory-utilization",
-            MaxLorasFlag = "--max-loras",
+            MaxLorasFlags = ["--max-loras"],
             LoraModulesFlag = "--lora-modules",
+            RuntimeLoraFlags = [],
+            RuntimeLoraEnvironment = new Dictionary<string, string> { ["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] = "True" },
         },
         // vLLM: scheduling priority, the engine's own request id, KV transfer between instances (disaggregated
         // serving), the prefix-cache isolation salt, free-form arguments for engine plugins and raw embeddings
@@ -66,8 +68,11 @@ public sealed record EngineProfile
             AlwaysFlags = ["--enable-metrics"],
             ContextLengthFlag = "--context-length",
             GpuMemoryFlag = "--mem-fraction-static",
-            MaxLorasFlag = null,
+            MaxLorasFlags = ["--max-loras-per-batch", "--max-loaded-loras"],
             LoraModulesFlag = "--lora-paths",
+            // Without adapters at start SGLang cannot infer which modules adapters touch: all of them, then.
+            RuntimeLoraFlags = ["--lora-target-modules", "all"],
+            RuntimeLoraEnvironment = new Dictionary<string, string>(),
         },
         // SGLang: a serialized callable run by the engine, prefill/decode bootstrap addresses, the engine's request
         // id, hidden states (large tensors) in the answer, data-parallel rank pinning, sessions, the prefix-cache

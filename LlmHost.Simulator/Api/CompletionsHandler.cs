@@ -35,7 +35,7 @@ public sealed class CompletionsHandler(
             return;
         }
         var (plan, injected) = admitted;
-        using var slot = await scheduler.EnterAsync(plan.PromptTokens, context.RequestAborted);
+        using var slot = await scheduler.EnterAsync(plan.PromptTokens, plan.Model.Adapter, context.RequestAborted);
         if (slot is null)
         {
             await errors.WriteAsync(context, new EngineError(429, "RateLimitError", "Failed to enqueue request, waiting requests queue is full."));
@@ -87,10 +87,6 @@ public sealed class CompletionsHandler(
     // Generates the answer in its slot, and records how the request ended.
     private async Task GenerateAsync(HttpContext context, RequestPlan plan, string? injected, long received)
     {
-        if (plan.Model.Adapter is { } adapter)
-        {
-            models.AdapterStarted(adapter);
-        }
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
@@ -107,10 +103,6 @@ public sealed class CompletionsHandler(
         }
         finally
         {
-            if (plan.Model.Adapter is { } used)
-            {
-                models.AdapterFinished(used);
-            }
             metrics.RequestFinished(plan.PromptTokens, completionTokens, finishReason);
             metrics.EndToEnd.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
         }

@@ -44,13 +44,25 @@ public static class LoraEndpoints
             return;
         }
 
+        if (load && options.LoraLoadMs > 0 && !string.IsNullOrEmpty(name) && !string.IsNullOrEmpty(path))
+        {
+            // Reading the weights: the time a runtime load takes.
+            await Task.Delay(TimeSpan.FromMilliseconds(options.LoraLoadMs), context.RequestAborted);
+        }
+        var missing = load && options.LoraCheckPaths && !string.IsNullOrEmpty(path) && !File.Exists(path) && !Directory.Exists(path);
         if (options.Engine == BackendEngine.Vllm)
         {
+            if (missing)
+            {
+                // vLLM's answer when the worker finds no adapter files at the path.
+                await errors.WriteAsync(context, new EngineError(404, "NotFoundError", $"Loading lora {name} failed: No adapter found for {path}"));
+                return;
+            }
             await HandleVllmAsync(context, models, errors, load, name, path, inPlace);
         }
         else
         {
-            await HandleSglangAsync(context, options, models, load, name, path);
+            await HandleSglangAsync(context, options, models, load, name, path, missing);
         }
     }
 
@@ -89,7 +101,7 @@ public static class LoraEndpoints
         await PlainTextAsync(context, $"Success: LoRA adapter '{name}' removed successfully.");
     }
 
-    private static async Task HandleSglangAsync(HttpContext context, SimulatorOptions options, ModelRegistry models, bool load, string? name, string? path)
+    private static async Task HandleSglangAsync(HttpContext context, SimulatorOptions options, ModelRegistry models, bool load, string? name, string? path, bool missing)
     {
         string? failure = null;
         if (!options.EnableLora)
@@ -100,9 +112,15 @@ public static class LoraEndpoints
         {
             failure = load ? "Both lora_name and lora_path are required." : "lora_name is required.";
         }
-        else if (load && !models.TryAddAdapter(name, path!))
+        else if (missing)
         {
-            failure = $"The LoRA adapter {name} is already loaded.";
+            failure = $"Failed to load LoRA adapter {name}: Can't find adapter_config.json at '{path}'.";
+        }
+        else if (load && models.TryAddAdapter(name, path!, options.MaxLoadedLoras) is var added and not AdapterAdd.Added)
+        {
+            failure = added == AdapterAdd.Full
+                ? $"Failed to load LoRA adapter {name}: Maximum number of loaded LoRA adapters ({options.MaxLoadedLoras}) reached. Unload an adapter first."
+                : $"The LoRA adapter {name} is already loaded.";
         }
         else if (!load && !models.TryRemoveAdapter(name))
         {

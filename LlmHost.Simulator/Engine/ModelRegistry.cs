@@ -9,7 +9,6 @@ public sealed class ModelRegistry
     private readonly SimulatorOptions _options;
     private readonly HashSet<string> _servedNames;
     private readonly ConcurrentDictionary<string, string> _adapters = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _adapterUsers = new(StringComparer.Ordinal);
 
     public ModelRegistry(SimulatorOptions options)
     {
@@ -28,11 +27,35 @@ public sealed class ModelRegistry
 
     public ICollection<KeyValuePair<string, string>> Adapters => _adapters;
 
-    public bool TryAddAdapter(string name, string path) => _adapters.TryAdd(name, path);
+    public bool TryAddAdapter(string name, string path) => TryAddAdapter(name, path, 0) == AdapterAdd.Added;
+
+    /// <summary>Adds an adapter unless it is loaded already or <paramref name="limit"/> adapters are (0: no limit).</summary>
+    public AdapterAdd TryAddAdapter(string name, string path, int limit)
+    {
+        lock (_adapters)
+        {
+            if (_adapters.ContainsKey(name))
+            {
+                return AdapterAdd.AlreadyLoaded;
+            }
+            if (limit > 0 && _adapters.Count >= limit)
+            {
+                return AdapterAdd.Full;
+            }
+            _adapters[name] = path;
+            return AdapterAdd.Added;
+        }
+    }
 
     public void SetAdapter(string name, string path) => _adapters[name] = path;
 
-    public bool TryRemoveAdapter(string name) => _adapters.TryRemove(name, out _);
+    public bool TryRemoveAdapter(string name)
+    {
+        lock (_adapters)
+        {
+            return _adapters.TryRemove(name, out _);
+        }
+    }
 
     /// <summary>Resolves a request's <c>model</c> (and SGLang's <c>lora_path</c>) the way the imitated engine does.</summary>
     public ModelResolution Resolve(string? requested, string? loraPath)
@@ -72,24 +95,5 @@ public sealed class ModelRegistry
         return _servedNames.Contains(basePart) && _adapters.ContainsKey(adapter)
             ? new ModelResolution(true, adapter, requested)
             : ModelResolution.NotFound;
-    }
-
-    public void AdapterStarted(string adapter) => _adapterUsers.AddOrUpdate(adapter, 1, (_, n) => n + 1);
-
-    public void AdapterFinished(string adapter) => _adapterUsers.AddOrUpdate(adapter, 0, (_, n) => Math.Max(0, n - 1));
-
-    /// <summary>Adapters with requests in flight, comma-joined as in <c>vllm:lora_requests_info</c>.</summary>
-    public string RunningAdapters()
-    {
-        var names = new List<string>();
-        foreach (var (name, users) in _adapterUsers)
-        {
-            if (users > 0)
-            {
-                names.Add(name);
-            }
-        }
-        names.Sort(StringComparer.Ordinal);
-        return string.Join(',', names);
     }
 }

@@ -1,12 +1,15 @@
 namespace LlmHost.Simulator.Engine;
 
 /// <summary>
-/// The engine's batch: at most <c>max-num-seqs</c> requests run at once, the rest wait in arrival order. The
-/// running and waiting counts feed the engine metrics, as vLLM's and SGLang's schedulers do.
+/// The engine's batch: at most <c>max-num-seqs</c> requests run at once, the rest wait in arrival order, and at most
+/// <c>max-loras</c> adapters among them (<see cref="AdapterBatch"/>). The running and waiting counts feed the engine
+/// metrics, as vLLM's and SGLang's schedulers do.
 /// </summary>
 public sealed class Scheduler(SimulatorOptions options)
 {
     private readonly SemaphoreSlim _slots = new(options.MaxNumSeqs, options.MaxNumSeqs);
+
+    public AdapterBatch Adapters { get; } = new(options.MaxLoras);
     private int _waiting;
     private int _running;
     private long _tokensInFlight;
@@ -20,8 +23,27 @@ public sealed class Scheduler(SimulatorOptions options)
     /// <summary>The most requests this engine has held at once, running and waiting together.</summary>
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
-    /// <summary>Waits for a slot; null when the waiting queue is full.</summary>
-    public async ValueTask<Slot?> EnterAsync(int tokens, CancellationToken cancellationToken)
+    /// <summary>Waits for a slot (and for the adapter's place in the batch); null when the waiting queue is full.</summary>
+    public async ValueTask<Slot?> EnterAsync(int tokens, string? adapter, CancellationToken cancellationToken)
+    {
+        var lease = adapter is null ? null : await Adapters.EnterAsync(adapter, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var slot = await EnterAsync(tokens, cancellationToken).ConfigureAwait(false);
+            if (slot is not null)
+            {
+                slot.Adapter = lease;
+                lease = null;
+            }
+            return slot;
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
+    }
+
+    private async ValueTask<Slot?> EnterAsync(int tokens, CancellationToken cancellationToken)
     {
         var inFlight = Interlocked.Increment(ref _inFlight);
         for (var peak = PeakInFlight; inFlight > peak; peak = PeakInFlight)
@@ -79,11 +101,15 @@ public sealed class Scheduler(SimulatorOptions options)
     {
         private int _disposed;
 
+        /// <summary>The adapter's place in the batch, given back with the slot.</summary>
+        internal AdapterBatch.Lease? Adapter { get; set; }
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 owner.Leave(tokens);
+                Adapter?.Dispose();
             }
         }
     }

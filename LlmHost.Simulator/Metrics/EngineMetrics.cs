@@ -111,8 +111,9 @@ public sealed class EngineMetrics
         {
             // Value is the wall-clock time of the update, as in vLLM: consumers take the series with the largest value.
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            var (running, waiting) = _scheduler.Adapters.Describe();
             PrometheusText.Gauge(o, "vllm:lora_requests_info", "Running stats on lora requests.",
-                $"max_lora=\"{_options.MaxLoras}\",running_lora_adapters=\"{PrometheusText.Escape(_models.RunningAdapters())}\",waiting_lora_adapters=\"\"", now);
+                $"max_lora=\"{_options.MaxLoras}\",running_lora_adapters=\"{PrometheusText.Escape(running)}\",waiting_lora_adapters=\"{PrometheusText.Escape(waiting)}\"", now);
         }
     }
 

@@ -18,7 +18,7 @@ public static class SimulatorBuilderExtensions
             .WithHttpEndpoint(name: "http", env: "PORT")
             .WithHttpHealthCheck(backend.Profile.HealthPath)
             .WithArgs(context => AddArgs(context.Args, backend))
-            .WithEnvironment("VLLM_ALLOW_RUNTIME_LORA_UPDATING", "true");
+            .WithRuntimeLora(backend);
     }
 
     internal static void AddArgs(IList<object> args, BackendSettings backend)
@@ -44,12 +44,8 @@ public static class SimulatorBuilderExtensions
         {
             args.Add("--enable-metrics");
         }
-        if (backend.LoraModules.Count > 0)
-        {
-            args.Add("--max-loras");
-            args.Add(backend.LoraModules.Count.ToString(CultureInfo.InvariantCulture));
-            EngineArgs.AddLoraModules(args, backend, "--lora-modules");
-        }
+        EngineArgs.AddLora(args, backend);
+        EngineArgs.Add(args, "--lora-load-ms", simulator.LoraLoadMs);
         foreach (var extra in simulator.ExtraArgs)
         {
             args.Add(extra);

@@ -6,8 +6,8 @@ public static class VllmBuilderExtensions
 {
     /// <summary>
     /// Adds a vLLM OpenAI server container for <paramref name="backend"/>. The image's entrypoint is
-    /// <c>vllm serve</c>, so the arguments start with the model. Runtime LoRA loading is switched on so that the
-    /// gateway's admin API can load adapters.
+    /// <c>vllm serve</c>, so the arguments start with the model. With <c>lora.enabled</c>, runtime LoRA loading is
+    /// switched on, so that the gateway can load adapters (its admin API, and on demand).
     /// </summary>
     public static IResourceBuilder<VllmResource> AddVllm(
         this IDistributedApplicationBuilder builder, [ResourceName] string name, BackendSettings backend,
@@ -19,7 +19,7 @@ public static class VllmBuilderExtensions
 
         return builder.AddResource(new VllmResource(name, backend))
             .WithInferenceServerDefaults(hfToken)
-            .WithEnvironment("VLLM_ALLOW_RUNTIME_LORA_UPDATING", "true")
+            .WithRuntimeLora(backend)
             .WithArgs(context => EngineArgs.Add(context.Args, backend));
     }
 }

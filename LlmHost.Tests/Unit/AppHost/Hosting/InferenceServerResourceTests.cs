@@ -38,7 +38,8 @@ public class InferenceServerResourceTests
         Assert.Equal(
             ["Qwen/Qwen2.5-7B-Instruct", "--served-model-name", "qwen", "--host", "0.0.0.0", "--port", "8000",
              "--tensor-parallel-size", "2", "--max-model-len", "8192", "--gpu-memory-utilization", "0.85",
-             "--enable-lora", "--max-loras", "1", "--lora-modules", "sql=/adapters/sql", "--enforce-eager"],
+             "--enable-lora", "--max-loras", "4", "--max-lora-rank", "16", "--lora-modules", "sql=/adapters/sql",
+             "--enforce-eager"],
             await AppModel.ArgsOf(vllm));
         var runtimeArgs = await AppModel.RuntimeArgsOf(vllm);
         Assert.Equal(["--gpus", "\"device=0,1\"", "--ipc=host", "--shm-size=16g"], runtimeArgs);
@@ -51,7 +52,7 @@ public class InferenceServerResourceTests
         Assert.Equal("llmhost-hf-cache", mount.Source);
         Assert.Equal(ContainerLifetime.Persistent, vllm.Annotations.OfType<ContainerLifetimeAnnotation>().Single().Lifetime);
         var environment = await AppModel.EnvironmentOf(vllm);
-        Assert.Equal("true", environment["VLLM_ALLOW_RUNTIME_LORA_UPDATING"]);
+        Assert.Equal("True", environment["VLLM_ALLOW_RUNTIME_LORA_UPDATING"]);
         Assert.Same(token.Resource, environment["HF_TOKEN"]);
         Assert.Contains(vllm.Annotations, a => a is HealthCheckAnnotation);
     }
@@ -72,7 +73,8 @@ public class InferenceServerResourceTests
         Assert.Equal(
             ["-m", "sglang.launch_server", "--model-path", "Qwen/Qwen2.5-7B-Instruct", "--served-model-name", "qwen",
              "--host", "0.0.0.0", "--port", "30000", "--tp", "2", "--enable-metrics", "--context-length", "8192",
-             "--mem-fraction-static", "0.85", "--enable-lora", "--lora-paths", "sql=/adapters/sql", "--enforce-eager"],
+             "--mem-fraction-static", "0.85", "--enable-lora", "--max-loras-per-batch", "4", "--max-loaded-loras", "4",
+             "--max-lora-rank", "16", "--lora-target-modules", "all", "--lora-paths", "sql=/adapters/sql", "--enforce-eager"],
             await AppModel.ArgsOf(sglang));
         Assert.Equal(["--gpus", "all", "--ipc=host", "--shm-size=16g"], await AppModel.RuntimeArgsOf(sglang));
         Assert.Equal(30000, sglang.Annotations.OfType<EndpointAnnotation>().Single().TargetPort);
