@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using LlmHost.Gateway.Utilities;
+
 namespace LlmHost.Gateway.Keys;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Configuration;
 
+using LlmHost.Gateway.Utilities;
+
 namespace LlmHost.Gateway.Keys;
 
 /// <summary>

@@ -21,8 +21,12 @@ public sealed class AuditLog(IOptionsMonitor<LlmHostConfig> config, ILogger<Audi
 
     public string Path => System.IO.Path.GetFullPath(System.IO.Path.Combine(config.CurrentValue.Logging.Dir, "audit.log"));
 
-    /// <summary>Appends a line; false (and logged) when it could not be written.</summary>
-    public bool TryAppend(string actor, string action, string keyId, string outcome, IReadOnlyDictionary<string, string?>? details = null)
+    /// <summary>
+    /// Appends a line; false (and logged) when it could not be written. <paramref name="subjectField"/> names what was
+    /// changed: <c>key_id</c> for keys, <c>adapter</c> for adapters.
+    /// </summary>
+    public bool TryAppend(string actor, string action, string keyId, string outcome, IReadOnlyDictionary<string, string?>? details = null,
+        string subjectField = "key_id")
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
@@ -31,7 +35,7 @@ public sealed class AuditLog(IOptionsMonitor<LlmHostConfig> config, ILogger<Audi
             json.WriteString("time", DateTimeOffset.UtcNow);
             json.WriteString("actor", actor);
             json.WriteString("action", action);
-            json.WriteString("key_id", keyId);
+            json.WriteString(subjectField, keyId);
             json.WriteString("outcome", outcome);
             if (details is not null)
             {

@@ -1,5 +1,6 @@
 using LlmHost.Backends.Configuration;
 using LlmHost.Backends.OpenAI;
+using LlmHost.Gateway.ControlPlane;
 using Microsoft.Extensions.Options;
 
 namespace LlmHost.Gateway.Routing;
@@ -10,18 +11,16 @@ namespace LlmHost.Gateway.Routing;
 /// <c>routing.health_check_interval</c> it probes the engine's health path. A config reload refreshes the instances
 /// at once.
 /// An instance that fails either probe is unreachable (skipped by the selector) until one succeeds; it keeps its
-/// last known models meanwhile, so a short outage gives 503s rather than 404s.
+/// last known models meanwhile, so a short outage gives 503s rather than 404s. Probes go through
+/// <see cref="EngineControl"/> (timeouts, retries, a breaker per instance).
 /// </summary>
 public sealed class BackendProbeService(
     IOptionsMonitor<LlmHostConfig> config,
     BackendPool pool,
     RouteRegistry registry,
-    IHttpClientFactory httpClientFactory,
+    EngineControl control,
     ILogger<BackendProbeService> logger) : BackgroundService
 {
-    public const string HttpClientName = "backend-control";
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var reloads = config.OnChange(_ => RefreshSoon(stoppingToken));
@@ -93,35 +92,39 @@ public sealed class BackendProbeService(
         await Task.WhenAll(probes);
     }
 
-    private Task ProbeModelsAsync(BackendInstance instance, CancellationToken cancellationToken) =>
-        ProbeAsync(instance, "/v1/models", async (response, token) =>
+    private Task ProbeModelsAsync(BackendInstance instance, CancellationToken cancellationToken)
+    {
+        var asked = DateTime.UtcNow;
+        return ProbeAsync(instance, "/v1/models", async (response, token) =>
         {
             var list = await response.Content.ReadFromJsonAsync(OpenAIJsonContext.Default.ModelList, token);
-            instance.Models = list?.Data ?? [];
+            instance.Listed(list?.Data ?? [], asked);
         }, cancellationToken);
+    }
 
     private async Task ProbeAsync(BackendInstance instance, string path, Func<HttpResponseMessage, CancellationToken, Task> onSuccess, CancellationToken cancellationToken)
     {
-        var client = httpClientFactory.CreateClient(HttpClientName);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ProbeTimeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + path);
-            if (instance.ApiKey is { } key)
+            await control.ReadAsync(instance.Name, async token =>
             {
-                request.Headers.Authorization = new("Bearer", key);
-            }
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            response.EnsureSuccessStatusCode();
-            await onSuccess(response, timeout.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + path);
+                if (instance.ApiKey is { } key)
+                {
+                    request.Headers.Authorization = new("Bearer", key);
+                }
+                using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                response.EnsureSuccessStatusCode();
+                await onSuccess(response, token);
+            }, cancellationToken);
             if (!instance.Reachable)
             {
                 RoutingLog.BackendRecovered(logger, instance.Name);
             }
             instance.Reachable = true;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException
+            && !cancellationToken.IsCancellationRequested)
         {
             if (instance.Reachable)
             {

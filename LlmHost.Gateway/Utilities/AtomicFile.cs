@@ -1,4 +1,4 @@
-namespace LlmHost.Gateway.Keys;
+namespace LlmHost.Gateway.Utilities;
 
 /// <summary>
 /// Replaces a file so that readers see the old content or the new, never a mix: write a temp file beside it, flush it

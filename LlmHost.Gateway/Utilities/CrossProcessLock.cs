@@ -1,4 +1,4 @@
-namespace LlmHost.Gateway.Keys;
+namespace LlmHost.Gateway.Utilities;
 
 /// <summary>
 /// An exclusive lock shared by every process on the machine that opens the same lock file — gateway replicas

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace LlmHost.Gateway.Keys;
+namespace LlmHost.Gateway.Utilities;
 
 /// <summary>
 /// A file's mode and owner on Linux, so that a file replaced by rename keeps them: .NET reads and sets the mode but

@@ -1,6 +1,8 @@
 using System.Text;
 using LlmHost.Gateway.Keys;
 
+using LlmHost.Gateway.Utilities;
+
 namespace LlmHost.Tests.Unit.Gateway.Keys;
 
 [Trait("Category", "Unit")]
