@@ -1,7 +1,9 @@
 using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Adapters;
 using LlmHost.Gateway.Apis;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
+using LlmHost.Gateway.ControlPlane;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Observability;
 using LlmHost.Gateway.Proxy;
@@ -14,7 +16,7 @@ namespace LlmHost.Gateway;
 public static class GatewayApp
 {
     /// <summary>
-    /// The start-up step — config.yaml and the key file loaded (the key file created with an admin key on a first
+    /// The start-up step — config.yaml, the key file and the adapter file loaded (the key file created with an admin key on a first
     /// start; either one invalid throws <see cref="ConfigException"/> with every problem) — then the features wired
     /// and the routes mapped.
     /// </summary>
@@ -28,12 +30,16 @@ public static class GatewayApp
         var keysPath = ApiKeyFileLoader.ResolvePath(builder.Configuration);
         ApiKeyBootstrap.EnsureExists(keysPath, Console.Out);
         var keys = ApiKeyFileLoader.LoadFile(keysPath);
+        var adaptersPath = AdapterFileLoader.ResolvePath(builder.Configuration, keysPath);
+        var adapters = AdapterFileLoader.LoadFile(adaptersPath);
 
         builder.AddServiceDefaults();
         builder.AddGatewayConfiguration(configPath, config);
         builder.AddApiKeyAuthentication(keysPath, keys);
         builder.AddRateLimits(config.Value, configPath);
+        builder.AddEngineControl();
         builder.AddBackendRouting();
+        builder.AddAdapters(adaptersPath, adapters);
         builder.AddCompletionProxy();
         builder.AddGatewayObservability();
         configure?.Invoke(builder);

@@ -2,7 +2,7 @@ using LlmHost.Gateway.Authentication;
 
 namespace LlmHost.Gateway.Apis;
 
-/// <summary><c>/admin/*</c>, admin keys only: the key lifecycle and the gateway's status.</summary>
+/// <summary><c>/admin/*</c>, admin keys only: the key lifecycle, the gateway's status and the adapters.</summary>
 public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
@@ -10,6 +10,7 @@ public static class AdminApi
         var admin = app.MapGroup("/admin").RequireAuthorization(ApiKeyDefaults.AdminPolicy);
         admin.MapAdminKeysApi();
         admin.MapAdminStatusApi();
+        admin.MapAdminAdaptersApi();
         return app;
     }
 }

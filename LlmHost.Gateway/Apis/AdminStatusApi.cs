@@ -57,7 +57,7 @@ public static class AdminStatusApi
     {
         var views = routes.Current.Entries
             .OrderBy(e => e.Model, StringComparer.Ordinal)
-            .Select(e => new RouteView { Model = e.Model, Source = e.Source == RouteSource.Mapping ? "mapping" : "discovery", Parent = e.Parent, Instances = e.Instances.Select(i => i.Name).ToList() })
+            .Select(e => new RouteView { Model = e.Model, Source = e.Source switch { RouteSource.Mapping => "mapping", RouteSource.Catalog => "adapter catalog", _ => "discovery" }, Parent = e.Parent, Instances = e.Instances.Select(i => i.Name).ToList() })
             .ToList();
         return TypedResults.Json(views, AdminJsonContext.Default.ListRouteView);
     }

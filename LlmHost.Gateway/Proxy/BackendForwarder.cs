@@ -41,7 +41,18 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 var sent = Stopwatch.GetTimestamp();
                 // An adapter chosen through an engine field is named in model, where vLLM needs its name.
                 var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
-                var outcome = await SendAsync(context, request, instance, upstreamModel, injectUsage);
+                // An adapter's requests in flight on the instance keep it from being evicted there.
+                var adapterUse = route.Parent is null ? null : instance.HeldAdapters.Use(route.Model);
+                adapterUse?.Begin();
+                ForwardOutcome outcome;
+                try
+                {
+                    outcome = await SendAsync(context, request, instance, upstreamModel, injectUsage);
+                }
+                finally
+                {
+                    adapterUse?.End();
+                }
                 measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
                 if (!outcome.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted || request.IsReleased)
                 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Adapters;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Metering;
@@ -13,8 +14,8 @@ namespace LlmHost.Gateway.Proxy;
 /// <summary>
 /// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>, cheapest
 /// checks first, one method a step: admit the key's concurrency and QPS before a byte of the body is read; inspect
-/// the body (bounded); authorize the model it selects; route it; reserve its tokens; forward it
-/// (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
+/// the body (bounded); authorize the model it selects; route it; reserve its tokens; place an adapter (loading it
+/// where needed); forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
 /// </summary>
 public sealed class CompletionProxy(
     IOptionsMonitor<LlmHostConfig> config,
@@ -23,6 +24,7 @@ public sealed class CompletionProxy(
     RequestInspector inspector,
     RouteRegistry routes,
     TokenCounterRegistry tokenizers,
+    AdapterPlacement placement,
     BackendForwarder forwarder,
     RequestOutcomes outcomes)
 {
@@ -50,9 +52,9 @@ public sealed class CompletionProxy(
                 return;
             }
             routed = measurement;
-            if (await ReserveAsync(context, key, ticket, request, route, measurement))
+            if (await ReserveAsync(context, key, ticket, request, route, measurement) && await PlaceAsync(context, route) is { } placed)
             {
-                await forwarder.ForwardAsync(context, request, route, measurement);
+                await forwarder.ForwardAsync(context, request, placed, measurement);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -179,7 +181,25 @@ public sealed class CompletionProxy(
         return false;
     }
 
-    /// <summary>Step 7: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>
+    /// <summary>
+    /// Step 6: for an adapter of the catalogue, the instances that hold it — loaded first where needed, the request
+    /// waiting for that load. Null when it cannot be placed (answered here).
+    /// </summary>
+    private async ValueTask<RouteEntry?> PlaceAsync(HttpContext context, RouteEntry route)
+    {
+        if (route.Adapter is null)
+        {
+            return route;
+        }
+        var placed = await placement.PlaceAsync(route, context.RequestAborted);
+        if (placed.Route is null)
+        {
+            await AdapterErrors.WriteAsync(context, route.Model, placed);
+        }
+        return placed.Route;
+    }
+
+    /// <summary>Step 8: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>
     private void Settle(HttpContext context, LimitTicket ticket, CompletionMeasurement? routed)
     {
         if (routed is null)

@@ -14,6 +14,7 @@ public sealed class BackendInstance
     private volatile bool _reachable = true;
     private volatile IReadOnlyList<ModelCard> _models = [];
     private volatile BackendSettings _backend;
+    private readonly Lock _modelsLock = new();
 
     public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime)
     {
@@ -61,10 +62,73 @@ public sealed class BackendInstance
     /// <summary>Candidates for new requests: reachable and not ejected.</summary>
     public bool Available => _reachable && !Health.IsEjected;
 
+    /// <summary>The models the instance serves: its base model and the adapters it holds (cards with a parent).</summary>
     public IReadOnlyList<ModelCard> Models
     {
         get => _models;
         set => _models = value;
+    }
+
+    /// <summary>Use of the instance's adapters, and the loads and unloads the gateway made on it.</summary>
+    public InstanceAdapters HeldAdapters { get; } = new();
+
+    /// <summary>The adapters the instance holds.</summary>
+    public IEnumerable<string> AdapterNames
+    {
+        get
+        {
+            foreach (var card in _models)
+            {
+                if (card.Parent is not null)
+                {
+                    yield return card.Id;
+                }
+            }
+        }
+    }
+
+    public int AdapterCount => AdapterNames.Count();
+
+    public bool HoldsAdapter(string adapter)
+    {
+        foreach (var card in _models)
+        {
+            if (card.Parent is not null && card.Id == adapter)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Takes the model list the instance gave when asked at <paramref name="askedAt"/>.</summary>
+    public void Listed(IReadOnlyList<ModelCard> cards, DateTime askedAt)
+    {
+        lock (_modelsLock)
+        {
+            _models = HeldAdapters.Reconcile(cards, askedAt);
+        }
+    }
+
+    /// <summary>The gateway loaded an adapter here: it is served from now on, whatever the last list said.</summary>
+    public void AdapterLoaded(ModelCard card)
+    {
+        lock (_modelsLock)
+        {
+            HeldAdapters.Changed(card.Id, card);
+            HeldAdapters.Use(card.Id).Touch();
+            _models = [.. _models.Where(c => c.Id != card.Id), card];
+        }
+    }
+
+    /// <summary>The gateway unloaded an adapter here.</summary>
+    public void AdapterUnloaded(string adapter)
+    {
+        lock (_modelsLock)
+        {
+            HeldAdapters.Changed(adapter, null);
+            _models = [.. _models.Where(c => c.Parent is null || c.Id != adapter)];
+        }
     }
 
     public bool Lists(string model)

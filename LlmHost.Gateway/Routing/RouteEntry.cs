@@ -26,6 +26,9 @@ public sealed class RouteEntry
     /// <summary>For a LoRA adapter, the base model it was loaded on; null for a base model.</summary>
     public string? Parent { get; init; }
 
+    /// <summary>For an adapter of the catalogue, what is needed to load it where it is missing.</summary>
+    public CatalogAdapter? Adapter { get; init; }
+
     public int? MaxModelLen { get; init; }
 
     public string OwnedBy { get; init; } = "llmhost";

@@ -15,11 +15,18 @@ public sealed class RouteRegistry
     private volatile RoutingTable _current = RoutingTable.Empty;
     private volatile bool _discoveredOnce;
 
-    public RouteRegistry(IOptionsMonitor<LlmHostConfig> config, BackendPool pool)
+    private readonly IAdapterCatalog? _catalog;
+
+    public RouteRegistry(IOptionsMonitor<LlmHostConfig> config, BackendPool pool, IAdapterCatalog? catalog = null)
     {
         _config = config;
         _pool = pool;
+        _catalog = catalog;
         pool.Changed += () => Rebuild();
+        if (catalog is not null)
+        {
+            catalog.Changed += () => Rebuild();
+        }
         Rebuild();
     }
 
@@ -33,7 +40,7 @@ public sealed class RouteRegistry
     {
         lock (_rebuildLock)
         {
-            var table = RoutingTable.Build(_config.CurrentValue, _pool.All, _pool.Of);
+            var table = RoutingTable.Build(_config.CurrentValue, _pool.All, _pool.Of, _catalog?.Adapters);
             _current = table;
             return table;
         }

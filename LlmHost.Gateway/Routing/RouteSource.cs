@@ -7,4 +7,7 @@ public enum RouteSource
 
     /// <summary>From the backends' <c>/v1/models</c>.</summary>
     Discovery,
+
+    /// <summary>An adapter of the catalogue: every instance of its base model, loaded where needed.</summary>
+    Catalog,
 }

@@ -10,7 +10,6 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<RouteRegistry>();
         services.AddSingleton<BackendProbeService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackendProbeService>());
-        services.AddHttpClient(BackendProbeService.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddHealthChecks().AddCheck<RoutingReadyHealthCheck>("routing", tags: ["ready"]);
         return builder;
     }

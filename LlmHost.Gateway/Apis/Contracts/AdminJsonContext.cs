@@ -12,6 +12,9 @@ namespace LlmHost.Gateway.Apis.Contracts;
 [JsonSerializable(typeof(List<BackendView>))]
 [JsonSerializable(typeof(List<RouteView>))]
 [JsonSerializable(typeof(AdminHealth))]
+[JsonSerializable(typeof(AdapterList))]
+[JsonSerializable(typeof(AdapterLoadBody))]
+[JsonSerializable(typeof(AdapterOperationView))]
 [JsonSerializable(typeof(LimitsView))]
 [JsonSerializable(typeof(LlmHost.Gateway.Observability.AccessLogging.LogFileStatistics))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using LlmHost.Gateway.Keys;
 
+using LlmHost.Gateway.Utilities;
+
 namespace LlmHost.Tests.Integration.Gateway.Apis;
 
 /// <summary>The admin API over HTTP: the whole key lifecycle, rotation overlap, safe concurrent writes, reloads.</summary>

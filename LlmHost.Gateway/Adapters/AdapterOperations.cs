@@ -1,0 +1,145 @@
+using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.Routing;
+using LlmHost.Gateway.Utilities;
+using Microsoft.Extensions.Options;
+
+namespace LlmHost.Gateway.Adapters;
+
+/// <summary>
+/// What the admin API does with adapters: load one on the instances of its base model (registering it in the
+/// catalogue), unload one (from named instances, or everywhere and out of the catalogue). Every engine's answer is
+/// reported, per instance; nothing fails silently.
+/// </summary>
+public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader loader, BackendPool pool, IOptionsMonitor<LlmHostConfig> config, AdapterFileEditor editor)
+{
+    public async Task<AdapterOperation> LoadAsync(string actor, AdapterLoadRequest request, CancellationToken cancellationToken)
+    {
+        if (Check(request) is { } refused)
+        {
+            return refused;
+        }
+        var backends = BackendsFor(request, out var baseModel);
+        if (backends.Count == 0)
+        {
+            return request.Backend is { } name
+                ? AdapterOperation.Refused(404, $"There is no backend '{ClientText.Bound(name)}'.", "backend")
+                : AdapterOperation.Refused(404, $"No backend serves the base model '{ClientText.Bound(request.BaseModel ?? "")}'.", "base_model");
+        }
+        var adapter = new CatalogAdapter(request.Name, request.Path, baseModel, request.Backend is null ? [] : [request.Backend], "admin");
+        if (Targets(backends, request.Instances, out var unknown) is not { } targets)
+        {
+            return AdapterOperation.Refused(400, $"'{ClientText.Bound(unknown ?? "")}' is not an instance of a backend serving '{baseModel}'.", "instances");
+        }
+        if (request.Register && await RegisterAsync(actor, adapter) is { } notRegistered)
+        {
+            return notRegistered;
+        }
+        var outcomes = await Task.WhenAll(targets.Select(async i => new InstanceOutcome(i.Name, await loader.LoadAsync(i, adapter, cancellationToken))));
+        return new AdapterOperation(200, null, null, outcomes, request.Register);
+    }
+
+    public async Task<AdapterOperation> UnloadAsync(string actor, string name, IReadOnlyList<string>? instances, CancellationToken cancellationToken)
+    {
+        if (!AdapterFileLoader.IsName(name))
+        {
+            return AdapterOperation.Refused(404, $"There is no adapter '{ClientText.Bound(name)}'.");
+        }
+        var holders = pool.All.Where(i => instances is null ? i.HoldsAdapter(name) : instances.Contains(i.Name)).ToList();
+        if (instances is not null && holders.Count != instances.Count)
+        {
+            return AdapterOperation.Refused(400, $"'{ClientText.Bound(instances.First(n => holders.All(h => h.Name != n)))}' is not a backend instance.", "instances");
+        }
+        var registered = catalog.Registered.Any(r => r.Name == name);
+        if (holders.Count == 0 && !registered)
+        {
+            return AdapterOperation.Refused(404, catalog.TryGet(name, out _)
+                ? $"The adapter '{name}' is declared in config.yaml and loaded nowhere: nothing to unload."
+                : $"There is no adapter '{name}'.");
+        }
+        var deregister = instances is null && registered;
+        if (deregister)
+        {
+            var removed = await editor.EditAsync(actor, "deregister", name, file =>
+            {
+                file.Adapters.RemoveAll(a => a.Name == name);
+                return EditResult.Ok();
+            });
+            if (!removed.Succeeded)
+            {
+                return AdapterOperation.Refused(removed.Status, removed.Error!);
+            }
+        }
+        var outcomes = await Task.WhenAll(holders.Select(async i => new InstanceOutcome(i.Name, await loader.UnloadAsync(i, name, $"by {actor}", cancellationToken))));
+        return new AdapterOperation(200, null, null, outcomes, !deregister && registered);
+    }
+
+    private AdapterOperation? Check(AdapterLoadRequest request)
+    {
+        if (!AdapterFileLoader.IsName(request.Name))
+        {
+            return AdapterOperation.Refused(400, "'name' must be 1 to 128 letters, digits, '.', '_' or '-' (no ':').", "name");
+        }
+        if (string.IsNullOrWhiteSpace(request.Path) || request.Path.Length > 1024)
+        {
+            return AdapterOperation.Refused(400, "'path' is required: where the engines find the adapter (at most 1024 characters).", "path");
+        }
+        if (request.BaseModel is null == (request.Backend is null))
+        {
+            return AdapterOperation.Refused(400, "Give exactly one of 'base_model' and 'backend'.", "base_model");
+        }
+        if (config.CurrentValue.Backends.Any(b => b.EffectiveServedModelName == request.Name))
+        {
+            return AdapterOperation.Refused(409, $"'{request.Name}' is the name of a base model.", "name");
+        }
+        if (catalog.TryGet(request.Name, out var known) && known.Source == "config" && known.Path != request.Path)
+        {
+            return AdapterOperation.Refused(409, $"The adapter '{request.Name}' is declared in config.yaml with another path; change it there.", "name");
+        }
+        return null;
+    }
+
+    private List<BackendSettings> BackendsFor(AdapterLoadRequest request, out string baseModel)
+    {
+        var backends = config.CurrentValue.Backends
+            .Where(b => request.Backend is { } name ? b.Name == name : b.EffectiveServedModelName == request.BaseModel)
+            .ToList();
+        baseModel = backends.Count > 0 ? backends[0].EffectiveServedModelName : request.BaseModel ?? "";
+        return backends;
+    }
+
+    private List<BackendInstance>? Targets(List<BackendSettings> backends, IReadOnlyList<string>? names, out string? unknown)
+    {
+        unknown = null;
+        var all = backends.SelectMany(b => pool.Of(b.Name)).ToList();
+        if (names is null)
+        {
+            return all;
+        }
+        unknown = names.FirstOrDefault(n => all.All(i => i.Name != n));
+        return unknown is null ? [.. all.Where(i => names.Contains(i.Name))] : null;
+    }
+
+    private async Task<AdapterOperation?> RegisterAsync(string actor, CatalogAdapter adapter)
+    {
+        if (adapter.Source == "config" || (catalog.TryGet(adapter.Name, out var known) && known.Source == "config"))
+        {
+            return null;
+        }
+        var saved = await editor.EditAsync(actor, "register", adapter.Name, file =>
+        {
+            file.Adapters.RemoveAll(a => a.Name == adapter.Name);
+            file.Adapters.Add(new AdapterRegistration
+            {
+                Name = adapter.Name,
+                Path = adapter.Path,
+                BaseModel = adapter.BaseModel,
+                Backends = adapter.Backends.Count > 0 ? [.. adapter.Backends] : null,
+                RegisteredBy = actor,
+                RegisteredAt = DateTimeOffset.UtcNow,
+            });
+            return EditResult.Ok();
+        }, new Dictionary<string, string?> { ["path"] = adapter.Path, ["base_model"] = adapter.BaseModel });
+        return saved.Succeeded ? null : AdapterOperation.Refused(saved.Status, saved.Error!);
+    }
+}

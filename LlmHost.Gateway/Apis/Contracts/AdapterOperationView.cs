@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace LlmHost.Gateway.Apis.Contracts;
+
+/// <summary>Answer of an adapter load or unload: each instance's engine answer, and whether the catalogue keeps the adapter.</summary>
+public sealed class AdapterOperationView
+{
+    [JsonPropertyName("adapter")] public string Adapter { get; set; } = "";
+    [JsonPropertyName("registered")] public bool Registered { get; set; }
+    [JsonPropertyName("succeeded")] public int Succeeded { get; set; }
+    [JsonPropertyName("failed")] public int Failed { get; set; }
+    [JsonPropertyName("results")] public List<InstanceResultView> Results { get; set; } = [];
+}
