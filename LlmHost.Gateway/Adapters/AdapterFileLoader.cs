@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Configuration;
 
@@ -10,7 +9,7 @@ namespace LlmHost.Gateway.Adapters;
 /// catalogue; a file that does not validate keeps the gateway from starting, or a reload from applying, with every
 /// problem listed.
 /// </summary>
-public static partial class AdapterFileLoader
+public static class AdapterFileLoader
 {
     public const string PathKey = "adapters";
 
@@ -91,8 +90,5 @@ public static partial class AdapterFileLoader
     }
 
     /// <summary>An adapter name clients can put in <c>model</c> and SGLang in <c>base:adapter</c>.</summary>
-    public static bool IsName(string? name) => name is not null && NamePattern().IsMatch(name);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
-    private static partial Regex NamePattern();
+    public static bool IsName(string? name) => LlmHost.Backends.Engines.AdapterName.IsValid(name);
 }

@@ -1,4 +1,5 @@
 using LlmHost.Backends.Configuration;
+using LlmHost.Backends.Engines;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Routing;
 using LlmHost.Gateway.Utilities;
@@ -78,11 +79,11 @@ public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader load
     {
         if (!AdapterFileLoader.IsName(request.Name))
         {
-            return AdapterOperation.Refused(400, "'name' must be 1 to 128 letters, digits, '.', '_' or '-' (no ':').", "name");
+            return AdapterOperation.Refused(400, $"'name' must be {AdapterName.Rule}.", "name");
         }
-        if (string.IsNullOrWhiteSpace(request.Path) || request.Path.Length > 1024)
+        if (string.IsNullOrWhiteSpace(request.Path) || request.Path.Length > AdapterName.MaxPathLength)
         {
-            return AdapterOperation.Refused(400, "'path' is required: where the engines find the adapter (at most 1024 characters).", "path");
+            return AdapterOperation.Refused(400, $"'path' is required: where the engines find the adapter (at most {AdapterName.MaxPathLength} characters).", "path");
         }
         if (request.BaseModel is null == (request.Backend is null))
         {

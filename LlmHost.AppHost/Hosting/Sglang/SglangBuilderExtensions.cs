@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Lora;
 using LlmHost.Backends.Configuration;
 
 namespace LlmHost.AppHost.Hosting.Sglang;
@@ -19,6 +20,7 @@ public static class SglangBuilderExtensions
         return builder.AddResource(new SglangResource(name, backend))
             .WithInferenceServerDefaults(hfToken)
             .WithEntrypoint("python3")
-            .WithArgs(context => EngineArgs.Add(context.Args, backend));
+            .WithArgs(context => EngineArgs.Add(context.Args, backend))
+            .WithAdapterCommands(backend);
     }
 }

@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Lora;
 using System.Globalization;
 using LlmHost.Backends.Configuration;
 using LlmHost.Backends.Engines;
@@ -18,7 +19,8 @@ public static class SimulatorBuilderExtensions
             .WithHttpEndpoint(name: "http", env: "PORT")
             .WithHttpHealthCheck(backend.Profile.HealthPath)
             .WithArgs(context => AddArgs(context.Args, backend))
-            .WithRuntimeLora(backend);
+            .WithRuntimeLora(backend)
+            .WithAdapterCommands(backend);
     }
 
     internal static void AddArgs(IList<object> args, BackendSettings backend)

@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Lora;
 using LlmHost.Backends.Configuration;
 
 namespace LlmHost.AppHost.Hosting.Vllm;
@@ -20,6 +21,7 @@ public static class VllmBuilderExtensions
         return builder.AddResource(new VllmResource(name, backend))
             .WithInferenceServerDefaults(hfToken)
             .WithRuntimeLora(backend)
-            .WithArgs(context => EngineArgs.Add(context.Args, backend));
+            .WithArgs(context => EngineArgs.Add(context.Args, backend))
+            .WithAdapterCommands(backend);
     }
 }

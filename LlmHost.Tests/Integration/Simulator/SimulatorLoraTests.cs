@@ -82,4 +82,67 @@ public class SimulatorLoraTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("--enable-lora", body.GetProperty("error_message").GetString());
     }
+
+    [Fact]
+    public async Task SglangLoad_BeyondMaxLoadedLoras_RefusedInSglangWords()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m", "--enable-lora", "--max-loras-per-batch", "1", "--max-loaded-loras", "1");
+        Assert.Equal(HttpStatusCode.OK, (await Json.PostAsync(sim.Client, "/load_lora_adapter", """{"lora_name":"a","lora_path":"/a"}""")).Response.StatusCode);
+
+        var (response, body) = await Json.PostAsync(sim.Client, "/load_lora_adapter", """{"lora_name":"b","lora_path":"/b"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(body.GetProperty("success").GetBoolean());
+        Assert.Contains("Maximum number of loaded LoRA adapters (1) reached", body.GetProperty("error_message").GetString());
+        Assert.Equal("m,a", await ModelIds(sim));
+    }
+
+    [Fact]
+    public async Task Load_LoraLoadMs_TakesThatLong()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--enable-lora", "--allow-runtime-lora", "--lora-load-ms", "400");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var response = await sim.Client.PostAsync("/v1/load_lora_adapter", Json.Body("""{"lora_name":"a","lora_path":"/a"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.ElapsedMilliseconds >= 390, $"{clock.ElapsedMilliseconds} ms");
+    }
+
+    [Theory]
+    [InlineData("vllm", "/v1/load_lora_adapter", 404, "No adapter found for /missing/a")]
+    [InlineData("sglang", "/load_lora_adapter", 400, "Can't find adapter_config.json at '/missing/a'")]
+    public async Task Load_CheckPathsMissingPath_EngineRefusal(string engine, string route, int status, string message)
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", engine, "--model", "m", "--enable-lora", "--allow-runtime-lora", "--lora-check-paths");
+
+        var response = await sim.Client.PostAsync(route, Json.Body("""{"lora_name":"a","lora_path":"/missing/a"}"""));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync());
+        Assert.Equal("m", await ModelIds(sim));
+    }
+
+    [Fact]
+    public async Task Requests_MoreAdaptersThanMaxLoras_WaitAndShowInLoraRequestsInfo()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--lora-modules", "a=/a", "b=/b", "--max-loras", "1", "--itl-ms", "30");
+        var first = Json.PostAsync(sim.Client, "/v1/completions", """{"model":"a","prompt":"x","max_tokens":20,"ignore_eos":true}""");
+        string? during = null;
+        var second = Task.Delay(100).ContinueWith(_ => Json.PostAsync(sim.Client, "/v1/completions", """{"model":"b","prompt":"x","max_tokens":2,"ignore_eos":true}""")).Unwrap();
+        for (var i = 0; i < 80 && during is null; i++)
+        {
+            var metrics = await sim.Client.GetStringAsync("/metrics");
+            if (metrics.Contains("waiting_lora_adapters=\"b\"", StringComparison.Ordinal))
+            {
+                during = metrics;
+            }
+            await Task.Delay(10);
+        }
+        var answers = await Task.WhenAll(first, second);
+
+        Assert.NotNull(during);
+        Assert.Contains("running_lora_adapters=\"a\"", during);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+    }
 }

@@ -156,6 +156,43 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_LoraSection_EveryProblemReportedWithItsLine()
+    {
+        var errors = Errors("""
+            backends:
+              - name: a
+                engine: vllm
+                model: m
+                lora_modules: [{ name: x, path: /p }, { name: y, path: /q }]
+                lora: { max_loaded: 1, max_rank: 12, spread_at: 0, load_timeout: 0s, wait_timeout: 0s }
+              - name: b
+                engine: sglang
+                model: m
+                lora_modules: [{ name: z, path: /p }]
+                lora: { enabled: false }
+            """);
+
+        Assert.Contains(errors, e => e.StartsWith("line 6: backends[0].lora.max_loaded: 1 is fewer than the 2 adapters", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 6: backends[0].lora.max_rank: 12 is not one of 1, 8, 16", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 6: backends[0].lora.spread_at: 0 is out of range", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 6: backends[0].lora.load_timeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 6: backends[0].lora.wait_timeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 11: backends[1].lora.enabled: is false, but lora_modules lists adapters", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryLoad_LoraDefaults_RuntimeLoadingOnWithFourSlots()
+    {
+        var (config, errors) = ConfigLoader.TryLoad("backends:\n  - { name: a, engine: vllm, model: m }\n");
+
+        Assert.Empty(errors);
+        var lora = config!.Backends[0].Lora;
+        Assert.True(lora.Enabled);
+        Assert.Equal((4, 16, 16), (lora.MaxLoaded, lora.MaxRank, lora.SpreadAt));
+        Assert.Equal((TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(30)), (lora.LoadTimeout, lora.WaitTimeout));
+    }
+
+    [Fact]
     public void TryLoad_NoBackends_IsRejected()
     {
         Assert.Equal(["backends: at least one backend is required"], Errors("gateway: { replicas: 1 }\n"));
