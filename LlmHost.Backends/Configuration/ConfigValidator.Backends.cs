@@ -29,6 +29,30 @@ public static partial class ConfigValidator
             }
             ValidateBackend(b, at, error);
         }
+        ValidateSharedAdapters(backends, error);
+    }
+
+    // An adapter name several backends declare is one adapter: it must adapt the same model everywhere.
+    private static void ValidateSharedAdapters(List<BackendSettings> backends, Action<string, string> error)
+    {
+        var baseOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < backends.Count; i++)
+        {
+            for (var j = 0; j < backends[i].LoraModules.Count; j++)
+            {
+                var name = backends[i].LoraModules[j].Name;
+                if (string.IsNullOrEmpty(name))
+                {
+                    continue;
+                }
+                var model = backends[i].EffectiveServedModelName;
+                if (baseOf.TryGetValue(name, out var other) && other != model)
+                {
+                    error($"backends[{i}].lora_modules[{j}].name", $"'{name}' is declared for '{other}' by another backend: one adapter name, one base model");
+                }
+                baseOf.TryAdd(name, model);
+            }
+        }
     }
 
     private static void ValidateBackend(BackendSettings b, string at, Action<string, string> error)
@@ -130,6 +154,7 @@ public static partial class ConfigValidator
         }
         CheckDuration($"{at}.lora.load_timeout", lora.LoadTimeout, TimeSpan.FromSeconds(1), error);
         CheckDuration($"{at}.lora.wait_timeout", lora.WaitTimeout, TimeSpan.FromSeconds(1), error);
+        CheckDuration($"{at}.lora.min_idle", lora.MinIdle, TimeSpan.Zero, error);
     }
 
     private static void ValidateContainer(ContainerSettings container, string at, Action<string, string> error)

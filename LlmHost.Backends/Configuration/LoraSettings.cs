@@ -24,6 +24,12 @@ public sealed class LoraSettings
     /// </summary>
     public int SpreadAt { get; set; } = 16;
 
+    /// <summary>
+    /// How long an adapter must have gone without a request before it may be unloaded to make room for another: bounds
+    /// how fast requests for ever other adapters can make them trade places (0: as soon as it is idle).
+    /// </summary>
+    public TimeSpan MinIdle { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long the gateway gives an engine to load an adapter (reading its weights, perhaps downloading them).</summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(120);
 

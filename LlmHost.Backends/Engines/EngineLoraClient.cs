@@ -34,7 +34,7 @@ public static class EngineLoraClient
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var text = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         return Interpret((int)response.StatusCode, text);
     }

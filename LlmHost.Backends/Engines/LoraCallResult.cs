@@ -6,6 +6,9 @@ public readonly record struct LoraCallResult(bool Succeeded, int Status, string 
     /// <summary>The engine answered 404 for the route itself: it was started without runtime LoRA.</summary>
     public bool RuntimeLoraDisabled { get; init; }
 
+    /// <summary>The gateway did not call the engine: every adapter slot of the instance serves requests now.</summary>
+    public bool SlotsBusy { get; init; }
+
     /// <summary>The engine holds as many adapters as it may.</summary>
     public bool SlotsFull => !Succeeded && Message.Contains("Maximum number of loaded LoRA adapters", StringComparison.OrdinalIgnoreCase);
 }

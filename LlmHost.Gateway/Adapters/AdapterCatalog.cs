@@ -56,7 +56,13 @@ public sealed class AdapterCatalog : IAdapterCatalog, IDisposable
         {
             foreach (var module in backend.LoraModules)
             {
-                adapters[module.Name] = new CatalogAdapter(module.Name, module.Path, backend.EffectiveServedModelName, [backend.Name], "config");
+                // Declared by several backends (replicas as separate external servers): one adapter, loadable on all.
+                adapters[module.Name] = adapters.TryGetValue(module.Name, out var seen) && seen.Source == "config"
+                    ? seen with { Backends = [.. seen.Backends, backend.Name], Paths = seen.WithPath(backend.Name, module.Path) }
+                    : new CatalogAdapter(module.Name, module.Path, backend.EffectiveServedModelName, [backend.Name], "config")
+                    {
+                        Paths = new Dictionary<string, string>(StringComparer.Ordinal) { [backend.Name] = module.Path },
+                    };
             }
         }
         return adapters;

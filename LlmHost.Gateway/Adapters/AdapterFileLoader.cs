@@ -47,7 +47,7 @@ public static class AdapterFileLoader
         {
             return (null, [new ConfigError(ex.Path?.TrimStart('$', '.') ?? "", ex.LineNumber is { } l ? (int)l + 1 : null, ex.Message)]);
         }
-        if (file is null)
+        if (file?.Adapters is null)
         {
             return (null, [new ConfigError("", 1, "the file must hold an object {\"adapters\": [...]}")]);
         }
@@ -77,11 +77,11 @@ public static class AdapterFileLoader
         }
         if (!IsName(entry.Name))
         {
-            yield return $"name: '{entry.Name}' must be 1 to 128 letters, digits, '.', '_' or '-' (no ':')";
+            yield return $"name: must be {LlmHost.Backends.Engines.AdapterName.Rule}";
         }
-        if (string.IsNullOrWhiteSpace(entry.Path) || entry.Path.Length > 1024)
+        if (string.IsNullOrWhiteSpace(entry.Path) || entry.Path.Length > LlmHost.Backends.Engines.AdapterName.MaxPathLength)
         {
-            yield return "path: is required (at most 1024 characters)";
+            yield return $"path: is required (at most {LlmHost.Backends.Engines.AdapterName.MaxPathLength} characters)";
         }
         if (string.IsNullOrWhiteSpace(entry.BaseModel) || entry.BaseModel.Length > 256)
         {

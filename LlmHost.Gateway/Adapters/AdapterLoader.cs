@@ -10,12 +10,19 @@ namespace LlmHost.Gateway.Adapters;
 /// <summary>
 /// Loads and unloads adapters on engine instances. Loads on one instance run one at a time (its slots are counted
 /// before each); when its slots (<c>lora.max_loaded</c>) are full, the least recently used adapter with no request in
-/// flight is unloaded first. A load requested again while it runs joins it: one load per adapter and instance, however
-/// many requests wait for it. The routing table sees every load and unload at once.
+/// flight for <c>lora.min_idle</c> is unloaded first — taken out of the routing table before the engine is asked, and
+/// marked so that no request placed before can start on it. A load requested again while it runs joins it: one load
+/// per adapter and instance, however many requests wait for it. A failed on-demand load is remembered for
+/// <see cref="FailureMemory"/>: requests for it fail fast instead of calling the engine again and again. The routing
+/// table sees every load and unload at once.
 /// </summary>
-public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, ILogger<AdapterLoader> logger)
+public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, AdapterCatalog catalog, ILogger<AdapterLoader> logger)
 {
+    /// <summary>How long a failed on-demand load answers for itself before the engine is tried again.</summary>
+    public static readonly TimeSpan FailureMemory = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<(string Instance, string Adapter), Lazy<Task<LoraCallResult>>> _loading = new();
+    private readonly ConcurrentDictionary<(string Instance, string Adapter), (long Until, LoraCallResult Result)> _failed = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>Loads runs in flight now (for tests and the admin view).</summary>
@@ -33,6 +40,14 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
             return new LoraCallResult(true, 200, "already loaded");
         }
         var key = (instance.Name, adapter.Name);
+        if (_failed.TryGetValue(key, out var failed))
+        {
+            if (Stopwatch.GetTimestamp() < failed.Until)
+            {
+                return failed.Result;
+            }
+            _failed.TryRemove(KeyValuePair.Create(key, failed));
+        }
         var load = _loading.GetOrAdd(key, k => new Lazy<Task<LoraCallResult>>(() => LoadOnceAsync(instance, adapter, k)));
         return await load.Value.WaitAsync(instance.Backend.Lora.WaitTimeout, cancellationToken);
     }
@@ -41,7 +56,12 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
     {
         try
         {
-            return await LoadAsync(instance, adapter, CancellationToken.None);
+            var result = await LoadAsync(instance, adapter, CancellationToken.None, fromCatalog: true);
+            if (!result.Succeeded && !result.SlotsBusy)
+            {
+                _failed[key] = (Stopwatch.GetTimestamp() + (long)(FailureMemory.TotalSeconds * Stopwatch.Frequency), result);
+            }
+            return result;
         }
         finally
         {
@@ -49,8 +69,11 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
         }
     }
 
-    /// <summary>Loads an adapter on an instance now, making room first; reports the engine's answer.</summary>
-    public async Task<LoraCallResult> LoadAsync(BackendInstance instance, CatalogAdapter adapter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads an adapter on an instance now, making room first; reports the engine's answer. With
+    /// <paramref name="fromCatalog"/>, an adapter that left the catalogue meanwhile (an admin unloaded it) is not loaded.
+    /// </summary>
+    public async Task<LoraCallResult> LoadAsync(BackendInstance instance, CatalogAdapter adapter, CancellationToken cancellationToken, bool fromCatalog = false)
     {
         if (!instance.Backend.Lora.Enabled)
         {
@@ -64,15 +87,20 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
             {
                 return new LoraCallResult(true, 200, "already loaded");
             }
+            if (fromCatalog && !catalog.TryGet(adapter.Name, out _))
+            {
+                return new LoraCallResult(false, 404, "the adapter left the catalogue while the load waited");
+            }
             if (await MakeRoomAsync(instance, cancellationToken) is { } full)
             {
                 return full;
             }
             var started = Stopwatch.GetTimestamp();
             var result = await CallAsync(instance, instance.Backend.Lora.LoadTimeout, (http, token) =>
-                EngineLoraClient.LoadAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile, adapter.Name, adapter.Path, token), cancellationToken);
+                EngineLoraClient.LoadAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile, adapter.Name, adapter.PathFor(instance.Backend.Name), token), cancellationToken);
             if (result.Succeeded || IsAlreadyLoaded(result))
             {
+                ForgetFailures(adapter.Name);
                 instance.AdapterLoaded(CardOf(instance, adapter));
                 routes.Rebuild();
                 AdaptersLog.Loaded(logger, adapter.Name, instance.Name, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -87,14 +115,18 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
         }
     }
 
-    /// <summary>Unloads an adapter from an instance; an adapter the engine does not hold counts as unloaded.</summary>
-    public async Task<LoraCallResult> UnloadAsync(BackendInstance instance, string adapter, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Unloads an adapter from an instance, waiting for a load of it there to end first; null when the instance does
+    /// not hold it (then the engine is not called). An adapter the engine does not hold counts as unloaded.
+    /// </summary>
+    public async Task<LoraCallResult?> UnloadAsync(BackendInstance instance, string adapter, string reason, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(instance.Name, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
-            return await UnloadLockedAsync(instance, adapter, reason, cancellationToken);
+            ForgetFailures(adapter);
+            return instance.HoldsAdapter(adapter) ? await UnloadLockedAsync(instance, adapter, reason, cancellationToken) : null;
         }
         finally
         {
@@ -102,14 +134,16 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
         }
     }
 
+    // Out of the routing table first, so that no new request goes there while the engine unloads it. If the engine
+    // fails to unload it, the next discovery round puts it back.
     private async Task<LoraCallResult> UnloadLockedAsync(BackendInstance instance, string adapter, string reason, CancellationToken cancellationToken)
     {
+        instance.AdapterUnloaded(adapter);
+        routes.Rebuild();
         var result = await CallAsync(instance, EngineControl.ReadTimeout * 6, (http, token) =>
             EngineLoraClient.UnloadAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile, adapter, token), cancellationToken);
         if (result.Succeeded || IsNotLoaded(result))
         {
-            instance.AdapterUnloaded(adapter);
-            routes.Rebuild();
             AdaptersLog.Unloaded(logger, adapter, instance.Name, reason);
             return result with { Succeeded = true };
         }
@@ -117,17 +151,45 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
         return result;
     }
 
-    // Frees a slot when all are taken: the least recently used adapter with nothing in flight goes.
+    private void ForgetFailures(string adapter)
+    {
+        foreach (var key in _failed.Keys)
+        {
+            if (key.Adapter == adapter)
+            {
+                _failed.TryRemove(key, out _);
+            }
+        }
+    }
+
+    // Frees a slot when all are taken: the least recently used adapter idle for lora.min_idle goes, once no request
+    // can start on it any more.
     private async Task<LoraCallResult?> MakeRoomAsync(BackendInstance instance, CancellationToken cancellationToken)
     {
-        var limit = instance.Backend.Lora.MaxLoaded;
-        while (instance.AdapterCount >= limit)
+        var lora = instance.Backend.Lora;
+        while (instance.AdapterCount >= lora.MaxLoaded)
         {
-            if (instance.HeldAdapters.LeastRecentlyUsedIdle(instance.AdapterNames) is not { } victim)
+            if (instance.HeldAdapters.LeastRecentlyUsedIdle(instance.AdapterNames, lora.MinIdle) is not { } victim)
             {
-                return new LoraCallResult(false, 503, $"all {limit} adapter slots of '{instance.Name}' serve requests now");
+                return new LoraCallResult(false, 503, $"all {lora.MaxLoaded} adapter slots of '{instance.Name}' served requests within {lora.MinIdle.TotalSeconds:0.#} s")
+                {
+                    SlotsBusy = true,
+                };
             }
-            var unloaded = await UnloadLockedAsync(instance, victim, "least recently used, to make room", cancellationToken);
+            var use = instance.HeldAdapters.Use(victim);
+            if (!use.TryStartEviction())
+            {
+                continue; // a request started on it just now: look again
+            }
+            LoraCallResult unloaded;
+            try
+            {
+                unloaded = await UnloadLockedAsync(instance, victim, "least recently used, to make room", cancellationToken);
+            }
+            finally
+            {
+                use.EvictionEnded();
+            }
             if (!unloaded.Succeeded)
             {
                 return unloaded with { Message = $"making room failed: unloading '{victim}': {unloaded.Message}" };
@@ -169,7 +231,7 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, I
         Id = adapter.Name,
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         OwnedBy = instance.Backend.Profile.OwnedBy,
-        Root = adapter.Path,
+        Root = adapter.PathFor(instance.Backend.Name),
         Parent = instance.Backend.EffectiveServedModelName,
     };
 }

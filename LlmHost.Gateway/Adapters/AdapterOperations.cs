@@ -12,7 +12,8 @@ namespace LlmHost.Gateway.Adapters;
 /// catalogue), unload one (from named instances, or everywhere and out of the catalogue). Every engine's answer is
 /// reported, per instance; nothing fails silently.
 /// </summary>
-public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader loader, BackendPool pool, IOptionsMonitor<LlmHostConfig> config, AdapterFileEditor editor)
+public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader loader, BackendPool pool, RouteRegistry routes,
+    IOptionsMonitor<LlmHostConfig> config, AdapterFileEditor editor)
 {
     public async Task<AdapterOperation> LoadAsync(string actor, AdapterLoadRequest request, CancellationToken cancellationToken)
     {
@@ -32,12 +33,19 @@ public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader load
         {
             return AdapterOperation.Refused(400, $"'{ClientText.Bound(unknown ?? "")}' is not an instance of a backend serving '{baseModel}'.", "instances");
         }
+        var wasRegistered = catalog.Registered.Any(r => r.Name == request.Name);
         if (request.Register && await RegisterAsync(actor, adapter) is { } notRegistered)
         {
             return notRegistered;
         }
         var outcomes = await Task.WhenAll(targets.Select(async i => new InstanceOutcome(i.Name, await loader.LoadAsync(i, adapter, cancellationToken))));
-        return new AdapterOperation(200, null, null, outcomes, request.Register);
+        var registered = request.Register;
+        if (registered && !wasRegistered && !IsDeclared(request.Name) && outcomes.Length > 0 && outcomes.All(o => !o.Result.Succeeded))
+        {
+            // Failed everywhere: not kept, or every request for it would try (and fail) again.
+            registered = !(await DeregisterAsync(actor, request.Name, "load failed on every instance")).Succeeded;
+        }
+        return new AdapterOperation(200, null, null, outcomes, registered || IsDeclared(request.Name));
     }
 
     public async Task<AdapterOperation> UnloadAsync(string actor, string name, IReadOnlyList<string>? instances, CancellationToken cancellationToken)
@@ -46,34 +54,38 @@ public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader load
         {
             return AdapterOperation.Refused(404, $"There is no adapter '{ClientText.Bound(name)}'.");
         }
-        var holders = pool.All.Where(i => instances is null ? i.HoldsAdapter(name) : instances.Contains(i.Name)).ToList();
-        if (instances is not null && holders.Count != instances.Count)
+        var named = instances?.Distinct(StringComparer.Ordinal).ToList();
+        // Every instance may hold it (loaded on an engine directly, or on demand); those that do not are skipped.
+        var targets = pool.All.Where(i => named is null || named.Contains(i.Name)).ToList();
+        if (named is not null && targets.Count != named.Count)
         {
-            return AdapterOperation.Refused(400, $"'{ClientText.Bound(instances.First(n => holders.All(h => h.Name != n)))}' is not a backend instance.", "instances");
+            return AdapterOperation.Refused(400, $"'{ClientText.Bound(named.First(n => targets.All(h => h.Name != n)))}' is not a backend instance.", "instances");
         }
         var registered = catalog.Registered.Any(r => r.Name == name);
-        if (holders.Count == 0 && !registered)
+        if (!registered && !catalog.TryGet(name, out _) && !targets.Any(i => i.HoldsAdapter(name)))
         {
-            return AdapterOperation.Refused(404, catalog.TryGet(name, out _)
-                ? $"The adapter '{name}' is declared in config.yaml and loaded nowhere: nothing to unload."
-                : $"There is no adapter '{name}'.");
+            return AdapterOperation.Refused(404, $"There is no adapter '{name}'.");
         }
-        var deregister = instances is null && registered;
-        if (deregister)
+        // Out of the catalogue first: a load on demand that has not started yet will not start.
+        var deregister = named is null && registered;
+        if (deregister && await DeregisterAsync(actor, name, null) is { Succeeded: false } removed)
         {
-            var removed = await editor.EditAsync(actor, "deregister", name, file =>
-            {
-                file.Adapters.RemoveAll(a => a.Name == name);
-                return EditResult.Ok();
-            });
-            if (!removed.Succeeded)
-            {
-                return AdapterOperation.Refused(removed.Status, removed.Error!);
-            }
+            return AdapterOperation.Refused(removed.Status, removed.Error!);
         }
-        var outcomes = await Task.WhenAll(holders.Select(async i => new InstanceOutcome(i.Name, await loader.UnloadAsync(i, name, $"by {actor}", cancellationToken))));
-        return new AdapterOperation(200, null, null, outcomes, !deregister && registered);
+        var results = await Task.WhenAll(targets.Select(async i => (i.Name, Result: await loader.UnloadAsync(i, name, $"by {actor}", cancellationToken))));
+        var outcomes = results.Where(r => r.Result is not null).Select(r => new InstanceOutcome(r.Name, r.Result!.Value)).ToList();
+        return new AdapterOperation(200, null, null, outcomes, IsDeclared(name) || (!deregister && registered));
     }
+
+    private Task<EditResult> DeregisterAsync(string actor, string name, string? why) =>
+        editor.EditAsync(actor, "deregister", name, file =>
+        {
+            file.Adapters.RemoveAll(a => a.Name == name);
+            return EditResult.Ok();
+        }, why is null ? null : new Dictionary<string, string?> { ["reason"] = why });
+
+    // config.yaml declares it: it stays in the catalogue whatever the admin API does.
+    private bool IsDeclared(string name) => catalog.TryGet(name, out var adapter) && adapter.Source == "config";
 
     private AdapterOperation? Check(AdapterLoadRequest request)
     {
@@ -89,13 +101,20 @@ public sealed class AdapterOperations(AdapterCatalog catalog, AdapterLoader load
         {
             return AdapterOperation.Refused(400, "Give exactly one of 'base_model' and 'backend'.", "base_model");
         }
-        if (config.CurrentValue.Backends.Any(b => b.EffectiveServedModelName == request.Name))
+        if (request.Instances is not null && request.Instances.Any(string.IsNullOrEmpty))
         {
-            return AdapterOperation.Refused(409, $"'{request.Name}' is the name of a base model.", "name");
+            return AdapterOperation.Refused(400, "'instances' must hold instance names.", "instances");
         }
-        if (catalog.TryGet(request.Name, out var known) && known.Source == "config" && known.Path != request.Path)
+        if (config.CurrentValue.Backends.Any(b => b.EffectiveServedModelName == request.Name)
+            || (routes.Current.TryGet(request.Name, out var route) && route.Parent is null && route.Adapter is null))
         {
-            return AdapterOperation.Refused(409, $"The adapter '{request.Name}' is declared in config.yaml with another path; change it there.", "name");
+            return AdapterOperation.Refused(409, $"'{request.Name}' is the name of a base model or of a mapped route.", "name");
+        }
+        if (catalog.TryGet(request.Name, out var known) && known.Path != request.Path)
+        {
+            return known.Source == "config"
+                ? AdapterOperation.Refused(409, $"The adapter '{request.Name}' is declared in config.yaml with another path; change it there.", "path")
+                : AdapterOperation.Refused(409, $"The adapter '{request.Name}' is registered with the path '{ClientText.Bound(known.Path)}'; unload it first to change it.", "path");
         }
         return null;
     }

@@ -12,9 +12,12 @@ public sealed class DeclaredAdapterLoader(AdapterCatalog catalog, AdapterLoader 
 {
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(2);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private volatile bool _catalogChanged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // config.yaml may declare more adapters after a reload: every instance is checked again.
+        catalog.Changed += () => _catalogChanged = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (routes.DiscoveredOnce)
@@ -35,6 +38,11 @@ public sealed class DeclaredAdapterLoader(AdapterCatalog catalog, AdapterLoader 
     /// <summary>One round: each instance not yet done gets the declared adapters it lacks.</summary>
     public async Task LoadMissingAsync(CancellationToken cancellationToken)
     {
+        if (_catalogChanged)
+        {
+            _catalogChanged = false;
+            _done.Clear();
+        }
         foreach (var instance in pool.All)
         {
             var identity = $"{instance.Name}@{instance.Address}";

@@ -8,12 +8,25 @@ public static class ControlPlaneServiceCollectionExtensions
     /// <summary>The engine-control client and its resilience pipelines, with Polly's metrics exported.</summary>
     public static IHostApplicationBuilder AddEngineControl(this IHostApplicationBuilder builder)
     {
-        var services = builder.Services;
+        builder.Services.AddEngineControl();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Polly"));
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="EngineControl"/> and its pipelines, named in Polly's telemetry by call kind (<c>pipeline.name</c>:
+    /// <c>read</c>, <c>write</c>, <c>breaker</c>) and engine instance (<c>pipeline.instance</c>).
+    /// </summary>
+    public static IServiceCollection AddEngineControl(this IServiceCollection services)
+    {
         services.AddHttpClient(EngineControl.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddResiliencePipelineRegistry<ControlPipelineKey>();
+        services.AddResiliencePipelineRegistry<ControlPipelineKey>(options =>
+        {
+            options.BuilderNameFormatter = key => key.Call.ToString().ToLowerInvariant();
+            options.InstanceNameFormatter = key => key.Instance;
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EngineControl>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Polly"));
-        return builder;
+        return services;
     }
 }

@@ -9,8 +9,8 @@ namespace LlmHost.Gateway.ControlPlane;
 
 /// <summary>
 /// Every call the gateway makes to an engine that is not a client request — model discovery, health probes, adapter
-/// loads and unloads — runs here, in a resilience pipeline per engine instance: reads get a timeout and two retries
-/// with jittered backoff (they are idempotent); writes get only the caller's timeout (a load is never retried
+/// loads and unloads — runs here, in a resilience pipeline per engine instance: reads get a timeout (inside the breaker, so a
+/// hung engine counts as failing) and two retries with jittered backoff (they are idempotent); writes get only the caller's timeout (a load is never retried
 /// blindly); both share the instance's circuit breaker, so a dead engine is not hammered and is tried again once it
 /// has had time to come back. Polly's telemetry reports every retry, timeout and breaker change (meter <c>Polly</c>).
 /// Client requests never pass through here: their path stays as lean as it was.
@@ -45,8 +45,8 @@ public sealed class EngineControl(IHttpClientFactory httpClients, ResiliencePipe
                     UseJitter = true,
                     ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>(),
                 })
-                .AddTimeout(ReadTimeout)
-                .AddPipeline(Breaker(instance)))
+                .AddPipeline(Breaker(instance))
+                .AddTimeout(ReadTimeout))
             .ExecuteAsync(call, cancellationToken);
 
     /// <summary>A call that changes the engine (a load, an unload): timed out, behind the breaker, never retried.</summary>

@@ -41,9 +41,20 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 var sent = Stopwatch.GetTimestamp();
                 // An adapter chosen through an engine field is named in model, where vLLM needs its name.
                 var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
-                // An adapter's requests in flight on the instance keep it from being evicted there.
+                // An adapter's requests in flight on the instance keep it from being evicted there; one being
+                // unloaded there takes no more (the table no longer lists it there, this request was placed before).
                 var adapterUse = route.Parent is null ? null : instance.HeldAdapters.Use(route.Model);
-                adapterUse?.Begin();
+                if (adapterUse is not null && !adapterUse.TryBegin())
+                {
+                    if (excluded >= 0 || route.Instances.Length == 1)
+                    {
+                        await ProxyErrors.AdapterMovingAsync(context, route.Model);
+                        return;
+                    }
+                    excluded = index;
+                    attempt--;
+                    continue;
+                }
                 ForwardOutcome outcome;
                 try
                 {

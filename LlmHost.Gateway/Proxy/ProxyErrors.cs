@@ -22,6 +22,12 @@ public static class ProxyErrors
         OpenAIErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
             $"No healthy backend is available for model `{ClientText.Bound(model)}`. Please try again later.", OpenAIErrors.ServerError, "backend_unavailable");
 
+    /// <summary>The instances the request was placed on were unloading its adapter (to make room) when it was sent.</summary>
+    public static Task AdapterMovingAsync(HttpContext context, string model) =>
+        OpenAIErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+            $"The adapter `{ClientText.Bound(model)}` was being unloaded where this request was placed. Please try again.", OpenAIErrors.ServerError,
+            "adapter_unavailable", headers: response => response.Headers.RetryAfter = "1");
+
     public static Task BackendFailedAsync(HttpContext context, string backend) =>
         OpenAIErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
             $"The backend '{backend}' could not be reached or failed to answer.", OpenAIErrors.ServerError, "backend_error");

@@ -9,4 +9,14 @@ namespace LlmHost.Gateway.Routing;
 /// <param name="BaseModel">The served name of the model it adapts.</param>
 /// <param name="Backends">The backends that may load it (every backend serving the base model when empty).</param>
 /// <param name="Source"><c>config</c> or <c>admin</c>.</param>
-public sealed record CatalogAdapter(string Name, string Path, string BaseModel, IReadOnlyList<string> Backends, string Source);
+public sealed record CatalogAdapter(string Name, string Path, string BaseModel, IReadOnlyList<string> Backends, string Source)
+{
+    /// <summary>The path per backend when backends declare it with different paths (config.yaml only).</summary>
+    public IReadOnlyDictionary<string, string>? Paths { get; init; }
+
+    /// <summary>Where <paramref name="backend"/>'s engines find the adapter.</summary>
+    public string PathFor(string backend) => Paths is not null && Paths.TryGetValue(backend, out var path) ? path : Path;
+
+    public IReadOnlyDictionary<string, string> WithPath(string backend, string path) =>
+        new Dictionary<string, string>(Paths ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [backend] = path };
+}

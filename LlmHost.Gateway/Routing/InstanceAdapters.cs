@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using LlmHost.Backends.OpenAI;
 
 namespace LlmHost.Gateway.Routing;
@@ -49,15 +50,18 @@ public sealed class InstanceAdapters
         return cards;
     }
 
-    /// <summary>Of <paramref name="held"/>, the adapter with no request in flight that was used least recently; null if all are busy.</summary>
-    public string? LeastRecentlyUsedIdle(IEnumerable<string> held)
+    /// <summary>
+    /// Of <paramref name="held"/>, the adapter used least recently among those with no request in flight and no use for
+    /// <paramref name="minIdle"/>; null if there is none.
+    /// </summary>
+    public string? LeastRecentlyUsedIdle(IEnumerable<string> held, TimeSpan minIdle)
     {
         string? victim = null;
         var oldest = long.MaxValue;
         foreach (var adapter in held)
         {
             var use = Use(adapter);
-            if (use.InFlight == 0 && use.LastUsed < oldest)
+            if (use.InFlight == 0 && !use.IsEvicting && use.LastUsed < oldest && (use.LastUsed == 0 || Stopwatch.GetElapsedTime(use.LastUsed) >= minIdle))
             {
                 (victim, oldest) = (adapter, use.LastUsed);
             }

@@ -44,6 +44,10 @@ public static class LoraEndpoints
             return;
         }
 
+        if (load)
+        {
+            models.CountLoadRequest();
+        }
         if (load && options.LoraLoadMs > 0 && !string.IsNullOrEmpty(name) && !string.IsNullOrEmpty(path))
         {
             // Reading the weights: the time a runtime load takes.

@@ -27,6 +27,13 @@ public sealed class ModelRegistry
 
     public ICollection<KeyValuePair<string, string>> Adapters => _adapters;
 
+    private int _loadRequests;
+
+    /// <summary>Runtime load requests received (whatever their outcome): what a test counts to see one load, not two.</summary>
+    public int LoadRequests => Volatile.Read(ref _loadRequests);
+
+    public void CountLoadRequest() => Interlocked.Increment(ref _loadRequests);
+
     public bool TryAddAdapter(string name, string path) => TryAddAdapter(name, path, 0) == AdapterAdd.Added;
 
     /// <summary>Adds an adapter unless it is loaded already or <paramref name="limit"/> adapters are (0: no limit).</summary>

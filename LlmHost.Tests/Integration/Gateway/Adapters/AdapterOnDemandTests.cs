@@ -28,15 +28,19 @@ public sealed class AdapterOnDemandTests : IAsyncLifetime
         await StartEngine("h1", "--itl-ms", "40");
         await StartEngine("h2");
         await StartEngine("decl");
+        await StartEngine("guard");
+        await StartEngine("broken", "--lora-check-paths");
         _gateway = await GatewayHost.StartAsync($$"""
             routing: { discovery_interval: 1h, health_check_interval: 1h }
             backends:
               - { name: solo, engine: vllm, mode: external, model: org/solo, served_model_name: solo, url: "{{_engines["solo"].Address}}", lora: { spread_at: 64 } }
-              - { name: evict, engine: vllm, mode: external, model: org/evict, served_model_name: evict, url: "{{_engines["evict"].Address}}", lora: { max_loaded: 2 } }
+              - { name: evict, engine: vllm, mode: external, model: org/evict, served_model_name: evict, url: "{{_engines["evict"].Address}}", lora: { max_loaded: 2, min_idle: 0s } }
               - { name: busy, engine: vllm, mode: external, model: org/busy, served_model_name: busy, url: "{{_engines["busy"].Address}}", lora: { max_loaded: 1 } }
               - { name: slow, engine: vllm, mode: external, model: org/slow, served_model_name: slow, url: "{{_engines["slow"].Address}}", lora: { wait_timeout: 1s } }
-              - { name: h1, engine: vllm, mode: external, model: org/hot, served_model_name: hot, url: "{{_engines["h1"].Address}}", lora: { spread_at: 1 } }
-              - { name: h2, engine: vllm, mode: external, model: org/hot, served_model_name: hot, url: "{{_engines["h2"].Address}}", lora: { spread_at: 1 } }
+              - { name: h1, engine: vllm, mode: external, model: org/hot, served_model_name: hot, url: "{{_engines["h1"].Address}}", lora: { spread_at: 1 }, lora_modules: [{ name: shared, path: /s1 }] }
+              - { name: h2, engine: vllm, mode: external, model: org/hot, served_model_name: hot, url: "{{_engines["h2"].Address}}", lora: { spread_at: 1 }, lora_modules: [{ name: shared, path: /s2 }] }
+              - { name: guard, engine: vllm, mode: external, model: org/guard, served_model_name: guard, url: "{{_engines["guard"].Address}}", lora: { max_loaded: 1 } }
+              - { name: broken, engine: vllm, mode: external, model: org/broken, served_model_name: broken, url: "{{_engines["broken"].Address}}" }
               - name: decl
                 engine: vllm
                 mode: external
@@ -94,7 +98,7 @@ public sealed class AdapterOnDemandTests : IAsyncLifetime
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
         Assert.All(answers, a => Assert.Equal("lazy", a.Body.GetProperty("model").GetString()));
-        Assert.Equal(1, LogLines("Adapter lazy loaded on solo"));
+        Assert.Equal(1, _engines["solo"].Get<LlmHost.Simulator.Engine.ModelRegistry>().LoadRequests);
         Assert.Contains("lazy", await EngineModels("solo"));
     }
 
@@ -135,6 +139,50 @@ public sealed class AdapterOnDemandTests : IAsyncLifetime
         Assert.DoesNotContain("busy", body.GetProperty("error").GetProperty("message").GetString()!.Replace("`b2`", ""));
         Assert.Equal(HttpStatusCode.OK, (await longRequest).Response.StatusCode);
         Assert.Contains("b1", await EngineModels("busy"));
+    }
+
+    [Fact]
+    public async Task SlotsFull_AdapterUsedWithinMinIdle_Kept503InsteadOfThrashing()
+    {
+        await Register("g1", "guard");
+        await Register("g2", "guard");
+        Assert.Equal(HttpStatusCode.OK, (await Chat("g1")).Response.StatusCode);
+
+        var (response, body) = await Chat("g2");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("adapter_slots_busy", body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("g1", await EngineModels("guard"));
+        Assert.DoesNotContain("g2", await EngineModels("guard"));
+    }
+
+    [Fact]
+    public async Task FailedLoad_RememberedTheEngineIsNotAskedAgainAtOnce()
+    {
+        var (registered, _) = await Json.PostAsync(_admin, "/admin/adapters", """{"name":"nowhere","path":"/missing/nowhere","backend":"broken","instances":[]}""");
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+
+        var first = await Chat("nowhere");
+        var second = await Chat("nowhere");
+
+        Assert.Equal(HttpStatusCode.BadGateway, first.Response.StatusCode);
+        Assert.Equal("adapter_load_failed", first.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.DoesNotContain("/missing", first.Body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.BadGateway, second.Response.StatusCode);
+        Assert.Equal(1, _engines["broken"].Get<LlmHost.Simulator.Engine.ModelRegistry>().LoadRequests);
+    }
+
+    [Fact]
+    public async Task DeclaredByTwoBackends_OneAdapterRoutedToBoth()
+    {
+        Assert.True(await Eventually.TrueWithinAsync(async () => (await EngineModels("h1")).Contains("shared") && (await EngineModels("h2")).Contains("shared"),
+            TimeSpan.FromSeconds(10)));
+
+        Assert.True(_gateway.Get<LlmHost.Gateway.Routing.RouteRegistry>().Current.TryGet("shared", out var route));
+        Assert.Equal(["h1", "h2"], route.Instances.Select(i => i.Name).Order());
+        var paths = (await Json.GetAsync(_engines["h2"].Client, "/v1/models")).GetProperty("data").EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == "shared").GetProperty("root").GetString();
+        Assert.Equal("/s2", paths);
     }
 
     [Fact]
@@ -195,5 +243,13 @@ public sealed class AdapterOnDemandTests : IAsyncLifetime
         var view = list.GetProperty("adapters").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "declared");
         Assert.Equal("config", view.GetProperty("declared_in").GetString());
         Assert.Equal(HttpStatusCode.OK, (await Chat("declared")).Response.StatusCode);
+
+        // Unloaded by an admin, it stays in the catalogue: the next request loads it again.
+        var unload = await _admin.DeleteAsync("/admin/adapters/declared");
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        Assert.True((await Json.ReadAsync(unload)).GetProperty("registered").GetBoolean());
+        Assert.DoesNotContain("declared", await EngineModels("decl"));
+        Assert.Equal(HttpStatusCode.OK, (await Chat("declared")).Response.StatusCode);
+        Assert.Contains("declared", await EngineModels("decl"));
     }
 }

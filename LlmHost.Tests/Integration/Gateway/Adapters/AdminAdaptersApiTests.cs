@@ -149,6 +149,8 @@ public sealed class AdminAdaptersApiTests : IAsyncLifetime
     [InlineData("""{"name":"x","path":"","base_model":"base"}""", 400, "path")]
     [InlineData("""{"name":"base","path":"/p","base_model":"base"}""", 409, "name")]
     [InlineData("""{"name":"x","path":"/p","base_model":"base","instances":["zz"]}""", 400, "instances")]
+    [InlineData("""{"name":"x\n","path":"/p","base_model":"base"}""", 400, "name")]
+    [InlineData("""{"name":"x","path":"/p","base_model":"base","instances":[null]}""", 400, "instances")]
     public async Task Load_BadRequest_OpenAIErrorNamingTheField(string json, int status, string param)
     {
         var (response, body) = await Load(json);
@@ -159,11 +161,47 @@ public sealed class AdminAdaptersApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Admin_UserKey_Forbidden()
+    public async Task Admin_UserKey_ForbiddenOnEveryRoute()
     {
-        var response = await _gateway.ClientWith(GatewayHost.UserSecret).GetAsync("/admin/adapters");
+        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/admin/adapters")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.PostAsync("/admin/adapters", Json.Body($$"""{"name":"u","path":"{{_adapterDir}}","base_model":"base"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.DeleteAsync("/admin/adapters/u")).StatusCode);
+        Assert.DoesNotContain("u", await EngineModels(_a));
+    }
+
+    [Fact]
+    public async Task Load_FailsEverywhere_NotKeptInTheCatalogue()
+    {
+        var (response, body) = await Load("""{"name":"doomed","path":"/nonexistent/doomed","base_model":"base"}""");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.False(body.GetProperty("registered").GetBoolean());
+        var (chat, _) = await Chat("doomed");
+        Assert.Equal(HttpStatusCode.NotFound, chat.StatusCode);
+    }
+
+    [Fact]
+    public async Task Load_RegisteredWithAnotherPath_409UntilUnloaded()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Load($$"""{"name":"moved","path":"{{_adapterDir}}","base_model":"base"}""")).Response.StatusCode);
+
+        var (response, body) = await Load("""{"name":"moved","path":"/elsewhere","base_model":"base"}""");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("path", body.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task Unload_InstanceNamedTwice_CountedOnce()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Load($$"""{"name":"twice","path":"{{_adapterDir}}","base_model":"base"}""")).Response.StatusCode);
+
+        var response = await _admin.DeleteAsync("/admin/adapters/twice?instances=a,a");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single((await Json.ReadAsync(response)).GetProperty("results").EnumerateArray());
     }
 
     [Fact]

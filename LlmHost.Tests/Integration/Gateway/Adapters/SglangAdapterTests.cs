@@ -32,8 +32,8 @@ public sealed class SglangAdapterTests : IAsyncLifetime
         _gateway = await GatewayHost.StartAsync($$"""
             routing: { discovery_interval: 1h, health_check_interval: 1h }
             backends:
-              - { name: s1, engine: sglang, mode: external, model: org/llama, served_model_name: llama, url: "{{_s1.Address}}", lora: { max_loaded: 2, spread_at: 64 } }
-              - { name: s2, engine: sglang, mode: external, model: org/llama, served_model_name: llama, url: "{{_s2.Address}}", lora: { max_loaded: 2, spread_at: 64 } }
+              - { name: s1, engine: sglang, mode: external, model: org/llama, served_model_name: llama, url: "{{_s1.Address}}", lora: { max_loaded: 2, spread_at: 64, min_idle: 0s } }
+              - { name: s2, engine: sglang, mode: external, model: org/llama, served_model_name: llama, url: "{{_s2.Address}}", lora: { max_loaded: 2, spread_at: 64, min_idle: 0s } }
               - { name: tight, engine: sglang, mode: external, model: org/mistral, served_model_name: mistral, url: "{{_tight.Address}}", lora: { max_loaded: 4 } }
               - { name: peer, engine: sglang, mode: external, model: org/mistral, served_model_name: mistral, url: "{{peer.Address}}", lora: { max_loaded: 4 } }
             """);
@@ -109,5 +109,32 @@ public sealed class SglangAdapterTests : IAsyncLifetime
         Assert.True(results["tight"].GetProperty("slots_full").GetBoolean());
         Assert.Contains("Maximum number of loaded LoRA adapters (1) reached", results["tight"].GetProperty("message").GetString());
         Assert.Equal(1, body.GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public async Task OnDemand_ManyFirstRequestsAtOnce_OneLoad()
+    {
+        var (registered, _) = await Json.PostAsync(_admin, "/admin/adapters", $$"""{"name":"crowd","path":"{{_adapterDir}}","backend":"s2","instances":[]}""");
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        var loadsBefore = _s2.Get<LlmHost.Simulator.Engine.ModelRegistry>().LoadRequests;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Chat("crowd")));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+        Assert.Equal(loadsBefore + 1, _s2.Get<LlmHost.Simulator.Engine.ModelRegistry>().LoadRequests);
+    }
+
+    [Fact]
+    public async Task Unload_Everywhere_BothReplicasDropIt()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Json.PostAsync(_admin, "/admin/adapters", $$"""{"name":"brief","path":"{{_adapterDir}}","base_model":"llama"}""")).Response.StatusCode);
+
+        var response = await _admin.DeleteAsync("/admin/adapters/brief");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, (await Json.ReadAsync(response)).GetProperty("succeeded").GetInt32());
+        Assert.DoesNotContain("brief", await EngineModels(_s1));
+        Assert.DoesNotContain("brief", await EngineModels(_s2));
+        Assert.Equal(HttpStatusCode.NotFound, (await Chat("brief")).Response.StatusCode);
     }
 }

@@ -181,6 +181,19 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_AdapterDeclaredForTwoBaseModels_IsRejected()
+    {
+        var errors = Errors("""
+            backends:
+              - { name: a, engine: vllm, model: m1, lora_modules: [{ name: x, path: /p }] }
+              - { name: b, engine: vllm, model: m2, lora_modules: [{ name: x, path: /p }] }
+              - { name: c, engine: vllm, model: m1, lora_modules: [{ name: x, path: /q }] }
+            """);
+
+        Assert.Equal(["line 3: backends[1].lora_modules[0].name: 'x' is declared for 'm1' by another backend: one adapter name, one base model"], errors);
+    }
+
+    [Fact]
     public void TryLoad_LoraDefaults_RuntimeLoadingOnWithFourSlots()
     {
         var (config, errors) = ConfigLoader.TryLoad("backends:\n  - { name: a, engine: vllm, model: m }\n");

@@ -1,7 +1,6 @@
 using LlmHost.Gateway.ControlPlane;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Polly;
 using Polly.CircuitBreaker;
 
 namespace LlmHost.Tests.Unit.Gateway.ControlPlane;
@@ -18,9 +17,7 @@ public sealed class EngineControlTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(_time);
-        services.AddHttpClient();
-        services.AddResiliencePipelineRegistry<ControlPipelineKey>();
-        services.AddSingleton<EngineControl>();
+        services.AddEngineControl();
         _services = services.BuildServiceProvider();
         _control = _services.GetRequiredService<EngineControl>();
     }
@@ -78,13 +75,17 @@ public sealed class EngineControlTests : IDisposable
         };
         listener.SetMeasurementEventCallback<int>((instrument, _, tags, _) =>
         {
+            string? name = null, pipeline = null, instance = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "event.name")
+                switch (tag.Key)
                 {
-                    events.Enqueue($"{tag.Value}");
+                    case "event.name": name = $"{tag.Value}"; break;
+                    case "pipeline.name": pipeline = $"{tag.Value}"; break;
+                    case "pipeline.instance": instance = $"{tag.Value}"; break;
                 }
             }
+            events.Enqueue($"{name} {pipeline} {instance}");
         });
         listener.Start();
         var calls = 0;
@@ -103,7 +104,7 @@ public sealed class EngineControlTests : IDisposable
         await Assert.ThrowsAsync<BrokenCircuitException>(async () => await _control.WriteAsync("i3", TimeSpan.FromSeconds(5), _ => { calls++; return ValueTask.FromResult(1); }, CancellationToken.None));
         await Assert.ThrowsAsync<BrokenCircuitException>(async () => await _control.ReadAsync("i3", _ => { calls++; return ValueTask.CompletedTask; }, CancellationToken.None));
         Assert.Equal(4, calls);
-        Assert.Contains("OnCircuitOpened", events);
+        Assert.Contains("OnCircuitOpened breaker i3", events);
 
         _time.Advance(EngineControl.BreakDuration + TimeSpan.FromSeconds(1));
         var answer = await _control.WriteAsync("i3", TimeSpan.FromSeconds(5), _ => { calls++; return ValueTask.FromResult(42); }, CancellationToken.None);
@@ -111,7 +112,30 @@ public sealed class EngineControlTests : IDisposable
         Assert.Equal(42, answer);
         Assert.Equal(5, calls);
         Assert.False(_control.IsCircuitOpen("i3"));
-        Assert.Contains("OnCircuitClosed", events);
+        Assert.Contains("OnCircuitClosed breaker i3", events);
+    }
+
+    [Fact]
+    public async Task ReadAsync_EngineHung_TimeoutsOpenTheCircuit()
+    {
+        var calls = 0;
+        for (var i = 0; i < 2; i++)
+        {
+            var reading = _control.ReadAsync("hung", async token =>
+            {
+                calls++;
+                await Task.Delay(Timeout.Infinite, token);
+            }, CancellationToken.None).AsTask();
+            while (!reading.IsCompleted)
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(5);
+            }
+            await Assert.ThrowsAnyAsync<Exception>(() => reading);
+        }
+
+        Assert.True(_control.IsCircuitOpen("hung"));
+        Assert.InRange(calls, 4, 6);
     }
 
     [Fact]
