@@ -19,14 +19,21 @@ catch (ConfigException ex)
     return 1;
 }
 
-// Asked once, before any resource is added: a model that holds containers with no engine fails under the test host.
-var containersUsable = options.Containers switch
-{
-    Switch.Off => false,
-    _ => ContainerRuntimeProbe.IsAvailable(TimeSpan.FromSeconds(3)),
-};
+HostPaths.Resolve(config, Path.GetDirectoryName(configPath)!);
 
-var stack = builder.AddLlmHostStack(config, configPath, repositoryRoot, options, containersUsable);
+// Asked once, before any resource is added: a model that holds containers with no engine fails under the test host.
+var runtime = options.Containers == Switch.Off ? ContainerRuntimeStatus.None : ContainerRuntimeProbe.Probe(TimeSpan.FromSeconds(3));
+
+// The GPUs of the backends that will run as containers, checked before anything starts.
+var placement = ConfigValidator.ValidateGpuPlacement(config,
+    backend => BackendModeResolver.Resolve(backend, runtime, options.Containers).Mode == LlmHost.Backends.Engines.DeploymentMode.Container);
+if (placement.Count > 0)
+{
+    Console.Error.WriteLine(new ConfigException(configPath, placement).Message);
+    return 1;
+}
+
+var stack = builder.AddLlmHostStack(config, configPath, repositoryRoot, options, runtime);
 Console.WriteLine($"LlmHost: {configPath}");
 foreach (var notice in stack.Notices)
 {

@@ -19,7 +19,7 @@ internal static class BackendsStage
         IResourceBuilder<ParameterResource>? hfToken = null;
         foreach (var backend in context.Config.Backends)
         {
-            var (mode, reason) = BackendModeResolver.Resolve(backend, context.ContainersUsable, context.Options.Containers);
+            var (mode, reason) = BackendModeResolver.Resolve(backend, context.Runtime, context.Options.Containers);
             context.Notice($"backend '{backend.Name}' ({backend.Profile.Name}, {backend.EffectiveServedModelName}): {reason}");
             var endpoints = new List<EndpointReference>();
             var staticTargets = new List<string>();

@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Runtime;
 using LlmHost.Backends.Configuration;
 
 namespace LlmHost.AppHost.Stack;
@@ -22,7 +23,7 @@ public static class LlmHostStack
 
     public static LlmHostStackResources AddLlmHostStack(
         this IDistributedApplicationBuilder builder, LlmHostConfig config, string configPath, string repositoryRoot,
-        AppHostOptions options, bool containersUsable)
+        AppHostOptions options, ContainerRuntimeStatus runtime)
     {
         var context = new StackContext
         {
@@ -32,7 +33,7 @@ public static class LlmHostStack
             KeysPath = Path.GetFullPath(options.Keys ?? Path.Combine(repositoryRoot, "config", "api_keys.json"), repositoryRoot),
             RepositoryRoot = repositoryRoot,
             Options = options,
-            ContainersUsable = containersUsable,
+            Runtime = runtime,
             RunDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "llmhost", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}"),
         };
         context.Edge = EdgeStage.Plan(context);

@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Runtime;
 using LlmHost.AppHost.Hosting.Prometheus;
 using LlmHost.Backends.Configuration;
 
@@ -19,7 +20,11 @@ public sealed class StackContext
     public required AppHostOptions Options { get; init; }
 
     /// <summary>A container engine answered when the AppHost started.</summary>
-    public required bool ContainersUsable { get; init; }
+    /// <summary>What the container engine can do here (asked once, at start).</summary>
+    public required ContainerRuntimeStatus Runtime { get; init; }
+
+    /// <summary>A container engine answers: containers (edge, Prometheus, Grafana, engines) can run.</summary>
+    public bool ContainersUsable => Runtime.Answers;
 
     /// <summary>Where generated nginx.conf / prometheus.yml and Prometheus' data go.</summary>
     public required string RunDirectory { get; init; }

@@ -53,6 +53,7 @@ public static class ConfigLoader
 
         var binder = new YamlBinder(errors);
         var config = (LlmHostConfig)binder.Bind(root, typeof(LlmHostConfig), "")!;
+        config.SetSourceLines(binder.Lines);
         errors.AddRange(ConfigValidator.Validate(config, binder.Lines));
         return (errors.Count == 0 ? config : null, errors);
     }

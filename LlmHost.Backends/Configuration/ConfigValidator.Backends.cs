@@ -167,9 +167,17 @@ public static partial class ConfigValidator
         {
             error($"{at}.gpu_memory_utilization", "must be in (0, 1]");
         }
-        if (!GpuSpec().IsMatch(container.Gpus))
+        if (container.Gpus is null)
         {
-            error($"{at}.gpus", $"'{container.Gpus}' is not 'all', a count, or device ids such as 0,1");
+            error($"{at}.gpus", "must not be empty: all, a count, or device ids");
+        }
+        else if (container.Gpus.Devices.Count != container.Gpus.Devices.Distinct().Count())
+        {
+            error($"{at}.gpus", $"{container.Gpus} names a device twice");
+        }
+        else if (!container.Gpus.IsAll && container.TensorParallelSize != container.Gpus.Devices.Count)
+        {
+            error($"{at}.tensor_parallel_size", $"{container.TensorParallelSize} does not match the {container.Gpus.Devices.Count} GPU(s) of gpus: {container.Gpus}");
         }
     }
 

@@ -65,6 +65,4 @@ public static partial class ConfigValidator
     [GeneratedRegex("^[a-z][a-z0-9-]{0,47}$")]
     private static partial Regex ResourceName();
 
-    [GeneratedRegex("^(all|[0-9]+|[0-9]+(,[0-9]+)+|device=[0-9,]+)$")]
-    private static partial Regex GpuSpec();
 }

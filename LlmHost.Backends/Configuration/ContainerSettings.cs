@@ -9,8 +9,8 @@ public sealed class ContainerSettings
     /// <summary>Pinned image tag; defaults to the engine's tested tag.</summary>
     public string? Tag { get; set; }
 
-    /// <summary><c>all</c>, a count (<c>2</c>) or device ids (<c>0,1</c>).</summary>
-    public string Gpus { get; set; } = "all";
+    /// <summary><c>all</c>, a count (<c>2</c>: devices 0 and 1) or device ids (<c>[0, 1]</c>); see <see cref="GpuSelection"/>.</summary>
+    public GpuSelection Gpus { get; set; } = GpuSelection.All;
 
     /// <summary>Host path or volume name mounted as the Hugging Face cache.</summary>
     public string HfCache { get; set; } = "llmhost-hf-cache";
@@ -22,7 +22,7 @@ public sealed class ContainerSettings
     /// <summary>Shared memory size for PyTorch, e.g. <c>16g</c>.</summary>
     public string ShmSize { get; set; } = "16g";
 
-    /// <summary>Container path of the LoRA adapters directory (bind-mounted from <see cref="AdaptersHostPath"/>).</summary>
+    /// <summary>Host folder mounted read-only at <c>/adapters</c> in the container (relative: to config.yaml's folder).</summary>
     public string? AdaptersHostPath { get; set; }
 
     public List<string> ExtraArgs { get; set; } = [];

@@ -33,6 +33,10 @@ internal sealed class YamlBinder
         {
             return BindScalar(node, type, path);
         }
+        if (type == typeof(GpuSelection))
+        {
+            return BindGpus(node, path);
+        }
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
         {
             return BindList(node, type, path);
@@ -92,6 +96,31 @@ internal sealed class YamlBinder
             }
         }
         Add(path, node, $"'{text}' is not {Describe(type)}");
+        return null;
+    }
+
+    // all, a count, "0,1", device=0,1, or a list of device ids.
+    private GpuSelection? BindGpus(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode scalar && GpuSelection.Parse(scalar.Value ?? "") is { } parsed)
+        {
+            return parsed;
+        }
+        if (node is YamlSequenceNode sequence && sequence.Children.Count > 0)
+        {
+            var ids = new List<int>();
+            foreach (var child in sequence.Children)
+            {
+                if (child is not YamlScalarNode { Value: { } text } || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id > 1023)
+                {
+                    Add(path, child, $"'{(child as YamlScalarNode)?.Value}' is not a GPU device id (0, 1, ...)");
+                    return null;
+                }
+                ids.Add(id);
+            }
+            return GpuSelection.Ids(ids);
+        }
+        Add(path, node, "expected all, a count (2: devices 0 and 1), or device ids ([0, 1])");
         return null;
     }
 

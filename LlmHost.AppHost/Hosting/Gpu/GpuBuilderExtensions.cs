@@ -1,16 +1,19 @@
+using LlmHost.Backends.Configuration;
+
 namespace LlmHost.AppHost.Hosting.Gpu;
 
 public static class GpuBuilderExtensions
 {
     /// <summary>
-    /// Gives the container NVIDIA GPUs: <c>all</c>, a count (<c>2</c>) or device ids (<c>0,1</c>). Docker takes
-    /// <c>--gpus</c>; Podman takes CDI devices (<c>--device nvidia.com/gpu=…</c>), chosen from ASPIRE_CONTAINER_RUNTIME.
+    /// Gives the container NVIDIA GPUs: <c>all</c>, or the selection's devices (a count <c>N</c> is devices 0 to N-1).
+    /// Docker takes <c>--gpus "device=…"</c>; Podman takes CDI devices (<c>--device nvidia.com/gpu=…</c>), chosen
+    /// from ASPIRE_CONTAINER_RUNTIME. Devices are always named, so both runtimes give the same GPUs.
     /// </summary>
-    public static IResourceBuilder<T> WithNvidiaGpus<T>(this IResourceBuilder<T> builder, string gpus, string? containerRuntime = null)
+    public static IResourceBuilder<T> WithNvidiaGpus<T>(this IResourceBuilder<T> builder, GpuSelection gpus, string? containerRuntime = null)
         where T : ContainerResource
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(gpus);
+        ArgumentNullException.ThrowIfNull(gpus);
         var podman = string.Equals(containerRuntime ?? Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME"), "podman", StringComparison.OrdinalIgnoreCase);
         return builder.WithContainerRuntimeArgs(context =>
         {
@@ -21,21 +24,14 @@ public static class GpuBuilderExtensions
         });
     }
 
-    internal static IEnumerable<string> GpuArgs(string gpus, bool podman)
+    internal static IEnumerable<string> GpuArgs(GpuSelection gpus, bool podman)
     {
-        var spec = gpus.StartsWith("device=", StringComparison.Ordinal) ? gpus["device=".Length..] : gpus;
-        var isDeviceList = spec.Contains(',') || gpus.StartsWith("device=", StringComparison.Ordinal);
-        if (podman)
+        if (gpus.IsAll)
         {
-            if (spec == "all" || !isDeviceList)
-            {
-                // CDI has no "first N" form: a count means all devices.
-                return ["--device", "nvidia.com/gpu=all"];
-            }
-            return spec.Split(',').SelectMany(id => new[] { "--device", $"nvidia.com/gpu={id}" });
+            return podman ? ["--device", "nvidia.com/gpu=all"] : ["--gpus", "all"];
         }
-        return spec == "all" ? ["--gpus", "all"]
-            : isDeviceList ? ["--gpus", $"\"device={spec}\""]
-            : ["--gpus", spec];
+        return podman
+            ? gpus.Devices.SelectMany(id => new[] { "--device", $"nvidia.com/gpu={id}" })
+            : ["--gpus", $"\"device={string.Join(',', gpus.Devices)}\""];
     }
 }

@@ -21,7 +21,7 @@ public class InferenceServerResourceTests
         ServedModelName = "qwen",
         MaxModelLen = 8192,
         LoraModules = [new LoraModuleSettings { Name = "sql", Path = "/adapters/sql" }],
-        Container = new ContainerSettings { Gpus = "0,1", TensorParallelSize = 2, GpuMemoryUtilization = 0.85, ExtraArgs = ["--enforce-eager"] },
+        Container = new ContainerSettings { Gpus = GpuSelection.Ids([0, 1]), TensorParallelSize = 2, GpuMemoryUtilization = 0.85, ExtraArgs = ["--enforce-eager"] },
     };
 
     [Fact]
@@ -62,7 +62,7 @@ public class InferenceServerResourceTests
     {
         var builder = DistributedApplication.CreateBuilder();
         var backend = Backend("sglang");
-        backend.Container.Gpus = "all";
+        backend.Container.Gpus = GpuSelection.All;
         backend.Container.HfCache = "/data/hf";
 
         var sglang = builder.AddSglang("sglang-x", backend).Resource;
@@ -85,12 +85,13 @@ public class InferenceServerResourceTests
 
     [Theory]
     [InlineData("all", false, new[] { "--gpus", "all" })]
-    [InlineData("2", false, new[] { "--gpus", "2" })]
+    [InlineData("2", false, new[] { "--gpus", "\"device=0,1\"" })]
     [InlineData("device=3", false, new[] { "--gpus", "\"device=3\"" })]
     [InlineData("all", true, new[] { "--device", "nvidia.com/gpu=all" })]
+    [InlineData("2", true, new[] { "--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=1" })]
     [InlineData("0,1", true, new[] { "--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=1" })]
-    public void GpuArgs_EachSpecAndRuntime_GiveTheRightFlags(string gpus, bool podman, string[] expected)
+    public void GpuArgs_EachSpecAndRuntime_SameDevicesOnDockerAndPodman(string gpus, bool podman, string[] expected)
     {
-        Assert.Equal(expected, GpuBuilderExtensions.GpuArgs(gpus, podman));
+        Assert.Equal(expected, GpuBuilderExtensions.GpuArgs(GpuSelection.Parse(gpus)!, podman));
     }
 }

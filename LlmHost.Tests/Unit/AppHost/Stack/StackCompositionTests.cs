@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Runtime;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using LlmHost.AppHost;
@@ -21,7 +22,8 @@ public class StackCompositionTests
     {
         var builder = DistributedApplication.CreateBuilder();
         var stack = builder.AddLlmHostStack(config, "/cfg/config.yaml", RepositoryRoot.Path,
-            options ?? new AppHostOptions { RunDirectory = Path.Combine(Path.GetTempPath(), "llmhost-model-test") }, containersUsable);
+            options ?? new AppHostOptions { RunDirectory = Path.Combine(Path.GetTempPath(), "llmhost-model-test") },
+            containersUsable ? ContainerRuntimeStatus.GpuReady() : ContainerRuntimeStatus.NotAnswering);
         return (builder, stack);
     }
 
@@ -247,12 +249,45 @@ public class StackCompositionTests
     public void ModeResolver_ExplainsEveryChoice()
     {
         var auto = new BackendSettings { Name = "a", Mode = "auto" };
+        var noEngine = new ContainerRuntimeStatus(false, false, "docker", "'docker info' does not answer");
 
-        Assert.Equal(DeploymentMode.Simulator, BackendModeResolver.Resolve(auto, false, Switch.Auto).Mode);
-        Assert.Equal(DeploymentMode.Container, BackendModeResolver.Resolve(auto, true, Switch.Auto).Mode);
-        var container = BackendModeResolver.Resolve(new BackendSettings { Mode = "container" }, false, Switch.Auto);
+        Assert.Equal(DeploymentMode.Simulator, BackendModeResolver.Resolve(auto, noEngine, Switch.Auto).Mode);
+        Assert.Equal(DeploymentMode.Container, BackendModeResolver.Resolve(auto, ContainerRuntimeStatus.GpuReady(), Switch.Auto).Mode);
+        var container = BackendModeResolver.Resolve(new BackendSettings { Mode = "container" }, noEngine, Switch.Auto);
         Assert.Equal(DeploymentMode.Container, container.Mode);
-        Assert.Contains("no container engine answers", container.Reason);
-        Assert.Equal(DeploymentMode.External, BackendModeResolver.Resolve(new BackendSettings { Mode = "external", Url = "http://x" }, true, Switch.Auto).Mode);
+        Assert.Contains("does not answer", container.Reason);
+        Assert.Equal(DeploymentMode.External, BackendModeResolver.Resolve(new BackendSettings { Mode = "external", Url = "http://x" }, ContainerRuntimeStatus.GpuReady(), Switch.Auto).Mode);
+    }
+
+    [Fact]
+    public void ModeResolver_EngineWithoutGpus_AutoSimulatesAndSaysWhyUnlessSwitchedOn()
+    {
+        var auto = new BackendSettings { Name = "a", Mode = "auto" };
+
+        var (mode, reason) = BackendModeResolver.Resolve(auto, ContainerRuntimeStatus.WithoutGpus(), Switch.Auto);
+        var (forced, forcedReason) = BackendModeResolver.Resolve(auto, ContainerRuntimeStatus.WithoutGpus(), Switch.On);
+
+        Assert.Equal(DeploymentMode.Simulator, mode);
+        Assert.Contains("no NVIDIA runtime and no CDI GPU devices", reason);
+        Assert.Equal(DeploymentMode.Container, forced);
+        Assert.Contains("LlmHost:Containers=on", forcedReason);
+        Assert.Equal(DeploymentMode.Simulator, BackendModeResolver.Resolve(auto, ContainerRuntimeStatus.GpuReady(), Switch.Off).Mode);
+    }
+
+    [Fact]
+    public void HasNvidiaCdiDevices_SpecNamingNvidiaGpus_True()
+    {
+        var directory = Directory.CreateTempSubdirectory("cdi-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "other.yaml"), "kind: vendor.com/fpga\n");
+            Assert.False(ContainerRuntimeProbe.HasNvidiaCdiDevices([directory, "/nonexistent"]));
+            File.WriteAllText(Path.Combine(directory, "nvidia.yaml"), "cdiVersion: 0.5.0\nkind: nvidia.com/gpu\ndevices:\n- name: \"0\"\n");
+            Assert.True(ContainerRuntimeProbe.HasNvidiaCdiDevices([directory]));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
