@@ -21,6 +21,16 @@ catch (ConfigException ex)
 
 HostPaths.Resolve(config, Path.GetDirectoryName(configPath)!);
 
+if (options.StopContainers)
+{
+    // The engine containers are persistent: they keep the model loaded after a Ctrl+C. This removes them.
+    foreach (var name in EngineContainers.NamesOf(config))
+    {
+        Console.WriteLine((await EngineContainers.RemoveAsync(name, CancellationToken.None)).Message);
+    }
+    return 0;
+}
+
 // Asked once, before any resource is added: a model that holds containers with no engine fails under the test host.
 var runtime = options.Containers == Switch.Off ? ContainerRuntimeStatus.None : ContainerRuntimeProbe.Probe(TimeSpan.FromSeconds(3));
 

@@ -35,6 +35,9 @@ public sealed class AppHostOptions
     /// <summary>Where generated nginx.conf / prometheus.yml and Prometheus' data go; default a new temp folder per run.</summary>
     public string? RunDirectory { get; set; }
 
+    /// <summary>Instead of starting the stack: stop and remove the engine containers (they are persistent) and exit.</summary>
+    public bool StopContainers { get; set; }
+
     public static AppHostOptions From(IConfiguration configuration)
     {
         var options = new AppHostOptions();

@@ -5,6 +5,7 @@ using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
 using LlmHost.Gateway.ControlPlane;
 using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.Lifecycle;
 using LlmHost.Gateway.Observability;
 using LlmHost.Gateway.Proxy;
 using LlmHost.Gateway.RateLimiting;
@@ -40,6 +41,7 @@ public static class GatewayApp
         builder.AddEngineControl();
         builder.AddBackendRouting();
         builder.AddAdapters(adaptersPath, adapters);
+        builder.AddEngineLifecycle();
         builder.AddCompletionProxy();
         builder.AddGatewayObservability();
         configure?.Invoke(builder);

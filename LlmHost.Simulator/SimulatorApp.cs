@@ -26,6 +26,7 @@ public static class SimulatorApp
         services.AddSingleton<FailureInjector>();
         services.AddSingleton<EngineErrorWriter>();
         services.AddSingleton<StartupGate>();
+        services.AddSingleton<SleepState>();
         services.AddSingleton<CompletionsHandler>();
 
         var app = builder.Build();
@@ -43,6 +44,7 @@ public static class SimulatorApp
         app.MapModelsEndpoints(options);
         app.MapLoraEndpoints(options);
         app.MapServerEndpoints(options);
+        app.MapSleepEndpoints(options);
         return app;
     }
 

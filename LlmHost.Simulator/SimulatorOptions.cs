@@ -54,6 +54,15 @@ public sealed class SimulatorOptions
     /// <summary>Runtime LoRA routes; vLLM also enables them from VLLM_ALLOW_RUNTIME_LORA_UPDATING.</summary>
     public bool AllowRuntimeLora { get; set; }
 
+    /// <summary>vLLM <c>--enable-sleep-mode</c>: the engine may be put to sleep.</summary>
+    public bool EnableSleepMode { get; set; }
+
+    /// <summary>vLLM's development routes (sleep, wake, collective RPC), from <c>VLLM_SERVER_DEV_MODE=1</c>.</summary>
+    public bool ServerDevMode { get; set; }
+
+    /// <summary>How long waking from level-1 sleep takes (level 2: three times as long).</summary>
+    public double WakeMs { get; set; }
+
     public string PrimaryServedName => ServedModelNames.Count > 0 ? ServedModelNames[0] : Model;
 
     public EngineProfile Profile => EngineProfile.For(Engine);
@@ -128,6 +137,9 @@ public sealed class SimulatorOptions
             case "api-key": ApiKey = option.Single(); return true;
             case "enable-metrics": EnableMetrics = option.Flag(); return true;
             case "allow-runtime-lora": AllowRuntimeLora = option.Flag(); return true;
+            case "enable-sleep-mode": EnableSleepMode = option.Flag(); return true;
+            case "server-dev-mode": ServerDevMode = option.Flag(); return true;
+            case "wake-ms": WakeMs = option.Number(0, 600_000); return true;
             default: return false;
         }
     }
@@ -186,6 +198,7 @@ public sealed class SimulatorOptions
             EnableMetrics = true;
             AllowRuntimeLora |= environment("VLLM_ALLOW_RUNTIME_LORA_UPDATING") is { } gate
                 && (gate.Equals("true", StringComparison.OrdinalIgnoreCase) || gate == "1");
+            ServerDevMode |= environment("VLLM_SERVER_DEV_MODE") == "1";
         }
         else
         {
@@ -273,5 +286,8 @@ public sealed class SimulatorOptions
           --enable-metrics              SGLang: serve /metrics (vLLM always does)
           --legacy-errors               vLLM: flat error bodies as before v0.10.1
           --allow-runtime-lora          vLLM: LoRA load/unload routes (or VLLM_ALLOW_RUNTIME_LORA_UPDATING=true)
+          --enable-sleep-mode           vLLM: the engine may sleep (routes with VLLM_SERVER_DEV_MODE=1)
+          --server-dev-mode             vLLM: the development routes, as VLLM_SERVER_DEV_MODE=1
+          --wake-ms N                   time a wake from level-1 sleep takes (level 2: 3x) (0)
         """;
 }

@@ -33,7 +33,30 @@ public static class EngineArgs
             args.Add(utilization.ToString(CultureInfo.InvariantCulture));
         }
         AddLora(args, backend);
+        AddSleep(args, backend);
         Append(args, container.ExtraArgs);
+    }
+
+    /// <summary>Sleep mode, when the backend enables it (vLLM <c>--enable-sleep-mode</c>). The simulator takes the same flag.</summary>
+    public static void AddSleep(IList<object> args, BackendSettings backend)
+    {
+        if (backend.Sleep.Enabled && backend.Profile.Sleep is { } sleep)
+        {
+            Append(args, sleep.Flags);
+        }
+    }
+
+    /// <summary>The environment sleep mode needs (vLLM's development-mode routes), when the backend enables it.</summary>
+    public static IResourceBuilder<T> WithSleepMode<T>(this IResourceBuilder<T> builder, BackendSettings backend) where T : IResourceWithEnvironment
+    {
+        if (backend.Sleep.Enabled && backend.Profile.Sleep is { } sleep)
+        {
+            foreach (var (name, value) in sleep.Environment)
+            {
+                builder.WithEnvironment(name, value);
+            }
+        }
+        return builder;
     }
 
     /// <summary>

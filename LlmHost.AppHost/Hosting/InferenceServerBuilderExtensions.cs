@@ -1,4 +1,5 @@
 using LlmHost.AppHost.Hosting.Gpu;
+using LlmHost.AppHost.Hosting.Runtime;
 
 namespace LlmHost.AppHost.Hosting;
 
@@ -25,8 +26,16 @@ public static class InferenceServerBuilderExtensions
                 context.Args.Add("--ipc=host");
                 context.Args.Add($"--shm-size={container.ShmSize}");
             })
-            // Weights stay between AppHost runs: loading an 8B model takes minutes.
-            .WithLifetime(ContainerLifetime.Persistent);
+            // Weights stay between AppHost runs: loading an 8B model takes minutes. A fixed name finds it again, to
+            // remove it (--LlmHost:StopContainers=true, or the dashboard's "Remove container").
+            .WithLifetime(ContainerLifetime.Persistent)
+            .WithContainerName(EngineContainers.NameOf(builder.Resource.Name))
+            .WithCommand(RemoveCommand, "Remove container", context => RemoveAsync(context, EngineContainers.NameOf(builder.Resource.Name)), new CommandOptions
+            {
+                Description = "Stop and remove this persistent engine container (it keeps running after the AppHost stops otherwise).",
+                IconName = "Delete",
+                ConfirmationMessage = "Stop and remove the container? The model is loaded again at the next start.",
+            });
 
         if (IsHostPath(container.HfCache))
         {
@@ -45,6 +54,14 @@ public static class InferenceServerBuilderExtensions
             builder.WithEnvironment("HF_TOKEN", hfToken);
         }
         return builder;
+    }
+
+    public const string RemoveCommand = "remove-container";
+
+    private static async Task<ExecuteCommandResult> RemoveAsync(ExecuteCommandContext context, string containerName)
+    {
+        var (removed, message) = await EngineContainers.RemoveAsync(containerName, context.CancellationToken);
+        return removed ? CommandResults.Success(message) : CommandResults.Failure(message);
     }
 
     private static bool IsHostPath(string value) => value.StartsWith('/') || value.StartsWith('~') || value.StartsWith('.');

@@ -35,6 +35,8 @@ public sealed class BackendSettings
 
     public LoraSettings Lora { get; set; } = new();
 
+    public SleepSettings Sleep { get; set; } = new();
+
     /// <summary>Base URL of an external backend (required in <c>external</c> mode).</summary>
     public string? Url { get; set; }
 

@@ -88,6 +88,7 @@ public static partial class ConfigValidator
         }
         ValidateAdapters(b.LoraModules, at, error);
         ValidateLora(b, at, error);
+        ValidateSleep(b, at, error);
         ValidateSimulator(b.Simulator, $"{at}.simulator", error);
         ValidateContainer(b.Container, $"{at}.container", error);
     }
@@ -127,6 +128,28 @@ public static partial class ConfigValidator
                 error($"{at}.lora_modules[{j}].path", "is required");
             }
         }
+    }
+
+    private static void ValidateSleep(BackendSettings b, string at, Action<string, string> error)
+    {
+        var sleep = b.Sleep;
+        if (sleep.Enabled && EngineProfile.ParseEngine(b.Engine) is { } engine && EngineProfile.For(engine).Sleep is null)
+        {
+            error($"{at}.sleep.enabled", $"{b.Engine} has no sleep mode LlmHost can drive (vLLM has)");
+        }
+        if (sleep.Level is not (1 or 2))
+        {
+            error($"{at}.sleep.level", $"{sleep.Level} is not 1 or 2");
+        }
+        if (sleep.IdleAfter is { } idle)
+        {
+            if (!sleep.Enabled)
+            {
+                error($"{at}.sleep.idle_after", "is set, but sleep.enabled is false");
+            }
+            CheckDuration($"{at}.sleep.idle_after", idle, TimeSpan.FromSeconds(1), error);
+        }
+        CheckDuration($"{at}.sleep.wake_timeout", sleep.WakeTimeout, TimeSpan.FromSeconds(1), error);
     }
 
     private static void ValidateLora(BackendSettings b, string at, Action<string, string> error)
@@ -198,6 +221,10 @@ public static partial class ConfigValidator
         if (s.LoraLoadMs is < 0 or > 600_000)
         {
             error($"{at}.lora_load_ms", $"{s.LoraLoadMs} is out of range (0 to 600000)");
+        }
+        if (s.WakeMs is < 0 or > 600_000)
+        {
+            error($"{at}.wake_ms", $"{s.WakeMs} is out of range (0 to 600000)");
         }
         if (s.FailureRate is < 0 or > 1)
         {

@@ -11,5 +11,8 @@ public sealed class SimulatorSettings
 
     /// <summary>How long loading an adapter takes, in milliseconds (a real engine reads the weights from disk).</summary>
     public int LoraLoadMs { get; set; } = 500;
+
+    /// <summary>How long waking from level-1 sleep takes, in milliseconds (level 2: three times as long).</summary>
+    public int WakeMs { get; set; } = 300;
     public List<string> ExtraArgs { get; set; } = [];
 }

@@ -42,6 +42,17 @@ public sealed record EngineProfile
         // (tensors the engine decodes) are the operator's to set, not a tenant's.
         OperatorOnlyFields = ["priority", "request_id", "kv_transfer_params", "cache_salt", "vllm_xargs", "prompt_embeds"],
         AdapterFields = [],
+        Sleep = new EngineSleep
+        {
+            SleepPath = "/sleep",
+            WakePath = "/wake_up",
+            IsSleepingPath = "/is_sleeping",
+            ReloadWeightsPath = "/collective_rpc",
+            ResetPrefixCachePath = "/reset_prefix_cache",
+            Flags = ["--enable-sleep-mode"],
+            // The sleep routes exist only in the server's development mode: the engine's port must stay private.
+            Environment = new Dictionary<string, string> { ["VLLM_SERVER_DEV_MODE"] = "1" },
+        },
     };
 
     public static EngineProfile Sglang { get; } = new()
@@ -103,6 +114,9 @@ public sealed record EngineProfile
 
     /// <summary>How the engine's server is started (its flags).</summary>
     public required EngineLaunch Launch { get; init; }
+
+    /// <summary>How the engine sleeps and wakes; null when LlmHost has no sleep mode for it (SGLang).</summary>
+    public EngineSleep? Sleep { get; init; }
 
     /// <summary>Top-level request fields only an operator may set: a gateway must not pass a client's value on.</summary>
     public required IReadOnlyList<string> OperatorOnlyFields { get; init; }

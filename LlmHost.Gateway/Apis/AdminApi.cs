@@ -2,7 +2,7 @@ using LlmHost.Gateway.Authentication;
 
 namespace LlmHost.Gateway.Apis;
 
-/// <summary><c>/admin/*</c>, admin keys only: the key lifecycle, the gateway's status and the adapters.</summary>
+/// <summary><c>/admin/*</c>, admin keys only: the key lifecycle, the gateway's status, the adapters and engine sleep.</summary>
 public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
@@ -11,6 +11,7 @@ public static class AdminApi
         admin.MapAdminKeysApi();
         admin.MapAdminStatusApi();
         admin.MapAdminAdaptersApi();
+        admin.MapAdminEnginesApi();
         return app;
     }
 }

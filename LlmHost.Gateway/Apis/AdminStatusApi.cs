@@ -47,6 +47,7 @@ public static class AdminStatusApi
                 Reachable = instance.Reachable,
                 Ejected = instance.Ejected,
                 Outstanding = instance.Outstanding,
+                SleepState = AdminEnginesApi.SleepStateName(instance.Sleep),
                 Models = instance.Models.Select(m => m.Id).ToList(),
             });
         }

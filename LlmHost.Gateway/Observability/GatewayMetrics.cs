@@ -40,7 +40,9 @@ public sealed class GatewayMetrics : IRequestObserver
         _estimateRatio = meter.CreateHistogram("llmhost.gateway.prompt_estimate.ratio", "1", "The gateway's prompt token estimate over the prompt tokens the backend reported.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5, 2, 3] });
         meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
-        meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected).");
+        meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected, awake).");
+        meter.CreateObservableGauge("llmhost.gateway.backend.sleeping", () => Each(pool, i => i.Sleep == SleepState.Awake ? 0 : 1), "1",
+            "1 while the instance's engine sleeps (or is being put to sleep or woken): the next request for its model wakes it.");
         meter.CreateObservableGauge("llmhost.gateway.models", () => routes.Current.Count, "{model}", "Models in the routing table.");
         meter.CreateObservableCounter("llmhost.gateway.access_log.dropped", () => DroppedLines(accessLog), "{line}",
             "Access-log lines dropped: the disk could not keep up (reason backlog), or unauthenticated requests beyond 200 lines a second (reason unauthenticated).");

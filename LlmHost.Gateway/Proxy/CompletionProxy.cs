@@ -3,6 +3,7 @@ using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Adapters;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Keys;
+using LlmHost.Gateway.Lifecycle;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
@@ -14,8 +15,8 @@ namespace LlmHost.Gateway.Proxy;
 /// <summary>
 /// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>, cheapest
 /// checks first, one method a step: admit the key's concurrency and QPS before a byte of the body is read; inspect
-/// the body (bounded); authorize the model it selects; route it; reserve its tokens; place an adapter (loading it
-/// where needed); forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
+/// the body (bounded); authorize the model it selects; route it; reserve its tokens; wake a sleeping engine when no
+/// instance is awake; place an adapter (loading it where needed); forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
 /// </summary>
 public sealed class CompletionProxy(
     IOptionsMonitor<LlmHostConfig> config,
@@ -25,6 +26,7 @@ public sealed class CompletionProxy(
     RouteRegistry routes,
     TokenCounterRegistry tokenizers,
     AdapterPlacement placement,
+    EngineSleeper sleeper,
     BackendForwarder forwarder,
     RequestOutcomes outcomes)
 {
@@ -52,7 +54,8 @@ public sealed class CompletionProxy(
                 return;
             }
             routed = measurement;
-            if (await ReserveAsync(context, key, ticket, request, route, measurement) && await PlaceAsync(context, route) is { } placed)
+            if (await ReserveAsync(context, key, ticket, request, route, measurement) && await WakeAsync(context, route)
+                && await PlaceAsync(context, route) is { } placed)
             {
                 await forwarder.ForwardAsync(context, request, placed, measurement);
             }
@@ -182,7 +185,43 @@ public sealed class CompletionProxy(
     }
 
     /// <summary>
-    /// Step 6: for an adapter of the catalogue, the instances that hold it — loaded first where needed, the request
+    /// Step 6: when no instance of the route is awake but one sleeps, wake it; the request (and any other arriving
+    /// meanwhile) waits up to <c>sleep.wake_timeout</c>. False when it cannot be woken (answered here).
+    /// </summary>
+    private async ValueTask<bool> WakeAsync(HttpContext context, RouteEntry route)
+    {
+        BackendInstance? sleeping = null;
+        foreach (var instance in route.Instances)
+        {
+            if (instance.Available)
+            {
+                return true;
+            }
+            sleeping ??= instance.Wakeable ? instance : null;
+        }
+        if (sleeping is null)
+        {
+            return true; // nothing to wake: the forwarder answers that no instance is available
+        }
+        var wake = sleeper.WakeAsync(sleeping, $"a request for {route.Model}");
+        try
+        {
+            var woken = await wake.WaitAsync(sleeping.Backend.Sleep.WakeTimeout, context.RequestAborted);
+            if (woken.Succeeded)
+            {
+                return true;
+            }
+            await ProxyErrors.WakeFailedAsync(context, route.Model);
+        }
+        catch (TimeoutException)
+        {
+            await ProxyErrors.WakingAsync(context, route.Model);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Step 7: for an adapter of the catalogue, the instances that hold it — loaded first where needed, the request
     /// waiting for that load. Null when it cannot be placed (answered here).
     /// </summary>
     private async ValueTask<RouteEntry?> PlaceAsync(HttpContext context, RouteEntry route)
@@ -199,7 +238,7 @@ public sealed class CompletionProxy(
         return placed.Route;
     }
 
-    /// <summary>Step 8: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>
+    /// <summary>Step 9: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>
     private void Settle(HttpContext context, LimitTicket ticket, CompletionMeasurement? routed)
     {
         if (routed is null)

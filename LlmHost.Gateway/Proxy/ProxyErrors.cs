@@ -28,6 +28,18 @@ public static class ProxyErrors
             $"The adapter `{ClientText.Bound(model)}` was being unloaded where this request was placed. Please try again.", OpenAIErrors.ServerError,
             "adapter_unavailable", headers: response => response.Headers.RetryAfter = "1");
 
+    /// <summary>The sleeping engine that serves the model could not be woken.</summary>
+    public static Task WakeFailedAsync(HttpContext context, string model) =>
+        OpenAIErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+            $"The engine serving `{ClientText.Bound(model)}` was asleep and could not be woken. Please try again later.", OpenAIErrors.ServerError,
+            "backend_unavailable", headers: response => response.Headers.RetryAfter = "5");
+
+    /// <summary>The sleeping engine that serves the model is still waking after <c>sleep.wake_timeout</c>.</summary>
+    public static Task WakingAsync(HttpContext context, string model) =>
+        OpenAIErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+            $"The engine serving `{ClientText.Bound(model)}` is waking up. Please try again shortly.", OpenAIErrors.ServerError,
+            "backend_waking", headers: response => response.Headers.RetryAfter = "2");
+
     public static Task BackendFailedAsync(HttpContext context, string backend) =>
         OpenAIErrors.WriteAsync(context, StatusCodes.Status502BadGateway,
             $"The backend '{backend}' could not be reached or failed to answer.", OpenAIErrors.ServerError, "backend_error");

@@ -11,6 +11,8 @@ namespace LlmHost.Gateway.Routing;
 public sealed class BackendInstance
 {
     private int _outstanding;
+    private int _sleep;
+    private long _lastActive = System.Diagnostics.Stopwatch.GetTimestamp();
     private volatile bool _reachable = true;
     private volatile IReadOnlyList<ModelCard> _models = [];
     private volatile BackendSettings _backend;
@@ -59,8 +61,24 @@ public sealed class BackendInstance
     /// <summary>True while passive health has ejected the instance.</summary>
     public bool Ejected => Health.IsEjected;
 
-    /// <summary>Candidates for new requests: reachable and not ejected.</summary>
-    public bool Available => _reachable && !Health.IsEjected;
+    /// <summary>Candidates for new requests: reachable, not ejected, awake.</summary>
+    public bool Available => _reachable && !Health.IsEjected && Volatile.Read(ref _sleep) == (int)SleepState.Awake;
+
+    /// <summary>Reachable and not ejected, but asleep (or changing): a request for its model may wake it.</summary>
+    public bool Wakeable => _reachable && !Health.IsEjected && Volatile.Read(ref _sleep) != (int)SleepState.Awake;
+
+    public SleepState Sleep
+    {
+        get => (SleepState)Volatile.Read(ref _sleep);
+        set => Volatile.Write(ref _sleep, (int)value);
+    }
+
+    /// <summary>Changes the sleep state only from <paramref name="expected"/>; false when it was something else.</summary>
+    public bool TrySetSleep(SleepState expected, SleepState next) =>
+        Interlocked.CompareExchange(ref _sleep, (int)next, (int)expected) == (int)expected;
+
+    /// <summary>How long since a request last started or ended here.</summary>
+    public TimeSpan Idle => System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActive));
 
     /// <summary>The models the instance serves: its base model and the adapters it holds (cards with a parent).</summary>
     public IReadOnlyList<ModelCard> Models
@@ -143,7 +161,15 @@ public sealed class BackendInstance
         return false;
     }
 
-    public void Enter() => Interlocked.Increment(ref _outstanding);
+    public void Enter()
+    {
+        Interlocked.Increment(ref _outstanding);
+        Interlocked.Exchange(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
 
-    public void Leave() => Interlocked.Decrement(ref _outstanding);
+    public void Leave()
+    {
+        Interlocked.Decrement(ref _outstanding);
+        Interlocked.Exchange(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
 }

@@ -14,7 +14,7 @@ public sealed class RoutingReadyHealthCheck(RouteRegistry routes, BackendPool po
         var available = 0;
         foreach (var instance in pool.All)
         {
-            if (instance.Available)
+            if (instance.Available || instance.Wakeable)
             {
                 available++;
             }

@@ -21,7 +21,8 @@ public sealed class CompletionsHandler(
     EngineMetrics metrics,
     FailureInjector failures,
     EngineErrorWriter errors,
-    StartupGate startup)
+    StartupGate startup,
+    SleepState sleep)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
@@ -52,6 +53,12 @@ public sealed class CompletionsHandler(
         if (!startup.IsReady)
         {
             await errors.WriteAsync(context, new EngineError(503, "InternalServerError", "The server is not ready yet: the model is loading."));
+            return null;
+        }
+        if (sleep.IsSleeping)
+        {
+            // What a real engine does with a request while it sleeps varies by version; the gateway never sends one.
+            await errors.WriteAsync(context, new EngineError(503, "InternalServerError", "The engine is sleeping: wake it up (POST /wake_up) first."));
             return null;
         }
         if (context.Request.Headers.TryGetValue(FailureInjector.ForceHeader, out var forced))

@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Lifecycle;
 using LlmHost.AppHost.Hosting.Lora;
 using System.Globalization;
 using LlmHost.Backends.Configuration;
@@ -20,6 +21,8 @@ public static class SimulatorBuilderExtensions
             .WithHttpHealthCheck(backend.Profile.HealthPath)
             .WithArgs(context => AddArgs(context.Args, backend))
             .WithRuntimeLora(backend)
+            .WithSleepMode(backend)
+            .WithSleepCommands(backend)
             .WithAdapterCommands(backend);
     }
 
@@ -48,6 +51,11 @@ public static class SimulatorBuilderExtensions
         }
         EngineArgs.AddLora(args, backend);
         EngineArgs.Add(args, "--lora-load-ms", simulator.LoraLoadMs);
+        if (backend.Sleep.Enabled)
+        {
+            EngineArgs.AddSleep(args, backend);
+            EngineArgs.Add(args, "--wake-ms", simulator.WakeMs);
+        }
         foreach (var extra in simulator.ExtraArgs)
         {
             args.Add(extra);

@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Lifecycle;
 using LlmHost.AppHost.Hosting.Lora;
 using LlmHost.Backends.Configuration;
 
@@ -21,6 +22,8 @@ public static class VllmBuilderExtensions
         return builder.AddResource(new VllmResource(name, backend))
             .WithInferenceServerDefaults(hfToken)
             .WithRuntimeLora(backend)
+            .WithSleepMode(backend)
+            .WithSleepCommands(backend)
             .WithArgs(context => EngineArgs.Add(context.Args, backend))
             .WithAdapterCommands(backend);
     }

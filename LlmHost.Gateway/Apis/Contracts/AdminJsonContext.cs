@@ -13,6 +13,7 @@ namespace LlmHost.Gateway.Apis.Contracts;
 [JsonSerializable(typeof(List<RouteView>))]
 [JsonSerializable(typeof(AdminHealth))]
 [JsonSerializable(typeof(AdapterList))]
+[JsonSerializable(typeof(EngineCallView))]
 [JsonSerializable(typeof(AdapterLoadBody))]
 [JsonSerializable(typeof(AdapterOperationView))]
 [JsonSerializable(typeof(LimitsView))]

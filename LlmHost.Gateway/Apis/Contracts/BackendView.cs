@@ -11,5 +11,8 @@ public sealed class BackendView
     [JsonPropertyName("reachable")] public bool Reachable { get; set; }
     [JsonPropertyName("ejected")] public bool Ejected { get; set; }
     [JsonPropertyName("outstanding")] public int Outstanding { get; set; }
+
+    /// <summary><c>awake</c>, <c>sleeping</c>, or <c>changing</c> (being put to sleep or woken).</summary>
+    [JsonPropertyName("sleep_state")] public string SleepState { get; set; } = "awake";
     [JsonPropertyName("models")] public List<string> Models { get; set; } = [];
 }

@@ -194,6 +194,23 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_SleepSection_EveryProblemWithItsLine()
+    {
+        var errors = Errors("""
+            backends:
+              - { name: a, engine: sglang, model: m, sleep: { enabled: true } }
+              - { name: b, engine: vllm, model: m, sleep: { level: 3, idle_after: 10m } }
+              - { name: c, engine: vllm, model: m, sleep: { enabled: true, idle_after: 10m, wake_timeout: 0s } }
+            """);
+
+        Assert.Contains("line 2: backends[0].sleep.enabled: sglang has no sleep mode LlmHost can drive (vLLM has)", errors);
+        Assert.Contains("line 3: backends[1].sleep.level: 3 is not 1 or 2", errors);
+        Assert.Contains("line 3: backends[1].sleep.idle_after: is set, but sleep.enabled is false", errors);
+        Assert.Contains(errors, e => e.StartsWith("line 4: backends[2].sleep.wake_timeout:", StringComparison.Ordinal));
+        Assert.Equal(4, errors.Count);
+    }
+
+    [Fact]
     public void TryLoad_LoraDefaults_RuntimeLoadingOnWithFourSlots()
     {
         var (config, errors) = ConfigLoader.TryLoad("backends:\n  - { name: a, engine: vllm, model: m }\n");

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using LlmHost.Simulator.Engine;
+using LlmHost.Simulator.Errors;
+
+namespace LlmHost.Simulator.Api;
+
+/// <summary>
+/// vLLM's sleep mode: <c>POST /sleep?level=1|2</c>, <c>POST /wake_up</c>, <c>GET /is_sleeping</c>, and the level-2
+/// follow-ups <c>POST /collective_rpc</c> (<c>reload_weights</c>) and <c>POST /reset_prefix_cache</c>. Like vLLM, the
+/// routes exist only with <c>VLLM_SERVER_DEV_MODE=1</c>; sleeping needs <c>--enable-sleep-mode</c>.
+/// </summary>
+public static class SleepEndpoints
+{
+    public static void MapSleepEndpoints(this IEndpointRouteBuilder app, SimulatorOptions options)
+    {
+        if (!options.ServerDevMode)
+        {
+            return;
+        }
+        app.MapPost("/sleep", (HttpContext c, SleepState s, EngineErrorWriter e) => SleepAsync(c, options, s, e));
+        app.MapPost("/wake_up", (HttpContext c, SleepState s) => WakeAsync(c, options, s));
+        app.MapGet("/is_sleeping", (SleepState s) => Results.Text($"{{\"is_sleeping\":{(s.IsSleeping ? "true" : "false")}}}", "application/json"));
+        app.MapPost("/collective_rpc", ReloadWeightsAsync);
+        app.MapPost("/reset_prefix_cache", () => Results.Ok());
+    }
+
+    private static async Task SleepAsync(HttpContext context, SimulatorOptions options, SleepState sleep, EngineErrorWriter errors)
+    {
+        if (!options.EnableSleepMode)
+        {
+            await errors.WriteAsync(context, new EngineError(500, "InternalServerError", "Sleep mode is not enabled. Start the server with --enable-sleep-mode."));
+            return;
+        }
+        var level = context.Request.Query["level"].ToString() is { Length: > 0 } text ? text : "1";
+        if (level is not ("1" or "2"))
+        {
+            await errors.WriteAsync(context, new EngineError(400, "BadRequestError", $"Invalid sleep level: {level[..Math.Min(level.Length, 16)]}"));
+            return;
+        }
+        sleep.Sleep(level == "2" ? 2 : 1);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static async Task WakeAsync(HttpContext context, SimulatorOptions options, SleepState sleep)
+    {
+        if (sleep.IsSleeping)
+        {
+            // Weights back to the GPU (level 1), or reallocated empty (level 2: reload_weights follows).
+            await Task.Delay(TimeSpan.FromMilliseconds(sleep.Level == 2 ? options.WakeMs * 3 : options.WakeMs), context.RequestAborted);
+            sleep.Woke();
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static async Task<IResult> ReloadWeightsAsync(HttpContext context, SleepState sleep)
+    {
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("method", out var method)
+                && method.ValueKind == JsonValueKind.String && method.GetString() == "reload_weights")
+            {
+                sleep.WeightsReloaded();
+                return Results.Json(new Dictionary<string, object?> { ["results"] = new object?[] { null } });
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return Results.BadRequest();
+    }
+}
