@@ -44,8 +44,8 @@ internal static class BackendsStage
             }
             context.BackendScrapeJobs.Add(new ScrapeJob(backend.Name, endpoints, staticTargets, new Dictionary<string, string>
             {
-                ["engine"] = backend.Profile.Name,
-                ["mode"] = mode.ToString().ToLowerInvariant(),
+                ["llmhost_engine"] = backend.Profile.Name,
+                ["llmhost_mode"] = mode.ToString().ToLowerInvariant(),
             }));
         }
     }

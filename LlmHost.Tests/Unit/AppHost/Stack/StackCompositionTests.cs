@@ -241,7 +241,7 @@ public class StackCompositionTests
         var yaml = PrometheusBuilderExtensions.Render(template, "5s", jobs);
 
         Assert.Contains("scrape_interval: 5s", yaml);
-        Assert.Contains("  - job_name: 'vllm-qwen'\n    metrics_path: /metrics\n    static_configs:\n      - targets: ['10.0.0.5:8000', '10.0.0.6:8000']\n        labels:\n          engine: 'vllm'", yaml);
+        Assert.Contains("  - job_name: 'vllm-qwen'\n    metrics_path: /metrics\n    static_configs:\n      - targets: ['10.0.0.5:8000', '10.0.0.6:8000']\n        labels:\n          llmhost_engine: 'vllm'", yaml);
         Assert.DoesNotContain("'empty'", yaml);
     }
 
