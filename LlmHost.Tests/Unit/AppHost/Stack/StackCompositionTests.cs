@@ -234,7 +234,7 @@ public class StackCompositionTests
         var template = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "monitoring", "prometheus", "prometheus.yml.template"));
         var jobs = new List<ScrapeJob>
         {
-            new("vllm-qwen", [], ["10.0.0.5:8000", "10.0.0.6:8000"], new Dictionary<string, string> { ["engine"] = "vllm" }),
+            new("vllm-qwen", [], ["10.0.0.5:8000", "10.0.0.6:8000"], new Dictionary<string, string> { ["llmhost_engine"] = "vllm" }),
             new("empty", [], [], new Dictionary<string, string>()),
         };
 
