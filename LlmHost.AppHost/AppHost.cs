@@ -36,7 +36,17 @@ var runtime = options.Containers == Switch.Off ? ContainerRuntimeStatus.None : C
 
 // The GPUs of the backends that will run as containers, checked before anything starts.
 var placement = ConfigValidator.ValidateGpuPlacement(config,
-    backend => BackendModeResolver.Resolve(backend, runtime, options.Containers).Mode == LlmHost.Backends.Engines.DeploymentMode.Container);
+    backend => BackendModeResolver.Resolve(backend, runtime, options.Containers).Mode is LlmHost.Backends.Engines.DeploymentMode.Container
+        or LlmHost.Backends.Engines.DeploymentMode.Process);
+foreach (var backend in config.Backends)
+{
+    if (backend.ModeKind == LlmHost.Backends.Engines.DeploymentMode.Process && !File.Exists(backend.Process.Python))
+    {
+        var path = $"backends[{config.Backends.IndexOf(backend)}].process.python";
+        placement.Add(new ConfigError(path, ConfigLines.Find(config.SourceLines, path),
+            $"'{backend.Process.Python}' does not exist: the Python of the environment vLLM or SGLang is installed in"));
+    }
+}
 if (placement.Count > 0)
 {
     Console.Error.WriteLine(new ConfigException(configPath, placement).Message);

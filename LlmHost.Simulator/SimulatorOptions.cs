@@ -127,6 +127,8 @@ public sealed class SimulatorOptions
             case "max-loaded-loras": MaxLoadedLoras = option.Int(1); return true;
             case "max-lora-rank": MaxLoraRank = option.Int(1); return true;
             case "lora-target-modules": return true; // accepted as the engine does; the simulator has no modules
+            // Accepted as the engines take them (the AppHost's process mode passes them); nothing to simulate.
+            case "tensor-parallel-size" or "tp" or "gpu-memory-utilization" or "mem-fraction-static": option.Single(); return true;
             case "lora-load-ms": LoraLoadMs = option.Number(0, 600_000); return true;
             case "lora-check-paths": LoraCheckPaths = option.Flag(); return true;
             case "host": Host = option.Single(); return true;

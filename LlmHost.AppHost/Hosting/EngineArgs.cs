@@ -10,17 +10,33 @@ namespace LlmHost.AppHost.Hosting;
 /// </summary>
 public static class EngineArgs
 {
-    public static void Add(IList<object> args, BackendSettings backend)
+    /// <summary>A container's command line: the image's entrypoint runs the server, listening on all interfaces.</summary>
+    public static void Add(IList<object> args, BackendSettings backend) =>
+        Add(args, backend, backend.Profile.Launch.Command, "0.0.0.0", backend.Profile.DefaultPort);
+
+    /// <summary>
+    /// A host process's command line after the Python executable: the server's module, listening on loopback only
+    /// (its admin routes must stay private) on the port Aspire gives it.
+    /// </summary>
+    public static void AddForProcess(IList<object> args, BackendSettings backend, object port) =>
+        Add(args, backend, backend.Profile.Launch.ProcessCommand, "127.0.0.1", port);
+
+    private static void Add(IList<object> args, BackendSettings backend, IEnumerable<string> command, string host, object port)
     {
         var launch = backend.Profile.Launch;
         var container = backend.Container;
-        Append(args, launch.Command);
+        Append(args, command);
         if (launch.ModelFlag is { } modelFlag)
         {
             args.Add(modelFlag);
         }
         args.Add(backend.Model);
-        AddServing(args, backend);
+        args.Add("--served-model-name");
+        args.Add(backend.EffectiveServedModelName);
+        args.Add("--host");
+        args.Add(host);
+        args.Add("--port");
+        args.Add(port is int number ? number.ToString(CultureInfo.InvariantCulture) : port);
         Add(args, launch.TensorParallelFlag, container.TensorParallelSize);
         Append(args, launch.AlwaysFlags);
         if (backend.MaxModelLen is { } maxModelLen)
@@ -91,16 +107,6 @@ public static class EngineArgs
             }
         }
         return builder;
-    }
-
-    /// <summary>The name clients use and where to listen (all interfaces, the engine's port).</summary>
-    private static void AddServing(IList<object> args, BackendSettings backend)
-    {
-        args.Add("--served-model-name");
-        args.Add(backend.EffectiveServedModelName);
-        args.Add("--host");
-        args.Add("0.0.0.0");
-        Add(args, "--port", backend.Profile.DefaultPort);
     }
 
     /// <summary>The adapters loaded at start, as <c>name=path</c> after <paramref name="flag"/>.</summary>

@@ -20,6 +20,8 @@ public static class BackendModeResolver
                 return (DeploymentMode.External, $"external server at {backend.Url}");
             case DeploymentMode.Simulator:
                 return (DeploymentMode.Simulator, "mode: simulator");
+            case DeploymentMode.Process:
+                return (DeploymentMode.Process, $"mode: process, {backend.Process.Python}");
             case DeploymentMode.Container when containers == Switch.Off:
                 return (DeploymentMode.Simulator, "mode: container, but containers are switched off (LlmHost:Containers=off): simulating instead");
             case DeploymentMode.Container:

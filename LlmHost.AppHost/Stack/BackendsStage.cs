@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.HostProcess;
 using LlmHost.AppHost.Hosting.Prometheus;
 using LlmHost.AppHost.Hosting.Sglang;
 using LlmHost.AppHost.Hosting.Simulator;
@@ -35,9 +36,14 @@ internal static class BackendsStage
                     context.GatewayWiring.Add(g => g.WithReference(external));
                     continue;
                 }
-                var (resource, endpoint) = mode == DeploymentMode.Container
-                    ? AddContainer(context, backend, names[i], hfToken ??= context.Builder.AddParameter("hf-token", secret: true))
-                    : AddSimulator(context, backend, names[i]);
+                var (resource, endpoint) = mode switch
+                {
+                    DeploymentMode.Container => AddContainer(context, backend, names[i], hfToken ??= context.Builder.AddParameter("hf-token", secret: true)),
+                    // A process inherits the machine's Hugging Face login; the parameter only when it is set.
+                    DeploymentMode.Process => AddProcess(context, backend, names[i],
+                        context.Builder.Configuration["Parameters:hf-token"] is { Length: > 0 } ? hfToken ??= context.Builder.AddParameter("hf-token", secret: true) : null),
+                    _ => AddSimulator(context, backend, names[i]),
+                };
                 endpoints.Add(endpoint);
                 var entry = $"services__{backend.Name}__http__{i}";
                 context.GatewayWiring.Add(g => g.WithEnvironment(entry, endpoint).WithReferenceRelationship(resource));
@@ -59,6 +65,12 @@ internal static class BackendsStage
         }
         var sglang = context.Builder.AddSglang(name, backend, hfToken);
         return (sglang.Resource, sglang.Resource.PrimaryEndpoint);
+    }
+
+    private static (IResource, EndpointReference) AddProcess(StackContext context, BackendSettings backend, string name, IResourceBuilder<ParameterResource>? hfToken)
+    {
+        var process = context.Builder.AddEngineProcess(name, backend, Path.GetDirectoryName(context.ConfigPath)!, hfToken);
+        return (process.Resource, process.GetEndpoint("http"));
     }
 
     private static (IResource, EndpointReference) AddSimulator(StackContext context, BackendSettings backend, string name)

@@ -2,7 +2,7 @@ using LlmHost.Backends.Configuration;
 
 namespace LlmHost.AppHost.Stack;
 
-/// <summary>Host folders config.yaml names relative to itself (<c>./adapters</c>, <c>../models</c>), made absolute.</summary>
+/// <summary>Host paths config.yaml names relative to itself (<c>./adapters</c>, <c>../venv/bin/python</c>) or to <c>~</c>, made absolute.</summary>
 public static class HostPaths
 {
     public static void Resolve(LlmHostConfig config, string configDirectory)
@@ -17,6 +17,12 @@ public static class HostPaths
             if (container.HfCache.StartsWith('.'))
             {
                 container.HfCache = Path.GetFullPath(container.HfCache, configDirectory);
+            }
+            if (backend.Process.Python is { } python && (python.StartsWith('.') || python.StartsWith('~')))
+            {
+                backend.Process.Python = python.StartsWith('~')
+                    ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), python.TrimStart('~', '/'))
+                    : Path.GetFullPath(python, configDirectory);
             }
         }
     }

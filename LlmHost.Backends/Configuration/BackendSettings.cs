@@ -47,6 +47,8 @@ public sealed class BackendSettings
 
     public SimulatorSettings Simulator { get; set; } = new();
 
+    public ProcessSettings Process { get; set; } = new();
+
     public BackendEngine EngineKind => EngineProfile.ParseEngine(Engine) ?? BackendEngine.Vllm;
 
     public DeploymentMode ModeKind => DeploymentModes.Parse(Mode) ?? DeploymentMode.Auto;

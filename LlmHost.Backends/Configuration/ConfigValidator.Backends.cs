@@ -86,6 +86,10 @@ public static partial class ConfigValidator
         {
             ValidateExternal(b, at, error);
         }
+        if (mode == DeploymentMode.Process && string.IsNullOrWhiteSpace(b.Process.Python))
+        {
+            error($"{at}.process.python", "is required when mode is process: the Python of the environment the engine is installed in");
+        }
         ValidateAdapters(b.LoraModules, at, error);
         ValidateLora(b, at, error);
         ValidateSleep(b, at, error);

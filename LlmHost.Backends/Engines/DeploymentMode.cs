@@ -7,4 +7,7 @@ public enum DeploymentMode
     Container,
     Simulator,
     External,
+
+    /// <summary>The engine's own Python program on this machine (<c>vllm serve</c>, <c>sglang.launch_server</c>).</summary>
+    Process,
 }

@@ -2,7 +2,7 @@ namespace LlmHost.Backends.Engines;
 
 public static class DeploymentModes
 {
-    public static readonly string[] Names = ["auto", "container", "simulator", "external"];
+    public static readonly string[] Names = ["auto", "container", "process", "simulator", "external"];
 
     public static DeploymentMode? Parse(string? value) => value switch
     {
@@ -10,6 +10,7 @@ public static class DeploymentModes
         "container" => DeploymentMode.Container,
         "simulator" => DeploymentMode.Simulator,
         "external" => DeploymentMode.External,
+        "process" => DeploymentMode.Process,
         _ => null,
     };
 }

@@ -25,6 +25,9 @@ public sealed record EngineLaunch
     /// <summary>The flags that bound the adapters an instance holds (and mixes in one batch), each given the same count.</summary>
     public required IReadOnlyList<string> MaxLorasFlags { get; init; }
 
+    /// <summary>The Python module (and sub-command) that starts the server in a Python environment (mode <c>process</c>).</summary>
+    public required IReadOnlyList<string> ProcessCommand { get; init; }
+
     /// <summary>The flag before the <c>name=path</c> adapters loaded at start.</summary>
     public required string LoraModulesFlag { get; init; }
 

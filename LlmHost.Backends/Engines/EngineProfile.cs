@@ -27,6 +27,8 @@ public sealed record EngineProfile
         Launch = new EngineLaunch
         {
             Command = [],
+            // What the image's "vllm serve" entrypoint runs.
+            ProcessCommand = ["-m", "vllm.entrypoints.cli.main", "serve"],
             ModelFlag = null,
             TensorParallelFlag = "--tensor-parallel-size",
             AlwaysFlags = [],
@@ -74,6 +76,7 @@ public sealed record EngineProfile
         Launch = new EngineLaunch
         {
             Command = ["-m", "sglang.launch_server"],
+            ProcessCommand = ["-m", "sglang.launch_server"],
             ModelFlag = "--model-path",
             TensorParallelFlag = "--tp",
             AlwaysFlags = ["--enable-metrics"],
