@@ -99,7 +99,7 @@ public class ConfigLoaderTests
         Assert.Contains("line 4: routing.discovery_interval: 'soon' is not a duration such as 500ms, 10s, 5m or 1h", errors);
         Assert.Contains("line 6: routing.model_backend_mapping['m']: backend 'missing' is not defined in backends", errors);
         Assert.Contains(errors, e => e.StartsWith("line 8: backends[0].name: 'Bad_Name' must be lower-case", StringComparison.Ordinal));
-        Assert.Contains("line 10: backends[0].mode: 'cloud' is not one of auto, container, simulator, external", errors);
+        Assert.Contains("line 10: backends[0].mode: 'cloud' is not one of auto, container, process, simulator, external", errors);
         Assert.Contains("line 11: backends[0].model: is required", errors);
         Assert.Equal(7, errors.Count);
     }
