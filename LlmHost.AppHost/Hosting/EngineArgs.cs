@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmHost.Backends.Configuration;
+using LlmHost.Backends.Engines;
 
 namespace LlmHost.AppHost.Hosting;
 
@@ -26,6 +27,18 @@ public static class EngineArgs
         var launch = backend.Profile.Launch;
         var container = backend.Container;
         Append(args, command);
+        if (backend.CommandTemplate is { } text && EngineCommandTemplate.Parse(text, backend.Profile).Template is { } template)
+        {
+            // The operator's arguments with LlmHost's values, then what the gateway relies on (LoRA, sleep).
+            foreach (var arg in template.Render(TemplateValues(backend, host, port)))
+            {
+                args.Add(arg);
+            }
+            AddLora(args, backend);
+            AddSleep(args, backend);
+            Append(args, container.ExtraArgs);
+            return;
+        }
         if (launch.ModelFlag is { } modelFlag)
         {
             args.Add(modelFlag);
@@ -52,6 +65,17 @@ public static class EngineArgs
         AddSleep(args, backend);
         Append(args, container.ExtraArgs);
     }
+
+    private static Dictionary<string, object?> TemplateValues(BackendSettings backend, string host, object port) => new(StringComparer.Ordinal)
+    {
+        ["model"] = backend.Model,
+        ["served_model_name"] = backend.EffectiveServedModelName,
+        ["host"] = host,
+        ["port"] = port is int number ? number.ToString(CultureInfo.InvariantCulture) : port,
+        ["tensor_parallel_size"] = backend.Container.TensorParallelSize.ToString(CultureInfo.InvariantCulture),
+        ["max_model_len"] = backend.MaxModelLen?.ToString(CultureInfo.InvariantCulture),
+        ["gpu_memory_utilization"] = backend.Container.GpuMemoryUtilization?.ToString(CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Sleep mode, when the backend enables it (vLLM <c>--enable-sleep-mode</c>). The simulator takes the same flag.</summary>
     public static void AddSleep(IList<object> args, BackendSettings backend)

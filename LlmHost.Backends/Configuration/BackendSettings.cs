@@ -37,6 +37,9 @@ public sealed class BackendSettings
 
     public SleepSettings Sleep { get; set; } = new();
 
+    /// <summary>The operator's own engine arguments with LlmHost's placeholders (see <see cref="Engines.EngineCommandTemplate"/>).</summary>
+    public string? CommandTemplate { get; set; }
+
     /// <summary>Base URL of an external backend (required in <c>external</c> mode).</summary>
     public string? Url { get; set; }
 

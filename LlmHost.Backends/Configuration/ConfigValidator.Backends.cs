@@ -93,6 +93,7 @@ public static partial class ConfigValidator
         ValidateAdapters(b.LoraModules, at, error);
         ValidateLora(b, at, error);
         ValidateSleep(b, at, error);
+        ValidateCommandTemplate(b, at, error);
         ValidateSimulator(b.Simulator, $"{at}.simulator", error);
         ValidateContainer(b.Container, $"{at}.container", error);
     }
@@ -131,6 +132,35 @@ public static partial class ConfigValidator
             {
                 error($"{at}.lora_modules[{j}].path", "is required");
             }
+        }
+    }
+
+    private static void ValidateCommandTemplate(BackendSettings b, string at, Action<string, string> error)
+    {
+        if (b.CommandTemplate is not { } text || EngineProfile.ParseEngine(b.Engine) is not { } engine)
+        {
+            return;
+        }
+        var (template, problems) = EngineCommandTemplate.Parse(text, EngineProfile.For(engine));
+        foreach (var problem in problems)
+        {
+            error($"{at}.command_template", problem);
+        }
+        if (template is null)
+        {
+            return;
+        }
+        if (b.MaxModelLen is null && template.Tokens.Any(t => t.Contains("{max_model_len}", StringComparison.Ordinal)))
+        {
+            error($"{at}.command_template", "uses {max_model_len}, but max_model_len is not set");
+        }
+        if (b.Container.GpuMemoryUtilization is null && template.Tokens.Any(t => t.Contains("{gpu_memory_utilization}", StringComparison.Ordinal)))
+        {
+            error($"{at}.command_template", "uses {gpu_memory_utilization}, but container.gpu_memory_utilization is not set");
+        }
+        if (b.Container.Gpus is { IsAll: false, Devices.Count: > 1 } && !template.Tokens.Any(t => t.Contains("{tensor_parallel_size}", StringComparison.Ordinal)))
+        {
+            error($"{at}.command_template", "lacks {tensor_parallel_size}, but container.gpus names several devices");
         }
     }
 

@@ -60,4 +60,27 @@ public sealed class EngineProcessTests
         Assert.Contains("--tp", args);
         Assert.Contains("--mem-fraction-static", args);
     }
+
+    [Fact]
+    public async Task AddEngineProcess_CommandTemplate_OperatorsArgumentsWithLlmHostsValuesThenLora()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var backend = Backend("vllm");
+        backend.Sleep.Enabled = false;
+        backend.LoraModules.Add(new LoraModuleSettings { Name = "sql", Path = "/a/sql" });
+        backend.CommandTemplate = "vllm serve {model} --served-model-name {served_model_name} --host {host} --port {port} --tensor-parallel-size {tensor_parallel_size} --kv-cache-dtype fp8";
+
+        var process = builder.AddEngineProcess("vllm-0", backend, "/cfg").Resource;
+
+        var args = new List<object>();
+        foreach (var annotation in process.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await annotation.Callback(new CommandLineArgsCallbackContext(args, CancellationToken.None));
+        }
+        Assert.Equal(["-m", "vllm.entrypoints.cli.main", "serve", "Qwen/Qwen2.5-7B-Instruct", "--served-model-name", "qwen", "--host", "127.0.0.1", "--port"],
+            args.Take(9).Select(a => a.ToString()));
+        Assert.IsType<EndpointReferenceExpression>(args[9]);
+        Assert.Equal(["--tensor-parallel-size", "2", "--kv-cache-dtype", "fp8", "--enable-lora", "--max-loras", "4", "--max-lora-rank", "16", "--lora-modules", "sql=/a/sql"],
+            args.Skip(10).Select(a => a.ToString()));
+    }
 }
