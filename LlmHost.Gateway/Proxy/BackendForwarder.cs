@@ -39,30 +39,16 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 var instance = route.Instances[index];
                 (measurement.Backend, measurement.Attempts) = (instance.Name, attempt);
                 var sent = Stopwatch.GetTimestamp();
-                // An adapter chosen through an engine field is named in model, where vLLM needs its name.
-                var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
-                // An adapter's requests in flight on the instance keep it from being evicted there; one being
-                // unloaded there takes no more (the table no longer lists it there, this request was placed before).
-                var adapterUse = route.Parent is null ? null : instance.HeldAdapters.Use(route.Model);
-                if (adapterUse is not null && !adapterUse.TryBegin())
+                if (await SendTrackedAsync(context, request, route, index, injectUsage) is not { } outcome)
                 {
+                    // Its adapter was being unloaded there: another instance, if there is one.
                     if (excluded >= 0 || route.Instances.Length == 1)
                     {
                         await ProxyErrors.AdapterMovingAsync(context, route.Model);
                         return;
                     }
-                    excluded = index;
-                    attempt--;
+                    (excluded, attempt) = (index, attempt - 1);
                     continue;
-                }
-                ForwardOutcome outcome;
-                try
-                {
-                    outcome = await SendAsync(context, request, instance, upstreamModel, injectUsage);
-                }
-                finally
-                {
-                    adapterUse?.End();
                 }
                 measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
                 if (!outcome.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted || request.IsReleased)
@@ -79,6 +65,28 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         {
             await metering.CompleteAsync(CancellationToken.None);
             context.Response.Body = clientBody;
+        }
+    }
+
+    // An adapter's requests in flight on the instance keep it from being evicted there; one being unloaded there
+    // takes no more (the table no longer lists it there; this request was placed before): null then.
+    private async Task<ForwardOutcome?> SendTrackedAsync(HttpContext context, InspectedRequest request, RouteEntry route, int index, bool injectUsage)
+    {
+        var instance = route.Instances[index];
+        // An adapter chosen through an engine field is named in model, where vLLM needs its name.
+        var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
+        var adapterUse = route.Parent is null ? null : instance.HeldAdapters.Use(route.Model);
+        if (adapterUse is not null && !adapterUse.TryBegin())
+        {
+            return null;
+        }
+        try
+        {
+            return await SendAsync(context, request, instance, upstreamModel, injectUsage);
+        }
+        finally
+        {
+            adapterUse?.End();
         }
     }
 
