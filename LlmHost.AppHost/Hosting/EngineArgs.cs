@@ -34,6 +34,8 @@ public static class EngineArgs
             {
                 args.Add(arg);
             }
+            // What LlmHost relies on whatever the template says (SGLang's metrics for the dashboards).
+            Append(args, launch.AlwaysFlags.Where(f => !template.Tokens.Contains(f)));
             AddLora(args, backend);
             AddSleep(args, backend);
             Append(args, container.ExtraArgs);

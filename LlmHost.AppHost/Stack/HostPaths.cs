@@ -10,20 +10,18 @@ public static class HostPaths
         foreach (var backend in config.Backends)
         {
             var container = backend.Container;
-            if (container.AdaptersHostPath is { } adapters && adapters.StartsWith('.'))
-            {
-                container.AdaptersHostPath = Path.GetFullPath(adapters, configDirectory);
-            }
-            if (container.HfCache.StartsWith('.'))
-            {
-                container.HfCache = Path.GetFullPath(container.HfCache, configDirectory);
-            }
-            if (backend.Process.Python is { } python && (python.StartsWith('.') || python.StartsWith('~')))
-            {
-                backend.Process.Python = python.StartsWith('~')
-                    ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), python.TrimStart('~', '/'))
-                    : Path.GetFullPath(python, configDirectory);
-            }
+            container.AdaptersHostPath = Absolute(container.AdaptersHostPath, configDirectory);
+            container.HfCache = Absolute(container.HfCache, configDirectory)!;
+            backend.Process.Python = Absolute(backend.Process.Python, configDirectory);
         }
     }
+
+    // Only what is meant as a path: a volume name (llmhost-hf-cache) stays as it is.
+    private static string? Absolute(string? path, string configDirectory) => path switch
+    {
+        null => null,
+        ['~', ..] => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~', '/')),
+        ['.', ..] => Path.GetFullPath(path, configDirectory),
+        _ => path,
+    };
 }

@@ -175,6 +175,10 @@ public static partial class ConfigValidator
         {
             error($"{at}.sleep.level", $"{sleep.Level} is not 1 or 2");
         }
+        else if (sleep.Enabled && sleep.Level == 2 && b.Lora.Enabled)
+        {
+            error($"{at}.sleep.level", "2 with LoRA enabled: vLLM's weight reload after a level-2 sleep is not reliable with LoRA; use level 1 or lora.enabled: false");
+        }
         if (sleep.IdleAfter is { } idle)
         {
             if (!sleep.Enabled)

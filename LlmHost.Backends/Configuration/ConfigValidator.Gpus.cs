@@ -4,10 +4,13 @@ namespace LlmHost.Backends.Configuration;
 
 public static partial class ConfigValidator
 {
+    /// <summary>The most the engines sharing one GPU may take together: each process's CUDA context needs memory beyond its share.</summary>
+    public const double MaxSharedMemory = 0.95;
+
     /// <summary>
     /// GPU placement of the backends that will run on this machine's GPUs (<paramref name="onGpus"/>, decided by the
     /// AppHost once it knows what the machine can run; each replica gets the backend's devices): engines sharing a
-    /// device must each set <c>gpu_memory_utilization</c>, and the shares on one device must sum to at most 1.
+    /// device must each set <c>gpu_memory_utilization</c>, and the shares on one device must sum to at most 0.95.
     /// <c>all</c> shares every device.
     /// </summary>
     public static List<ConfigError> ValidateGpuPlacement(LlmHostConfig config, Func<BackendSettings, bool> onGpus)
@@ -55,15 +58,15 @@ public static partial class ConfigValidator
                 if (reported.Add($"unset:{unset.Index}"))
                 {
                     error($"backends[{unset.Index}].container.gpu_memory_utilization",
-                        $"is not set, but {where} is shared by {names}: give each engine its share (the shares on one GPU must sum to at most 1)");
+                        $"is not set, but {where} is shared by {names}: give each engine its share (the shares on one GPU must sum to at most 0.95)");
                 }
                 continue;
             }
             var sum = sharing.Sum(e => e.Backend.Container.GpuMemoryUtilization!.Value);
-            if (sum > 1.0001 && reported.Add($"sum:{last.Index}:{device}"))
+            if (sum > MaxSharedMemory + 0.0001 && reported.Add($"sum:{last.Index}:{device}"))
             {
                 error($"backends[{last.Index}].container.gpu_memory_utilization",
-                    $"the engines on {where} ({names}) take {sum.ToString("0.##", CultureInfo.InvariantCulture)} of its memory together: at most 1");
+                    $"the engines on {where} ({names}) take {sum.ToString("0.##", CultureInfo.InvariantCulture)} of its memory together: at most {MaxSharedMemory.ToString(CultureInfo.InvariantCulture)} (each engine's CUDA context takes some besides its share)");
             }
         }
     }

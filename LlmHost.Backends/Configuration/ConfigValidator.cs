@@ -21,6 +21,14 @@ public static partial class ConfigValidator
         ValidateGateway(config.Gateway, Error);
         ValidateLimits(config.Limits, Error);
         ValidateBackends(config.Backends, Error);
+        for (var i = 0; i < config.Backends.Count; i++)
+        {
+            if (config.Gateway.Replicas > 1 && config.Backends[i].Sleep.IdleAfter is not null)
+            {
+                // Each replica sees only its own requests: one could put to sleep an engine another is using.
+                Error($"backends[{i}].sleep.idle_after", $"is per gateway process, and gateway.replicas is {config.Gateway.Replicas}: sleep by hand (admin API, dashboard) or run one replica");
+            }
+        }
         ValidateRouting(config, Error);
         ValidateEdgeAndMonitoring(config, Error);
         ValidateLogging(config.Logging, Error);

@@ -39,6 +39,10 @@ public sealed partial class EngineCommandTemplate
         {
             CheckToken(tokens, i, profile, problems);
         }
+        if (tokens.Exists(t => t.Contains("{port}", StringComparison.Ordinal) && t != "{port}"))
+        {
+            problems.Add("{port} must be an argument of its own (--port {port}): for a host process it is known only at run time");
+        }
         return (problems.Count == 0 ? new EngineCommandTemplate(tokens) : null, problems);
     }
 
@@ -71,7 +75,7 @@ public sealed partial class EngineCommandTemplate
                 problems.Add($"{{{name}}} is not a placeholder LlmHost fills ({string.Join(", ", Required.Concat(Optional).Select(p => $"{{{p}}}"))})");
             }
         }
-        var flag = token.Split('=')[0];
+        var flag = Canonical(token.Split('=')[0], profile);
         if (OwnedFlags(profile).Contains(flag))
         {
             problems.Add($"{flag} is LlmHost's to set (lora, sleep and container settings in config.yaml)");
@@ -89,6 +93,22 @@ public sealed partial class EngineCommandTemplate
         {
             problems.Add($"{token.Split('=')[0]}: GPUs are chosen by container.gpus");
         }
+    }
+
+    // vLLM takes --max_model_len for --max-model-len, and both engines have short or alternative names: one name each.
+    private static string Canonical(string flag, EngineProfile profile)
+    {
+        if (!flag.StartsWith("--", StringComparison.Ordinal))
+        {
+            return flag == "-tp" ? profile.Launch.TensorParallelFlag : flag;
+        }
+        flag = "--" + flag[2..].Replace('_', '-');
+        return flag switch
+        {
+            "--tp-size" or "--tensor-parallel-size" or "--tp" => profile.Launch.TensorParallelFlag,
+            "--model" when profile.Launch.ModelFlag is not null => profile.Launch.ModelFlag,
+            _ => flag,
+        };
     }
 
     // Flags whose value LlmHost decides: allowed only with their placeholder.
@@ -131,9 +151,10 @@ public sealed partial class EngineCommandTemplate
         foreach (var raw in text.Replace("\r", "").Split('\n'))
         {
             var line = raw.Trim();
-            if (line.StartsWith('#'))
+            var comment = line.StartsWith('#') ? 0 : line.IndexOf(" #", StringComparison.Ordinal);
+            if (comment >= 0)
             {
-                continue;
+                line = line[..comment].TrimEnd();
             }
             joined.Append(line.EndsWith('\\') ? line[..^1] : line).Append(' ');
         }

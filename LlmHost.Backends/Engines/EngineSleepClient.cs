@@ -16,19 +16,28 @@ public static class EngineSleepClient
     public static Task<EngineCallResult> SleepAsync(HttpClient http, string address, string? apiKey, EngineSleep sleep, int level, CancellationToken cancellationToken) =>
         PostAsync(http, $"{address}{sleep.SleepPath}?level={level}", apiKey, null, cancellationToken);
 
+    /// <summary>
+    /// Wakes the engine. After a level-2 sleep, in vLLM's documented order: the weights' memory back, the weights
+    /// reloaded, then the KV cache, then the prefix cache reset.
+    /// </summary>
     public static async Task<EngineCallResult> WakeAsync(HttpClient http, string address, string? apiKey, EngineSleep sleep, int level, CancellationToken cancellationToken)
     {
-        var woken = await PostAsync(http, address + sleep.WakePath, apiKey, null, cancellationToken).ConfigureAwait(false);
-        if (!woken.Succeeded || level < 2)
+        if (level < 2)
         {
-            return woken;
+            return await PostAsync(http, address + sleep.WakePath, apiKey, null, cancellationToken).ConfigureAwait(false);
+        }
+        var weights = await PostAsync(http, $"{address}{sleep.WakePath}?tags=weights", apiKey, null, cancellationToken).ConfigureAwait(false);
+        if (!weights.Succeeded)
+        {
+            return weights;
         }
         var reloaded = await PostAsync(http, address + sleep.ReloadWeightsPath, apiKey, """{"method":"reload_weights"}""", cancellationToken).ConfigureAwait(false);
         if (!reloaded.Succeeded)
         {
-            return reloaded with { Message = $"woken, but reloading the weights failed: {reloaded.Message}" };
+            return reloaded with { Message = $"reloading the weights failed: {reloaded.Message}" };
         }
-        return await PostAsync(http, address + sleep.ResetPrefixCachePath, apiKey, null, cancellationToken).ConfigureAwait(false);
+        var cache = await PostAsync(http, $"{address}{sleep.WakePath}?tags=kv_cache", apiKey, null, cancellationToken).ConfigureAwait(false);
+        return cache.Succeeded ? await PostAsync(http, address + sleep.ResetPrefixCachePath, apiKey, null, cancellationToken).ConfigureAwait(false) : cache;
     }
 
     /// <summary>Whether the engine sleeps now; null when it does not say (no such route, not JSON).</summary>

@@ -79,6 +79,10 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, A
         {
             return new LoraCallResult(false, 409, $"backend '{instance.Backend.Name}' has lora.enabled: false");
         }
+        if (instance.Sleep != SleepState.Awake)
+        {
+            return new LoraCallResult(false, 409, "the engine sleeps (its GPU memory is released): wake it first");
+        }
         var gate = _gates.GetOrAdd(instance.Name, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
@@ -121,6 +125,10 @@ public sealed class AdapterLoader(EngineControl control, RouteRegistry routes, A
     /// </summary>
     public async Task<LoraCallResult?> UnloadAsync(BackendInstance instance, string adapter, string reason, CancellationToken cancellationToken)
     {
+        if (instance.Sleep != SleepState.Awake && instance.HoldsAdapter(adapter))
+        {
+            return new LoraCallResult(false, 409, "the engine sleeps (its GPU memory is released): wake it first");
+        }
         var gate = _gates.GetOrAdd(instance.Name, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try

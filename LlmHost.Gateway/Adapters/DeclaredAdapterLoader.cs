@@ -52,7 +52,7 @@ public sealed class DeclaredAdapterLoader(AdapterCatalog catalog, AdapterLoader 
                 _done.Remove(identity);
                 continue;
             }
-            if (instance.Models.Count == 0 || _done.Contains(identity))
+            if (instance.Models.Count == 0 || _done.Contains(identity) || instance.Sleep != SleepState.Awake)
             {
                 continue;
             }

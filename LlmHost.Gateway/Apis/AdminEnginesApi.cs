@@ -27,12 +27,12 @@ public static class AdminEnginesApi
             return;
         }
         var sleepLevel = level ?? target.Backend.Sleep.Level;
-        if (sleepLevel is not (1 or 2))
+        if (sleepLevel is not (1 or 2) || (sleepLevel == 2 && target.Backend.Lora.Enabled))
         {
-            await OpenAIErrors.BadRequestAsync(context, "'level' must be 1 or 2.", "level");
+            await OpenAIErrors.BadRequestAsync(context, sleepLevel is 2 ? "'level' 2 needs lora.enabled: false on this backend." : "'level' must be 1 or 2.", "level");
             return;
         }
-        await WriteAsync(context, target, await sleeper.SleepAsync(target, sleepLevel, "by an admin", context.RequestAborted));
+        await WriteAsync(context, target, await sleeper.SleepAsync(target, sleepLevel, "by an admin"));
     }
 
     private static async Task WakeAsync(HttpContext context, string instance, BackendPool pool, EngineSleeper sleeper)
@@ -42,7 +42,7 @@ public static class AdminEnginesApi
             return;
         }
         var result = EngineSleeper.CanSleep(target)
-            ? await sleeper.WakeAsync(target, "by an admin").WaitAsync(context.RequestAborted)
+            ? await sleeper.WakeAsync(target, "by an admin", force: true).WaitAsync(context.RequestAborted)
             : new EngineCallResult(false, 409, $"backend '{target.Backend.Name}' has sleep.enabled: false");
         await WriteAsync(context, target, result);
     }

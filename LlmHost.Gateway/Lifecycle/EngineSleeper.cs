@@ -12,15 +12,21 @@ namespace LlmHost.Gateway.Lifecycle;
 /// </summary>
 public sealed class EngineSleeper(EngineControl control, ILogger<EngineSleeper> logger)
 {
-    /// <summary>How long a request already sent may take to show up as in flight before the engine is put to sleep.</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long a sleep or wake call to the engine may take (a level-2 wake reloads the weights from disk); a request
+    /// waits for a wake only <c>sleep.wake_timeout</c>, the wake goes on for the requests after it.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<EngineCallResult>>> _waking = new(StringComparer.Ordinal);
 
     public static bool CanSleep(BackendInstance instance) => instance.Backend.Sleep.Enabled && instance.Backend.Profile.Sleep is not null;
 
-    /// <summary>Puts the instance to sleep at <paramref name="level"/>; refused when requests are in flight or it does not sleep.</summary>
-    public async Task<EngineCallResult> SleepAsync(BackendInstance instance, int level, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the instance to sleep at <paramref name="level"/>; refused when requests are in flight or it does not
+    /// sleep. Not cancellable once begun: the instance must never be left half-changed.
+    /// </summary>
+    public async Task<EngineCallResult> SleepAsync(BackendInstance instance, int level, string reason)
     {
         if (!CanSleep(instance))
         {
@@ -30,15 +36,23 @@ public sealed class EngineSleeper(EngineControl control, ILogger<EngineSleeper> 
         {
             return new EngineCallResult(instance.Sleep == SleepState.Sleeping, 409, $"the instance is {instance.Sleep.ToString().ToLowerInvariant()}");
         }
-        await Task.Delay(Settle, cancellationToken);
+        // The forwarder counts a request in flight before it checks the state: one of the two sees the other.
         if (instance.Outstanding > 0)
         {
             instance.Sleep = SleepState.Awake;
             return new EngineCallResult(false, 409, $"{instance.Outstanding} request(s) in flight");
         }
-        var result = await CallAsync(instance, instance.Backend.Sleep.WakeTimeout, (http, token) =>
-            EngineSleepClient.SleepAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile.Sleep!, level, token), cancellationToken);
-        instance.Sleep = result.Succeeded ? SleepState.Sleeping : SleepState.Awake;
+        var result = new EngineCallResult(false, 500, "the sleep call did not finish");
+        try
+        {
+            result = await CallAsync(instance, CallTimeout, (http, token) =>
+                EngineSleepClient.SleepAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile.Sleep!, level, token));
+        }
+        finally
+        {
+            instance.SleepLevel = result.Succeeded ? level : instance.SleepLevel;
+            instance.Sleep = result.Succeeded ? SleepState.Sleeping : SleepState.Awake;
+        }
         if (result.Succeeded)
         {
             LifecycleLog.Slept(logger, instance.Name, level, reason);
@@ -50,10 +64,13 @@ public sealed class EngineSleeper(EngineControl control, ILogger<EngineSleeper> 
         return result;
     }
 
-    /// <summary>Wakes the instance (one wake at a time, shared by every caller); succeeds at once when it is awake.</summary>
-    public Task<EngineCallResult> WakeAsync(BackendInstance instance, string reason)
+    /// <summary>
+    /// Wakes the instance (one wake at a time, shared by every caller). An instance the gateway believes awake is
+    /// only asked again with <paramref name="force"/> (an admin's wake: the engine may have been put to sleep elsewhere).
+    /// </summary>
+    public Task<EngineCallResult> WakeAsync(BackendInstance instance, string reason, bool force = false)
     {
-        if (instance.Sleep == SleepState.Awake)
+        if (instance.Sleep == SleepState.Awake && !force)
         {
             return Task.FromResult(new EngineCallResult(true, 200, "awake"));
         }
@@ -65,22 +82,34 @@ public sealed class EngineSleeper(EngineControl control, ILogger<EngineSleeper> 
     {
         try
         {
-            // A sleep call still running finishes first: waking before it would leave the engine asleep.
-            while (instance.Sleep == SleepState.Changing)
+            // A sleep call still running finishes first (bounded by its own timeout): waking before it would leave the
+            // engine asleep.
+            var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(CallTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            while (instance.Sleep == SleepState.Changing && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
             {
                 await Task.Delay(20);
             }
-            if (!instance.TrySetSleep(SleepState.Sleeping, SleepState.Changing))
+            var previous = instance.Sleep;
+            if (previous == SleepState.Changing || !instance.TrySetSleep(previous, SleepState.Changing))
             {
-                return new EngineCallResult(instance.Sleep == SleepState.Awake, 200, "awake");
+                return new EngineCallResult(false, 503, "the instance is being put to sleep or woken by another call");
             }
-            var level = instance.Backend.Sleep.Level;
+            // Level unknown (found asleep): the full level-2 steps, which also fit a level-1 sleep.
+            var level = instance.SleepLevel is 1 ? 1 : 2;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var result = await CallAsync(instance, instance.Backend.Sleep.WakeTimeout, (http, token) =>
-                EngineSleepClient.WakeAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile.Sleep!, level, token), CancellationToken.None);
-            instance.Sleep = result.Succeeded ? SleepState.Awake : SleepState.Sleeping;
+            var result = new EngineCallResult(false, 500, "the wake call did not finish");
+            try
+            {
+                result = await CallAsync(instance, CallTimeout, (http, token) =>
+                    EngineSleepClient.WakeAsync(http, instance.Address, instance.ApiKey, instance.Backend.Profile.Sleep!, level, token));
+            }
+            finally
+            {
+                instance.Sleep = result.Succeeded ? SleepState.Awake : previous == SleepState.Awake ? SleepState.Awake : SleepState.Sleeping;
+            }
             if (result.Succeeded)
             {
+                instance.MarkActive();
                 LifecycleLog.Woke(logger, instance.Name, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, reason);
             }
             else
@@ -107,23 +136,27 @@ public sealed class EngineSleeper(EngineControl control, ILogger<EngineSleeper> 
             bool? sleeping = null;
             await control.ReadAsync(instance.Name, async token => sleeping = await EngineSleepClient.IsSleepingAsync(
                 control.Http, instance.Address, instance.ApiKey, instance.Backend.Profile.Sleep!, token), cancellationToken);
-            if (sleeping is { } asleep)
+            if (sleeping is true && instance.TrySetSleep(SleepState.Awake, SleepState.Sleeping))
             {
-                instance.TrySetSleep(asleep ? SleepState.Awake : SleepState.Sleeping, asleep ? SleepState.Sleeping : SleepState.Awake);
+                instance.SleepLevel = 0; // put to sleep elsewhere (the dashboard, an earlier run): level unknown
+            }
+            else if (sleeping is false)
+            {
+                instance.TrySetSleep(SleepState.Sleeping, SleepState.Awake);
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
         {
             // The health probe reports an engine that does not answer.
         }
     }
 
-    private async Task<EngineCallResult> CallAsync(BackendInstance instance, TimeSpan timeout, Func<HttpClient, CancellationToken, Task<EngineCallResult>> call,
-        CancellationToken cancellationToken)
+    // One engine call through the instance's write pipeline; every failure becomes a result (never an exception).
+    private async Task<EngineCallResult> CallAsync(BackendInstance instance, TimeSpan timeout, Func<HttpClient, CancellationToken, Task<EngineCallResult>> call)
     {
         try
         {
-            return await control.WriteAsync(instance.Name, timeout, token => new ValueTask<EngineCallResult>(call(control.Http, token)), cancellationToken);
+            return await control.WriteAsync(instance.Name, timeout, token => new ValueTask<EngineCallResult>(call(control.Http, token)), CancellationToken.None);
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
@@ -133,7 +166,7 @@ public sealed class EngineSleeper(EngineControl control, ILogger<EngineSleeper> 
         {
             return new EngineCallResult(false, 503, "the engine failed its recent calls: not called again until it has had time to recover");
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
             return new EngineCallResult(false, 502, $"the engine could not be reached: {ex.Message}");
         }

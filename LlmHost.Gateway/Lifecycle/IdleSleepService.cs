@@ -3,13 +3,13 @@ using LlmHost.Gateway.Routing;
 namespace LlmHost.Gateway.Lifecycle;
 
 /// <summary>
-/// Every few seconds: learns which engines sleep already (once per instance), and puts to sleep the awake instances
-/// of backends with <c>sleep.idle_after</c> that have had no request for that long.
+/// Every few seconds, for the instances of backends with <c>sleep.enabled</c>: asks the engine whether it sleeps
+/// (it may have been put to sleep or woken elsewhere: the dashboard, an earlier run) and takes its word, and puts to
+/// sleep the awake instances of backends with <c>sleep.idle_after</c> that have had no request for that long.
 /// </summary>
-public sealed class IdleSleepService(BackendPool pool, EngineSleeper sleeper, RouteRegistry routes) : BackgroundService
+public sealed class IdleSleepService(BackendPool pool, EngineSleeper sleeper, RouteRegistry routes, ILogger<IdleSleepService> logger) : BackgroundService
 {
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(2);
-    private readonly HashSet<BackendInstance> _synced = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,13 +32,18 @@ public sealed class IdleSleepService(BackendPool pool, EngineSleeper sleeper, Ro
             {
                 continue;
             }
-            if (_synced.Add(instance))
+            try
             {
                 await sleeper.SyncAsync(instance, cancellationToken);
+                if (instance.Backend.Sleep.IdleAfter is { } idleAfter && instance.Available && instance.Outstanding == 0 && instance.Idle >= idleAfter)
+                {
+                    await sleeper.SleepAsync(instance, instance.Backend.Sleep.Level, $"idle for {instance.Idle.TotalSeconds:0} s");
+                }
             }
-            if (instance.Backend.Sleep.IdleAfter is { } idleAfter && instance.Available && instance.Outstanding == 0 && instance.Idle >= idleAfter)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                await sleeper.SleepAsync(instance, instance.Backend.Sleep.Level, $"idle for {instance.Idle.TotalSeconds:0} s", cancellationToken);
+                // One instance's trouble must not stop the others' rounds, nor the gateway.
+                LifecycleLog.RoundFailed(logger, instance.Name, ex);
             }
         }
     }

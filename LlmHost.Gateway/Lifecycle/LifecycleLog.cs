@@ -14,4 +14,7 @@ internal static partial class LifecycleLog
 
     [LoggerMessage(904, LogLevel.Warning, "Engine {Instance} could not be woken: {Status} {Message}")]
     public static partial void WakeFailed(ILogger logger, string instance, int status, string message);
+
+    [LoggerMessage(905, LogLevel.Warning, "Sleep check of engine {Instance} failed")]
+    public static partial void RoundFailed(ILogger logger, string instance, Exception exception);
 }

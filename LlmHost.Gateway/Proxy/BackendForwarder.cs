@@ -98,6 +98,12 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         instance.Enter();
         try
         {
+            if (instance.Sleep != SleepState.Awake)
+            {
+                // Being put to sleep since it was picked: in flight first, then checked, so the sleeper sees one or
+                // this sees the other. Not sent: the next attempt goes elsewhere.
+                return new ForwardOutcome(ForwarderError.Request, StatusCodes.Status503ServiceUnavailable, RequestNotSent: true);
+            }
             var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, client, logger));
             var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
             var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));

@@ -77,6 +77,12 @@ public sealed class BackendInstance
     public bool TrySetSleep(SleepState expected, SleepState next) =>
         Interlocked.CompareExchange(ref _sleep, (int)next, (int)expected) == (int)expected;
 
+    /// <summary>The level the engine was put to sleep at; 0 when unknown (found asleep): a wake then reloads everything.</summary>
+    public int SleepLevel { get; set; }
+
+    /// <summary>Counts as activity now (a wake), so that the idle timer starts again.</summary>
+    public void MarkActive() => Interlocked.Exchange(ref _lastActive, System.Diagnostics.Stopwatch.GetTimestamp());
+
     /// <summary>How long since a request last started or ended here.</summary>
     public TimeSpan Idle => System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActive));
 

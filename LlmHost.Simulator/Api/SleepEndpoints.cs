@@ -41,13 +41,21 @@ public static class SleepEndpoints
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
+    // tags=weights wakes the weights' memory only (level 2: reload_weights follows, then tags=kv_cache); no tags or
+    // tags=kv_cache finish the wake.
     private static async Task WakeAsync(HttpContext context, SimulatorOptions options, SleepState sleep)
     {
         if (sleep.IsSleeping)
         {
-            // Weights back to the GPU (level 1), or reallocated empty (level 2: reload_weights follows).
-            await Task.Delay(TimeSpan.FromMilliseconds(sleep.Level == 2 ? options.WakeMs * 3 : options.WakeMs), context.RequestAborted);
-            sleep.Woke();
+            var tags = context.Request.Query["tags"].ToString();
+            if (tags != "kv_cache")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(sleep.Level == 2 ? options.WakeMs * 3 : options.WakeMs), context.RequestAborted);
+            }
+            if (tags != "weights")
+            {
+                sleep.Woke();
+            }
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

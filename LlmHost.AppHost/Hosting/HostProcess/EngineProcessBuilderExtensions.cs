@@ -45,6 +45,8 @@ public static class EngineProcessBuilderExtensions
     {
         if (backend.Container.Gpus.CudaVisibleDevices is { } devices)
         {
+            // Device ids as nvidia-smi and Docker number them, not CUDA's fastest-first order.
+            environment["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
             environment["CUDA_VISIBLE_DEVICES"] = devices;
         }
         if (backend.Container.HfCache.StartsWith('/'))

@@ -20,9 +20,15 @@ public sealed class SleepWakeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var name in new[] { "nap", "crowd", "idle", "gone", "plain", "early" })
+        foreach (var name in new[] { "nap", "crowd", "idle", "gone", "plain", "early", "guarded", "slowwake", "busy", "asleep" })
         {
-            string[] sleepy = name == "plain" ? [] : ["--enable-sleep-mode", "--server-dev-mode", "--wake-ms", "300"];
+            string[] sleepy = name switch
+            {
+                "plain" => [],
+                "slowwake" => ["--enable-sleep-mode", "--server-dev-mode", "--wake-ms", "3000"],
+                "busy" => ["--enable-sleep-mode", "--server-dev-mode", "--itl-ms", "40"],
+                _ => ["--enable-sleep-mode", "--server-dev-mode", "--wake-ms", "300"],
+            };
             _engines[name] = await SimulatorHost.StartAsync(["--engine", "vllm", "--model", $"org/{name}", "--served-model-name", name, .. sleepy]);
         }
         // An engine an earlier run left asleep.
@@ -38,6 +44,10 @@ public sealed class SleepWakeTests : IAsyncLifetime
             {{Backend("gone", "{ enabled: true, wake_timeout: 5s }")}}
             {{Backend("plain", "{ enabled: false }")}}
             {{Backend("early", "{ enabled: true }")}}
+            {{Backend("guarded", "{ enabled: true }")}}
+            {{Backend("slowwake", "{ enabled: true, wake_timeout: 1s }")}}
+            {{Backend("busy", "{ enabled: true }")}}
+            {{Backend("asleep", "{ enabled: true }")}}
             """);
         _admin = _gateway.ClientWith(GatewayHost.AdminSecret);
     }
@@ -138,6 +148,50 @@ public sealed class SleepWakeTests : IAsyncLifetime
         Assert.False(StateOf("early").IsSleeping);
     }
 
+    [Fact]
+    public async Task SlowWake_503BackendWakingThenTheWakeFinishes()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Admin("slowwake", "sleep")).Response.StatusCode);
+
+        var (response, body) = await Chat("slowwake");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("backend_waking", body.GetProperty("error").GetProperty("code").GetString());
+        Assert.True(await Eventually.TrueWithinAsync(() => _gateway.Instance("slowwake").Sleep == SleepState.Awake, TimeSpan.FromSeconds(10)));
+        Assert.Equal(HttpStatusCode.OK, (await Chat("slowwake")).Response.StatusCode);
+        Assert.Equal(1, StateOf("slowwake").Wakes);
+    }
+
+    [Fact]
+    public async Task Sleep_RequestInFlight_409AndTheRequestFinishes()
+    {
+        var running = Json.PostAsync(_gateway.ClientWith(GatewayHost.UserSecret), "/v1/chat/completions",
+            """{"model":"busy","messages":[{"role":"user","content":"x"}],"max_tokens":40,"ignore_eos":true}""");
+        Assert.True(await Eventually.TrueWithinAsync(() => _gateway.Instance("busy").Outstanding == 1, TimeSpan.FromSeconds(5)));
+
+        var (response, body) = await Admin("busy", "sleep");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("in flight", body.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await running).Response.StatusCode);
+        Assert.False(StateOf("busy").IsSleeping);
+        Assert.Equal(SleepState.Awake, _gateway.Instance("busy").Sleep);
+    }
+
+    [Fact]
+    public async Task AdapterLoad_SleepingEngine_RefusedWithoutCallingIt()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Admin("asleep", "sleep")).Response.StatusCode);
+
+        var (response, body) = await Json.PostAsync(_admin, "/admin/adapters", """{"name":"dreamy","path":"/a/dreamy","base_model":"asleep","register":false}""");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var result = Assert.Single(body.GetProperty("results").EnumerateArray());
+        Assert.Equal(409, result.GetProperty("status").GetInt32());
+        Assert.Contains("sleeps", result.GetProperty("message").GetString());
+        Assert.Equal(0, _engines["asleep"].Get<ModelRegistry>().LoadRequests);
+    }
+
     [Theory]
     [InlineData("/sleep?level=1")]
     [InlineData("/wake_up")]
@@ -146,14 +200,22 @@ public sealed class SleepWakeTests : IAsyncLifetime
     [InlineData("/v1/load_lora_adapter")]
     [InlineData("/v1/unload_lora_adapter")]
     [InlineData("/v1/../sleep")]
+    [InlineData("//sleep")]
+    [InlineData("/v1/%2e%2e/sleep")]
+    [InlineData("/SLEEP")]
     public async Task EngineAdminRoutes_NotReachableThroughTheGateway(string path)
     {
-        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
+        var body = """{"model":"guarded","method":"reload_weights","lora_name":"x","lora_path":"/x"}""";
+        var request = System.Text.Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {GatewayHost.UserSecret}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}");
 
-        var response = await user.PostAsync(path, Json.Body("""{"model":"plain","method":"reload_weights","lora_name":"x","lora_path":"/x"}"""));
+        var answer = await RawHttp.SendAsync(_gateway.Address, request, TimeSpan.FromSeconds(10));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal(0, StateOf("plain").Sleeps);
-        Assert.Equal(0, _engines["plain"].Get<ModelRegistry>().LoadRequests);
+        Assert.Equal(404, answer.Status);
+        // The engine behind would have obeyed: it has the development routes and sleep mode.
+        Assert.Equal(0, StateOf("guarded").Sleeps);
+        Assert.Equal(0, StateOf("guarded").Wakes);
+        Assert.Equal(0, _engines["guarded"].Get<ModelRegistry>().LoadRequests);
+        Assert.Equal(HttpStatusCode.OK, (await _engines["guarded"].Client.GetAsync("/is_sleeping")).StatusCode);
     }
 }

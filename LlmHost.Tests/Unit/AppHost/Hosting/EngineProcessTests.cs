@@ -41,6 +41,7 @@ public sealed class EngineProcessTests
 
         var environment = await AppModel.EnvironmentOf(process);
         Assert.Equal("2,3", environment["CUDA_VISIBLE_DEVICES"]);
+        Assert.Equal("PCI_BUS_ID", environment["CUDA_DEVICE_ORDER"]);
         Assert.Equal("/data/hf", environment["HF_HOME"]);
         Assert.Equal("WARN", environment["NCCL_DEBUG"]);
         Assert.Equal("1", environment["VLLM_SERVER_DEV_MODE"]);

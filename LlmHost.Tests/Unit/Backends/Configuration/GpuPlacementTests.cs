@@ -69,7 +69,7 @@ public sealed class GpuPlacementTests
             """);
 
         Assert.Equal([
-            "line 5: backends[0].container.gpu_memory_utilization: is not set, but GPU 0 is shared by a, b: give each engine its share (the shares on one GPU must sum to at most 1)",
+            "line 5: backends[0].container.gpu_memory_utilization: is not set, but GPU 0 is shared by a, b: give each engine its share (the shares on one GPU must sum to at most 0.95)",
         ], errors);
     }
 
@@ -82,7 +82,7 @@ public sealed class GpuPlacementTests
               - { name: b, engine: sglang, model: n, container: { gpus: [1], gpu_memory_utilization: 0.5 } }
             """);
 
-        Assert.Equal(["line 3: backends[1].container.gpu_memory_utilization: the engines on GPU 1 (a, b) take 1.1 of its memory together: at most 1"], errors);
+        Assert.Equal(["line 3: backends[1].container.gpu_memory_utilization: the engines on GPU 1 (a, b) take 1.1 of its memory together: at most 0.95 (each engine's CUDA context takes some besides its share)"], errors);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class GpuPlacementTests
     {
         var errors = Placement("backends:\n  - { name: a, engine: vllm, model: m, replicas: 2, container: { gpus: [0], gpu_memory_utilization: 0.6 } }\n");
 
-        Assert.Equal(["line 2: backends[0].container.gpu_memory_utilization: the engines on GPU 0 (a (replica 1), a (replica 2)) take 1.2 of its memory together: at most 1"], errors);
+        Assert.Equal(["line 2: backends[0].container.gpu_memory_utilization: the engines on GPU 0 (a (replica 1), a (replica 2)) take 1.2 of its memory together: at most 0.95 (each engine's CUDA context takes some besides its share)"], errors);
     }
 
     [Fact]
@@ -102,6 +102,8 @@ public sealed class GpuPlacementTests
               - { name: b, engine: sglang, model: n, container: { gpus: [1, 2], tensor_parallel_size: 2 } }
               - { name: c, engine: vllm, model: o, container: { gpus: [3], gpu_memory_utilization: 0.5 } }
               - { name: d, engine: vllm, model: p, container: { gpus: [3], gpu_memory_utilization: 0.45 } }
+              - { name: e, engine: vllm, model: q, container: { gpus: [4], gpu_memory_utilization: 0.5 } }
+              - { name: f, engine: sglang, model: r, container: { gpus: [4], gpu_memory_utilization: 0.4 } }
             """));
     }
 

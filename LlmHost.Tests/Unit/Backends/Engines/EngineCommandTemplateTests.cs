@@ -27,16 +27,27 @@ public sealed class EngineCommandTemplateTests
     }
 
     [Fact]
-    public void Render_WholeTokenPlaceholderTakesTheObject()
+    public void Render_WholeTokenPlaceholderTakesTheObjectEmbeddedOnesTheText()
     {
-        var (template, _) = EngineCommandTemplate.Parse("{model} --served-model-name {served_model_name} --host {host} --port={port} --port {port}", EngineProfile.Vllm);
+        var (template, problems) = EngineCommandTemplate.Parse("{model} --served-model-name={served_model_name} --host {host} --port {port} # the port is allocated", EngineProfile.Vllm);
         var port = new object();
 
         var args = template!.Render(new Dictionary<string, object?> { ["model"] = "m", ["served_model_name"] = "n", ["host"] = "127.0.0.1", ["port"] = port }).ToList();
 
+        Assert.Empty(problems);
         Assert.Equal("m", args[0]);
+        Assert.Equal("--served-model-name=n", args[1]);
         Assert.Same(port, args[^1]);
-        Assert.Equal($"--port={port}", args[5]);
+        Assert.Equal(6, args.Count);
+    }
+
+    [Fact]
+    public void Parse_SglangAliases_Canonical()
+    {
+        var (_, problems) = EngineCommandTemplate.Parse("--model m {model} --served-model-name {served_model_name} --host {host} --port {port} --tp-size 2", EngineProfile.Sglang);
+
+        Assert.Contains("--model-path must be followed by {model}: LlmHost sets it", problems);
+        Assert.Contains("--tp must be followed by {tensor_parallel_size}: LlmHost sets it", problems);
     }
 
     [Theory]
@@ -48,6 +59,10 @@ public sealed class EngineCommandTemplateTests
     [InlineData("{model} --served-model-name {served_model_name} --host {host} --port {port} --enable-sleep-mode", "--enable-sleep-mode is LlmHost's to set")]
     [InlineData("{model} --served-model-name {served_model_name} --host {host} --port {port} --seed {seed}", "{seed} is not a placeholder LlmHost fills")]
     [InlineData("CUDA_VISIBLE_DEVICES=3 {model} --served-model-name {served_model_name} --host {host} --port {port}", "GPUs are chosen by container.gpus")]
+    [InlineData("{model} --served-model-name {served_model_name} --host {host} --port={port}", "{port} must be an argument of its own")]
+    [InlineData("{model} --served-model-name {served_model_name} --host {host} --port {port} --enable_lora", "--enable-lora is LlmHost's to set")]
+    [InlineData("{model} --served-model-name {served_model_name} --host {host} --port {port} -tp 4", "--tensor-parallel-size must be followed by {tensor_parallel_size}")]
+    [InlineData("{model} --served-model-name {served_model_name} --host {host} --port {port} --max_model_len 4096", "--max-model-len must be followed by {max_model_len}")]
     public void Parse_Vllm_EveryProblemNamed(string text, string problem)
     {
         var (template, problems) = EngineCommandTemplate.Parse(text, EngineProfile.Vllm);
