@@ -24,9 +24,9 @@ HostPaths.Resolve(config, Path.GetDirectoryName(configPath)!);
 if (options.StopContainers)
 {
     // The engine containers are persistent: they keep the model loaded after a Ctrl+C. This removes them.
-    foreach (var name in EngineContainers.NamesOf(config))
+    foreach (var message in await EngineContainers.RemoveAllAsync(config, CancellationToken.None))
     {
-        Console.WriteLine((await EngineContainers.RemoveAsync(name, CancellationToken.None)).Message);
+        Console.WriteLine(message);
     }
     return 0;
 }

@@ -25,6 +25,8 @@ public static class InferenceServerBuilderExtensions
                 // PyTorch needs shared memory for tensor parallelism.
                 context.Args.Add("--ipc=host");
                 context.Args.Add($"--shm-size={container.ShmSize}");
+                context.Args.Add("--label");
+                context.Args.Add(EngineContainers.Label);
             })
             // Weights stay between AppHost runs: loading an 8B model takes minutes. A fixed name finds it again, to
             // remove it (--LlmHost:StopContainers=true, or the dashboard's "Remove container").

@@ -32,14 +32,16 @@ public sealed class StopContainersTests
         var bin = Directory.CreateTempSubdirectory("fake-docker-").FullName;
         var calls = Path.Combine(bin, "calls.txt");
         var docker = Path.Combine(bin, "docker");
-        await File.WriteAllTextAsync(docker, $"#!/bin/sh\necho \"$@\" >> '{calls}'\n");
+        // Lists one container an earlier config left, then records every call.
+        await File.WriteAllTextAsync(docker, $"#!/bin/sh\necho \"$@\" >> '{calls}'\n[ \"$1\" = ps ] && echo llmhost-old-model\nexit 0\n");
         File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         await using var apphost = DotnetProcess.Start("LlmHost.AppHost", ["--LlmHost:StopContainers=true"], RepositoryRoot.Path,
             new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}", ["ASPIRE_CONTAINER_RUNTIME"] = "docker" });
 
         Assert.True(await Eventually.TrueWithinAsync(() => apphost.HasExited, TimeSpan.FromSeconds(60)), string.Join('\n', apphost.Output));
-        Assert.Equal(["rm -f llmhost-vllm-qwen", "rm -f llmhost-sglang-llama"], await File.ReadAllLinesAsync(calls));
+        Assert.Equal(["ps -a --filter label=io.llmhost.engine=true --format {{.Names}}", "rm -f llmhost-vllm-qwen", "rm -f llmhost-sglang-llama", "rm -f llmhost-old-model"],
+            await File.ReadAllLinesAsync(calls));
         Assert.Contains("llmhost-vllm-qwen: stopped and removed", apphost.Output);
         Directory.Delete(bin, recursive: true);
     }

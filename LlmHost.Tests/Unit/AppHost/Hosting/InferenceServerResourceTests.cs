@@ -42,7 +42,7 @@ public class InferenceServerResourceTests
              "--enforce-eager"],
             await AppModel.ArgsOf(vllm));
         var runtimeArgs = await AppModel.RuntimeArgsOf(vllm);
-        Assert.Equal(["--gpus", "\"device=0,1\"", "--ipc=host", "--shm-size=16g"], runtimeArgs);
+        Assert.Equal(["--gpus", "\"device=0,1\"", "--ipc=host", "--shm-size=16g", "--label", "io.llmhost.engine=true"], runtimeArgs);
         var endpoint = vllm.Annotations.OfType<EndpointAnnotation>().Single();
         Assert.Equal(8000, endpoint.TargetPort);
         Assert.Equal("http", endpoint.Name);
@@ -76,7 +76,7 @@ public class InferenceServerResourceTests
              "--mem-fraction-static", "0.85", "--enable-lora", "--max-loras-per-batch", "4", "--max-loaded-loras", "4",
              "--max-lora-rank", "16", "--lora-target-modules", "all", "--lora-paths", "sql=/adapters/sql", "--enforce-eager"],
             await AppModel.ArgsOf(sglang));
-        Assert.Equal(["--gpus", "all", "--ipc=host", "--shm-size=16g"], await AppModel.RuntimeArgsOf(sglang));
+        Assert.Equal(["--gpus", "all", "--ipc=host", "--shm-size=16g", "--label", "io.llmhost.engine=true"], await AppModel.RuntimeArgsOf(sglang));
         Assert.Equal(30000, sglang.Annotations.OfType<EndpointAnnotation>().Single().TargetPort);
         var mount = sglang.Annotations.OfType<ContainerMountAnnotation>().Single();
         Assert.Equal(ContainerMountType.BindMount, mount.Type);

@@ -63,7 +63,7 @@ public sealed class ExampleConfigTests
         var (_, builder, _) = Compose("vllm-gpu-box.yaml");
         var vllm = Assert.IsType<VllmResource>(Resource(builder, "vllm-qwen"));
 
-        Assert.Equal(["--gpus", "\"device=0,1\"", "--ipc=host", "--shm-size=16g"], await AppModel.RuntimeArgsOf(vllm));
+        Assert.Equal(["--gpus", "\"device=0,1\"", "--ipc=host", "--shm-size=16g", "--label", "io.llmhost.engine=true"], await AppModel.RuntimeArgsOf(vllm));
         var args = await AppModel.ArgsOf(vllm);
         Assert.Equal("2", args[args.IndexOf("--tensor-parallel-size") + 1]);
         Assert.Equal("0.9", args[args.IndexOf("--gpu-memory-utilization") + 1]);
