@@ -33,7 +33,8 @@ public static class EngineProcessBuilderExtensions
             .WithRuntimeLora(backend)
             .WithSleepMode(backend)
             .WithAdapterCommands(backend)
-            .WithSleepCommands(backend);
+            .WithSleepCommands(backend)
+            .WithSleepStatus(backend);
         if (hfToken is not null)
         {
             process.WithEnvironment("HF_TOKEN", hfToken);

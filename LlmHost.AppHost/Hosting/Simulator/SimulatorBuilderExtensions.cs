@@ -23,6 +23,7 @@ public static class SimulatorBuilderExtensions
             .WithRuntimeLora(backend)
             .WithSleepMode(backend)
             .WithSleepCommands(backend)
+            .WithSleepStatus(backend)
             .WithAdapterCommands(backend);
     }
 

@@ -24,6 +24,7 @@ public static class VllmBuilderExtensions
             .WithRuntimeLora(backend)
             .WithSleepMode(backend)
             .WithSleepCommands(backend)
+            .WithSleepStatus(backend)
             .WithArgs(context => EngineArgs.Add(context.Args, backend))
             .WithAdapterCommands(backend);
     }

@@ -97,4 +97,26 @@ public sealed class ProcessModeEndToEndTests : IAsyncLifetime
         using var engine = _app.CreateHttpClient("pv", "http");
         Assert.Equal(HttpStatusCode.OK, (await engine.GetAsync("/health")).StatusCode);
     }
+
+    [Fact]
+    public async Task SleepingEngine_ShownInTheDashboardAndWokenByTheNextRequest()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await WaitForSleepPropertyAsync("awake", cancellation.Token);
+        using var admin = _app.CreateHttpClient("gateway", "http");
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", "sk-llmhost-devadmin-LocalDevelopmentOnlyReplaceBeforeDeploying");
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/admin/backends/pv/sleep", null)).StatusCode);
+        await WaitForSleepPropertyAsync("sleeping", cancellation.Token);
+
+        using var user = _app.CreateHttpClient("gateway", "http");
+        user.DefaultRequestHeaders.Authorization = new("Bearer", UserKey);
+        using var response = await user.PostAsync("/v1/chat/completions", Json.Body("""{"model":"pv","messages":[{"role":"user","content":"hi"}],"max_tokens":2}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await WaitForSleepPropertyAsync("awake", cancellation.Token);
+    }
+
+    private Task WaitForSleepPropertyAsync(string state, CancellationToken cancellationToken) =>
+        _app.ResourceNotifications.WaitForResourceAsync("pv", e => e.Snapshot.Properties.Any(p =>
+            p.Name == LlmHost.AppHost.Hosting.Lifecycle.SleepStatusBuilderExtensions.PropertyName && Equals(p.Value, state)), cancellationToken);
 }
