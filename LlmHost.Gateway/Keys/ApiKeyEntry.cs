@@ -19,7 +19,7 @@ public sealed class ApiKeyEntry
     [JsonPropertyName("models")] public List<string>? Models { get; set; }
 
     [JsonPropertyName("expires_at")] public DateTimeOffset? ExpiresAt { get; set; }
-    [JsonPropertyName("disabled")] public bool Disabled { get; set; }
+    [JsonPropertyName("disabled"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool Disabled { get; set; }
     [JsonPropertyName("limits")] public KeyLimitsEntry? Limits { get; set; }
 
     /// <summary>Debugging: the access log keeps this key's request and response bodies (first 16 KiB each).</summary>

@@ -23,6 +23,11 @@ public static class AtomicFile
         using (var stream = new FileStream(temp, options))
         {
             stream.Write(content);
+            if (content.Length > 0 && content[^1] != (byte)'\n')
+            {
+                // Text files end with a newline (as editors write them: no diff for it after an admin write).
+                stream.WriteByte((byte)'\n');
+            }
             stream.Flush(flushToDisk: true);
         }
         try

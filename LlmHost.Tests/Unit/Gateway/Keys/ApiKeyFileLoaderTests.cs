@@ -139,4 +139,19 @@ public class ApiKeyFileLoaderTests
         Assert.Equal(["api_keys.json"], Directory.GetFiles(directory).Select(Path.GetFileName));
         Directory.Delete(directory, recursive: true);
     }
+
+    [Fact]
+    public void AtomicFile_Write_EndsWithOneNewline()
+    {
+        var directory = Directory.CreateTempSubdirectory("llmhost-atomic").FullName;
+        var path = Path.Combine(directory, "adapters.json");
+
+        AtomicFile.Write(path, "{}"u8);
+        var once = File.ReadAllText(path);
+        AtomicFile.Write(path, "{}\n"u8);
+
+        Assert.Equal("{}\n", once);
+        Assert.Equal("{}\n", File.ReadAllText(path));
+        Directory.Delete(directory, recursive: true);
+    }
 }
