@@ -1,0 +1,19 @@
+namespace LlmHost.Simulator.Engine.Model;
+
+/// <summary>One sequence's blocks in a <see cref="PagedKvCache"/>: its tokens so far and the hashes of its full blocks.</summary>
+public sealed class KvAllocation
+{
+    internal List<int> Blocks { get; } = [];
+    internal List<ulong> Hashes { get; } = [];
+    internal List<int> PendingTokens { get; } = [];
+
+    /// <summary>Tokens the sequence holds (prompt and generated).</summary>
+    public int Tokens { get; internal set; }
+
+    /// <summary>Prompt tokens found in the cache at admission: not computed again.</summary>
+    public int CachedTokens { get; internal set; }
+
+    public int BlockCount => Blocks.Count;
+
+    internal bool Freed { get; set; }
+}
