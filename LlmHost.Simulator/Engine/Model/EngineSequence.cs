@@ -1,0 +1,41 @@
+namespace LlmHost.Simulator.Engine.Model;
+
+/// <summary>One request inside the modelled engine: its tokens, how far its prefill got, what it generated.</summary>
+public sealed class EngineSequence
+{
+    internal EngineSequence(long id, IReadOnlyList<int> prompt, int maxOutputTokens, int priority, TimeSpan arrival)
+    {
+        Id = id;
+        Tokens = [.. prompt];
+        MaxOutputTokens = maxOutputTokens;
+        Priority = priority;
+        Arrival = arrival;
+    }
+
+    public long Id { get; }
+    public int MaxOutputTokens { get; }
+
+    /// <summary>vLLM's priority: lower runs first (with <c>--scheduling-policy priority</c>).</summary>
+    public int Priority { get; }
+
+    public TimeSpan Arrival { get; }
+
+    /// <summary>Every token so far: the prompt, then the output.</summary>
+    internal List<int> Tokens { get; }
+
+    /// <summary>The tokens to compute before the next output at (re)admission: the prompt, or all tokens after a preemption.</summary>
+    internal int PrefillTarget { get; set; }
+
+    internal KvAllocation? Kv { get; set; }
+
+    /// <summary>Tokens whose KV is computed (or was found in the prefix cache).</summary>
+    internal int Computed { get; set; }
+
+    public int OutputTokens { get; internal set; }
+    public int CachedPromptTokens { get; internal set; }
+    public int Preemptions { get; internal set; }
+    public TimeSpan? FirstToken { get; internal set; }
+    public TimeSpan? Finished { get; internal set; }
+
+    public bool IsPrefilling => Computed < PrefillTarget;
+}

@@ -1,0 +1,103 @@
+using LlmHost.Simulator.Engine.Model;
+
+namespace LlmHost.Tests.Unit.Simulator.Model;
+
+/// <summary>Continuous batching on the simulated clock: prefill then one token a step, chunks, cache hits, preemption, priority.</summary>
+[Trait("Category", "Unit")]
+public sealed class BatchSchedulerTests
+{
+    private static readonly RooflineModel H100 = new(GpuProfile.H100, ModelProfile.Llama31_8B);
+
+    private static List<int> Tokens(int count, int seed = 0) => [.. Enumerable.Range(seed * 100_000, count)];
+
+    private static List<EngineSequence> RunToEnd(BatchScheduler scheduler, int maxSteps = 10_000)
+    {
+        var finished = new List<EngineSequence>();
+        for (var i = 0; i < maxSteps && (scheduler.Running > 0 || scheduler.Waiting > 0); i++)
+        {
+            finished.AddRange(scheduler.Step());
+        }
+        return finished;
+    }
+
+    [Fact]
+    public void Step_OnePrompt_FirstTokenWithThePrefillThenOneAStep()
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100);
+        var sequence = scheduler.Add(Tokens(100), maxOutputTokens: 5);
+
+        scheduler.Step();
+        var firstToken = scheduler.Now;
+        var finished = RunToEnd(scheduler);
+
+        Assert.Equal(firstToken, sequence.FirstToken);
+        Assert.Equal(5, sequence.OutputTokens);
+        Assert.Same(sequence, Assert.Single(finished));
+        Assert.True(sequence.Finished > sequence.FirstToken);
+        Assert.Equal(1000, scheduler.Cache.FreeBlocks);
+    }
+
+    [Fact]
+    public void Step_LongPrompt_PrefilledInChunksOfTheTokenBudget()
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100, maxBatchedTokens: 64);
+        var sequence = scheduler.Add(Tokens(200), maxOutputTokens: 1);
+
+        for (var step = 1; step <= 3; step++)
+        {
+            scheduler.Step();
+            Assert.Null(sequence.FirstToken);
+        }
+        scheduler.Step();
+
+        Assert.NotNull(sequence.FirstToken);
+        Assert.NotNull(sequence.Finished);
+    }
+
+    [Fact]
+    public void Add_RepeatedPrompt_PrefixCacheShortensTimeToFirstToken()
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100);
+        var first = scheduler.Add(Tokens(4000), maxOutputTokens: 1);
+        RunToEnd(scheduler);
+        var start = scheduler.Now;
+
+        var second = scheduler.Add(Tokens(4000), maxOutputTokens: 1);
+        RunToEnd(scheduler);
+
+        Assert.Equal(0, first.CachedPromptTokens);
+        Assert.Equal(3984, second.CachedPromptTokens);
+        Assert.True(second.FirstToken - start < first.FirstToken / 5, $"{second.FirstToken - start} vs {first.FirstToken}");
+    }
+
+    [Fact]
+    public void Step_CacheRunsOut_NewestPreemptedAndEveryoneFinishes()
+    {
+        var cache = new PagedKvCache(12);
+        var scheduler = new BatchScheduler(cache, H100);
+        var sequences = Enumerable.Range(0, 3).Select(i => scheduler.Add(Tokens(40, seed: i), maxOutputTokens: 40)).ToList();
+
+        var finished = RunToEnd(scheduler);
+
+        Assert.Equal(3, finished.Count);
+        Assert.True(scheduler.Preemptions > 0);
+        Assert.All(sequences, s => Assert.Equal(40, s.OutputTokens));
+        Assert.Contains(sequences, s => s.Preemptions > 0);
+        Assert.Equal(12, cache.FreeBlocks);
+    }
+
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 1)]
+    public void Step_OneSeat_FifoOrPriority(bool priorityPolicy, int firstServed)
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100, maxNumSeqs: 1, priorityPolicy: priorityPolicy);
+        var sequences = new[] { scheduler.Add(Tokens(10, seed: 1), 2, priority: 5), scheduler.Add(Tokens(10, seed: 2), 2, priority: 0) };
+
+        scheduler.Step();
+
+        Assert.Equal(1, scheduler.Running);
+        Assert.NotNull(sequences[firstServed].FirstToken);
+        Assert.Null(sequences[1 - firstServed].FirstToken);
+    }
+}
