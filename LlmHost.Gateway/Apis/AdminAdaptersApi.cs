@@ -24,8 +24,13 @@ public static class AdminAdaptersApi
         return admin;
     }
 
-    private static IResult List(AdapterCatalog catalog, BackendPool pool)
+    private static async Task<IResult> List(AdapterCatalog catalog, BackendPool pool, BackendProbeService probes, bool? refresh, CancellationToken cancellationToken)
     {
+        if (refresh == true)
+        {
+            // Ask every engine for its models now, rather than show what the last discovery round saw.
+            await probes.DiscoverOnceAsync(cancellationToken);
+        }
         var views = new SortedDictionary<string, AdapterView>(StringComparer.Ordinal);
         foreach (var adapter in catalog.Adapters)
         {

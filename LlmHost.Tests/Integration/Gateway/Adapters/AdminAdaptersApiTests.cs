@@ -103,6 +103,20 @@ public sealed class AdminAdaptersApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_Refresh_ShowsAnAdapterLoadedOnTheEngineDirectly()
+    {
+        (await _b.Client.PostAsync("/v1/load_lora_adapter", Json.Body($$"""{"lora_name":"side-door","lora_path":"{{_adapterDir}}"}"""))).EnsureSuccessStatusCode();
+
+        var cached = await Json.GetAsync(_admin, "/admin/adapters");
+        var live = await Json.GetAsync(_admin, "/admin/adapters?refresh=true");
+
+        Assert.DoesNotContain(cached.GetProperty("adapters").EnumerateArray(), a => a.GetProperty("name").GetString() == "side-door");
+        var view = live.GetProperty("adapters").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "side-door");
+        Assert.Equal("engine", view.GetProperty("declared_in").GetString());
+        Assert.Equal("b", view.GetProperty("loaded_on")[0].GetProperty("instance").GetString());
+    }
+
+    [Fact]
     public async Task Load_PathTheEngineRefuses_ReportsEachEngineAnswerAnd502()
     {
         var (response, body) = await Load("""{"name":"ghost","path":"/nonexistent/ghost","base_model":"base","register":false}""");
