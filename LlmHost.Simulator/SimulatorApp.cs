@@ -27,6 +27,10 @@ public static class SimulatorApp
         services.AddSingleton<EngineErrorWriter>();
         services.AddSingleton<StartupGate>();
         services.AddSingleton<SleepState>();
+        if (options.IsRoofline)
+        {
+            services.AddSingleton<LlmHost.Simulator.Engine.Model.EngineLoop>();
+        }
         services.AddSingleton<CompletionsHandler>();
 
         var app = builder.Build();

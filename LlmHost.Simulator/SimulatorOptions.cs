@@ -54,6 +54,23 @@ public sealed class SimulatorOptions
     /// <summary>Runtime LoRA routes; vLLM also enables them from VLLM_ALLOW_RUNTIME_LORA_UPDATING.</summary>
     public bool AllowRuntimeLora { get; set; }
 
+    /// <summary><c>fixed</c> (the latency options) or <c>roofline</c> (continuous batching, paged KV cache, prefix caching, step times from a GPU and model profile).</summary>
+    public string EngineModel { get; set; } = "fixed";
+
+    public string Gpu { get; set; } = "h100";
+    public string ModelProfile { get; set; } = "llama-3.1-8b";
+    public int MaxNumBatchedTokens { get; set; } = 8192;
+    public double GpuMemoryUtilization { get; set; } = 0.9;
+    public int TensorParallelSize { get; set; } = 1;
+
+    /// <summary>Simulated time runs this many times faster than the wall clock (roofline model).</summary>
+    public double TimeScale { get; set; } = 1;
+
+    /// <summary>vLLM <c>--scheduling-policy</c>: <c>fcfs</c> or <c>priority</c> (roofline model).</summary>
+    public string SchedulingPolicy { get; set; } = "fcfs";
+
+    public bool IsRoofline => EngineModel == "roofline";
+
     /// <summary>vLLM <c>--enable-sleep-mode</c>: the engine may be put to sleep.</summary>
     public bool EnableSleepMode { get; set; }
 
@@ -128,7 +145,14 @@ public sealed class SimulatorOptions
             case "max-lora-rank": MaxLoraRank = option.Int(1); return true;
             case "lora-target-modules": return true; // accepted as the engine does; the simulator has no modules
             // Accepted as the engines take them (the AppHost's process mode passes them); nothing to simulate.
-            case "tensor-parallel-size" or "tp" or "gpu-memory-utilization" or "mem-fraction-static": option.Single(); return true;
+            case "tensor-parallel-size" or "tp": TensorParallelSize = option.Int(1); return true;
+            case "gpu-memory-utilization" or "mem-fraction-static": GpuMemoryUtilization = option.Number(0.01, 1); return true;
+            case "engine-model": EngineModel = option.Single(); return true;
+            case "gpu": Gpu = option.Single(); return true;
+            case "model-profile": ModelProfile = option.Single(); return true;
+            case "max-num-batched-tokens" or "chunked-prefill-size": MaxNumBatchedTokens = option.Int(16); return true;
+            case "time-scale": TimeScale = option.Number(0.001, 10_000); return true;
+            case "scheduling-policy": SchedulingPolicy = option.Single(); return true;
             case "lora-load-ms": LoraLoadMs = option.Number(0, 600_000); return true;
             case "lora-check-paths": LoraCheckPaths = option.Flag(); return true;
             case "host": Host = option.Single(); return true;
@@ -187,6 +211,7 @@ public sealed class SimulatorOptions
             Port = envPort;
         }
         EnableLora |= _loraModulesGiven;
+        CheckEngineModel(errors);
         if (Engine == BackendEngine.Sglang && !_maxLorasGiven)
         {
             MaxLoras = 8;
@@ -206,6 +231,36 @@ public sealed class SimulatorOptions
         {
             // SGLang's LoRA routes exist whenever the server runs; they only fail without LoRA enabled.
             AllowRuntimeLora = true;
+        }
+    }
+
+    private void CheckEngineModel(List<string> errors)
+    {
+        if (EngineModel is not ("fixed" or "roofline"))
+        {
+            errors.Add($"--engine-model: '{EngineModel}' is not one of fixed, roofline");
+        }
+        if (SchedulingPolicy is not ("fcfs" or "priority"))
+        {
+            errors.Add($"--scheduling-policy: '{SchedulingPolicy}' is not one of fcfs, priority");
+        }
+        if (!IsRoofline)
+        {
+            return;
+        }
+        var gpu = LlmHost.Simulator.Engine.Model.GpuProfile.Find(Gpu);
+        var model = LlmHost.Simulator.Engine.Model.ModelProfile.Find(ModelProfile);
+        if (gpu is null)
+        {
+            errors.Add($"--gpu: '{Gpu}' is not one of {string.Join(", ", LlmHost.Simulator.Engine.Model.GpuProfile.All.Select(g => g.Name))}");
+        }
+        if (model is null)
+        {
+            errors.Add($"--model-profile: '{ModelProfile}' is not one of {string.Join(", ", LlmHost.Simulator.Engine.Model.ModelProfile.All.Select(m => m.Name))}");
+        }
+        if (gpu is not null && model is not null && new LlmHost.Simulator.Engine.Model.RooflineModel(gpu, model, TensorParallelSize).KvBlocks(GpuMemoryUtilization) == 0)
+        {
+            errors.Add($"--model-profile: {model.Name} does not fit on {TensorParallelSize} × {gpu.Name} at --gpu-memory-utilization {GpuMemoryUtilization}");
         }
     }
 
@@ -288,6 +343,11 @@ public sealed class SimulatorOptions
           --enable-metrics              SGLang: serve /metrics (vLLM always does)
           --legacy-errors               vLLM: flat error bodies as before v0.10.1
           --allow-runtime-lora          vLLM: LoRA load/unload routes (or VLLM_ALLOW_RUNTIME_LORA_UPDATING=true)
+          --engine-model fixed|roofline roofline: continuous batching over a paged KV cache with prefix caching,
+                                        step times from --gpu (h100, a100, l4) and --model-profile
+                                        (llama-3.1-8b, qwen2.5-7b, llama-3.1-70b); --tensor-parallel-size,
+                                        --gpu-memory-utilization (0.9), --max-num-batched-tokens (8192),
+                                        --scheduling-policy fcfs|priority, --time-scale F (F times faster)
           --enable-sleep-mode           vLLM: the engine may sleep (routes with VLLM_SERVER_DEV_MODE=1)
           --server-dev-mode             vLLM: the development routes, as VLLM_SERVER_DEV_MODE=1
           --wake-ms N                   time a wake from level-1 sleep takes (level 2: 3x) (0)

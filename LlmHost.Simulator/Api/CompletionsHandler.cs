@@ -4,6 +4,7 @@ using System.Text.Json;
 using LlmHost.Backends.Engines;
 using LlmHost.Backends.OpenAI;
 using LlmHost.Simulator.Engine;
+using LlmHost.Simulator.Engine.Model;
 using LlmHost.Simulator.Errors;
 using LlmHost.Simulator.Metrics;
 
@@ -22,7 +23,8 @@ public sealed class CompletionsHandler(
     FailureInjector failures,
     EngineErrorWriter errors,
     StartupGate startup,
-    SleepState sleep)
+    SleepState sleep,
+    EngineLoop? engine = null)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
@@ -36,6 +38,12 @@ public sealed class CompletionsHandler(
             return;
         }
         var (plan, injected) = admitted;
+        if (engine is not null)
+        {
+            // The engine model queues and batches by itself.
+            await GenerateAsync(context, plan, injected, received);
+            return;
+        }
         using var slot = await scheduler.EnterAsync(plan.PromptTokens, plan.Model.Adapter, context.RequestAborted);
         if (slot is null)
         {
@@ -97,11 +105,12 @@ public sealed class CompletionsHandler(
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
+        var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), priority: 0);
         try
         {
             completionTokens = plan.Stream
-                ? await StreamAsync(context, plan, choices, injected, received)
-                : await RespondAsync(context, plan, choices, received);
+                ? await StreamAsync(context, plan, choices, injected, received, run)
+                : await RespondAsync(context, plan, choices, received, run);
             finishReason = choices.Length > 0 ? choices[0].FinishReason : "stop";
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -110,12 +119,51 @@ public sealed class CompletionsHandler(
         }
         finally
         {
+            if (run is not null)
+            {
+                engine!.Abort(run); // nothing left to do when it finished; frees its blocks when it did not
+            }
             metrics.RequestFinished(plan.PromptTokens, completionTokens, finishReason);
             metrics.EndToEnd.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
         }
     }
 
-    private async Task<int> RespondAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, long received)
+    private static int Longest(ChoiceState[] choices)
+    {
+        var longest = 1;
+        foreach (var choice in choices)
+        {
+            longest = Math.Max(longest, choice.Length);
+        }
+        return longest;
+    }
+
+    // The prompt as token ids: the same text always gives the same ids, so shared prefixes share KV blocks.
+    private static List<int> PromptTokenIds(RequestPlan plan)
+    {
+        if (plan.Request.Messages is { } messages)
+        {
+            return [.. SimpleTokenizer.ChatTokens(messages).Select(SimpleTokenizer.IdOf)];
+        }
+        var ids = new List<int>(plan.PromptTokens);
+        foreach (var prompt in plan.Prompts)
+        {
+            for (var i = 0; i < prompt.Tokens; i++)
+            {
+                ids.Add((int)((ulong)(prompt.Hash + i * 7919L) % 31_900) + 100);
+            }
+        }
+        return ids;
+    }
+
+    // The modelled engine's pace: the next token when the step that made it ends; its time observed.
+    private async Task NextTokenAsync(EngineRun run, long since, bool first, CancellationToken cancellationToken)
+    {
+        await run.NextAsync(cancellationToken);
+        (first ? metrics.TimeToFirstToken : metrics.InterTokenLatency).Observe(Stopwatch.GetElapsedTime(since).TotalSeconds);
+    }
+
+    private async Task<int> RespondAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, long received, EngineRun? run)
     {
         var total = 0;
         var longest = 0;
@@ -128,7 +176,15 @@ public sealed class CompletionsHandler(
             total += choice.Length;
             longest = Math.Max(longest, choice.Length);
         }
-        if (!latency.IsZero)
+        if (run is not null)
+        {
+            await NextTokenAsync(run, received, first: true, context.RequestAborted);
+            for (var i = 1; i < longest; i++)
+            {
+                await NextTokenAsync(run, Stopwatch.GetTimestamp(), first: false, context.RequestAborted);
+            }
+        }
+        else if (!latency.IsZero)
         {
             var random = choices[0].Random;
             var wait = latency.TimeToFirstToken(plan.PromptTokens, random);
@@ -157,10 +213,10 @@ public sealed class CompletionsHandler(
         return total;
     }
 
-    private async Task<int> StreamAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, string? injected, long received)
+    private async Task<int> StreamAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, string? injected, long received, EngineRun? run)
     {
         var random = choices[0].Random;
-        var body = await StartStreamAsync(context, plan, random, received);
+        var body = await StartStreamAsync(context, plan, random, received, run);
         var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
         var longest = 0;
         foreach (var choice in choices)
@@ -184,14 +240,18 @@ public sealed class CompletionsHandler(
                 await CutAsync(context, body, dropConnection: injected != FailureInjector.StreamError);
                 return total;
             }
-            if (step > 0 && !latency.IsZero)
+            if (step > 0 && run is not null)
+            {
+                await NextTokenAsync(run, Stopwatch.GetTimestamp(), first: false, context.RequestAborted);
+            }
+            else if (step > 0 && !latency.IsZero)
             {
                 var itl = latency.InterTokenLatency(random);
                 metrics.InterTokenLatency.Observe(itl.TotalSeconds);
                 await Task.Delay(itl, context.RequestAborted);
             }
             total = WriteNextTokens(json, body, writer, choices, total);
-            if (!latency.IsZero)
+            if (!latency.IsZero || run is not null)
             {
                 await body.FlushAsync(context.RequestAborted);
             }
@@ -206,13 +266,18 @@ public sealed class CompletionsHandler(
     }
 
     // Headers go out at once, as a real server's do, so the client sees 200 before the first token.
-    private async Task<System.IO.Pipelines.PipeWriter> StartStreamAsync(HttpContext context, RequestPlan plan, Random random, long received)
+    private async Task<System.IO.Pipelines.PipeWriter> StartStreamAsync(HttpContext context, RequestPlan plan, Random random, long received, EngineRun? run)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         EchoRequestId(context);
         await response.StartAsync(context.RequestAborted);
+        if (run is not null)
+        {
+            await NextTokenAsync(run, received, first: true, context.RequestAborted);
+            return response.BodyWriter;
+        }
         if (!latency.IsZero)
         {
             await Task.Delay(latency.TimeToFirstToken(plan.PromptTokens, random), context.RequestAborted);

@@ -32,9 +32,12 @@ public sealed class EngineMetrics
     private long _lastThroughputTokens;
     private long _lastThroughputTimestamp = Stopwatch.GetTimestamp();
 
-    public EngineMetrics(SimulatorOptions options, Scheduler scheduler, ModelRegistry models)
+    private readonly LlmHost.Simulator.Engine.Model.EngineLoop? _engine;
+
+    public EngineMetrics(SimulatorOptions options, Scheduler scheduler, ModelRegistry models, LlmHost.Simulator.Engine.Model.EngineLoop? engine = null)
     {
         _options = options;
+        _engine = engine;
         _scheduler = scheduler;
         _models = models;
         var vllm = options.Engine == BackendEngine.Vllm;
@@ -70,7 +73,12 @@ public sealed class EngineMetrics
         GenerationTokensPerRequest.Observe(generationTokens);
     }
 
-    public double KvCacheUsage => Math.Min(1.0, (double)_scheduler.TokensInFlight / _kvCapacityTokens);
+    public double KvCacheUsage => _engine?.Cache.Usage ?? Math.Min(1.0, (double)_scheduler.TokensInFlight / _kvCapacityTokens);
+
+    private int Running => _engine?.Running ?? _scheduler.Running;
+    private int Waiting => _engine?.Waiting ?? _scheduler.Waiting;
+    private long PrefixQueries => _engine?.Cache.PrefixQueries ?? 0;
+    private long PrefixHits => _engine?.Cache.PrefixHits ?? 0;
 
     public string Render()
     {
@@ -88,9 +96,12 @@ public sealed class EngineMetrics
 
     private void RenderVllm(StringBuilder o)
     {
-        PrometheusText.Gauge(o, "vllm:num_requests_running", "Number of requests in model execution batches.", _labels, _scheduler.Running);
-        PrometheusText.Gauge(o, "vllm:num_requests_waiting", "Number of requests waiting to be processed.", _labels, _scheduler.Waiting);
+        PrometheusText.Gauge(o, "vllm:num_requests_running", "Number of requests in model execution batches.", _labels, Running);
+        PrometheusText.Gauge(o, "vllm:num_requests_waiting", "Number of requests waiting to be processed.", _labels, Waiting);
         PrometheusText.Gauge(o, "vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", _labels, KvCacheUsage);
+        PrometheusText.Counter(o, "vllm:prefix_cache_queries_total", "Prefix cache queries, in terms of number of queried tokens.", _labels, PrefixQueries);
+        PrometheusText.Counter(o, "vllm:prefix_cache_hits_total", "Prefix cache hits, in terms of number of cached tokens.", _labels, PrefixHits);
+        PrometheusText.Counter(o, "vllm:num_preemptions_total", "Cumulative number of preemption from the engine.", _labels, _engine?.Preemptions ?? 0);
         PrometheusText.Counter(o, "vllm:prompt_tokens_total", "Number of prefill tokens processed.", _labels, Interlocked.Read(ref _promptTokens));
         PrometheusText.Counter(o, "vllm:generation_tokens_total", "Number of generation tokens processed.", _labels, Interlocked.Read(ref _generationTokens));
         o.Append("# HELP vllm:request_success_total Count of successfully processed requests.\n# TYPE vllm:request_success_total counter\n");
@@ -104,9 +115,10 @@ public sealed class EngineMetrics
         QueueTime.Write(o, _labels);
         PromptTokensPerRequest.Write(o, _labels);
         GenerationTokensPerRequest.Write(o, _labels);
-        var blocks = _kvCapacityTokens / BlockSize;
+        var blocks = _engine?.Cache.TotalBlocks ?? _kvCapacityTokens / BlockSize;
+        var utilization = _options.GpuMemoryUtilization.ToString(System.Globalization.CultureInfo.InvariantCulture);
         PrometheusText.Gauge(o, "vllm:cache_config_info", "Information of the LLMEngine CacheConfig",
-            $"block_size=\"{BlockSize}\",enable_prefix_caching=\"True\",gpu_memory_utilization=\"0.9\",num_gpu_blocks=\"{blocks}\",engine=\"0\"", 1);
+            $"block_size=\"{BlockSize}\",enable_prefix_caching=\"True\",gpu_memory_utilization=\"{utilization}\",num_gpu_blocks=\"{blocks}\",engine=\"0\"", 1);
         if (_options.EnableLora)
         {
             // Value is the wall-clock time of the update, as in vLLM: consumers take the series with the largest value.
@@ -120,15 +132,15 @@ public sealed class EngineMetrics
     private void RenderSglang(StringBuilder o)
     {
         var generated = Interlocked.Read(ref _generationTokens);
-        PrometheusText.Gauge(o, "sglang:num_running_reqs", "The number of running requests.", _labels, _scheduler.Running);
-        PrometheusText.Gauge(o, "sglang:num_queue_reqs", "The number of requests in the waiting queue.", _labels, _scheduler.Waiting);
+        PrometheusText.Gauge(o, "sglang:num_running_reqs", "The number of running requests.", _labels, Running);
+        PrometheusText.Gauge(o, "sglang:num_queue_reqs", "The number of requests in the waiting queue.", _labels, Waiting);
         PrometheusText.Gauge(o, "sglang:token_usage", "The token usage.", _labels, KvCacheUsage);
         PrometheusText.Gauge(o, "sglang:num_used_tokens", "The number of used tokens.", _labels, _scheduler.TokensInFlight);
         PrometheusText.Gauge(o, "sglang:gen_throughput", "The generation throughput (token/s).", _labels, Throughput(generated));
-        PrometheusText.Gauge(o, "sglang:cache_hit_rate", "The prefix cache hit rate.", _labels, 0);
+        PrometheusText.Gauge(o, "sglang:cache_hit_rate", "The prefix cache hit rate.", _labels, PrefixQueries == 0 ? 0 : (double)PrefixHits / PrefixQueries);
         PrometheusText.Counter(o, "sglang:prompt_tokens_total", "Number of prefill tokens processed.", _labels, Interlocked.Read(ref _promptTokens));
         PrometheusText.Counter(o, "sglang:generation_tokens_total", "Number of generation tokens processed.", _labels, generated);
-        PrometheusText.Counter(o, "sglang:cached_tokens_total", "Number of cached prompt tokens.", _labels, 0);
+        PrometheusText.Counter(o, "sglang:cached_tokens_total", "Number of cached prompt tokens.", _labels, PrefixHits);
         long requests = 0;
         for (var i = 0; i < _finished.Length; i++)
         {

@@ -28,6 +28,19 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
         return sequence;
     }
 
+    /// <summary>Takes a sequence out (its client went away): its blocks are freed, it is scheduled no more.</summary>
+    public void Abort(EngineSequence sequence)
+    {
+        if (_running.Remove(sequence) || _waiting.Remove(sequence))
+        {
+            if (sequence.Kv is { } kv)
+            {
+                cache.Free(kv);
+            }
+            sequence.Kv = null;
+        }
+    }
+
     /// <summary>Runs one step; returns the sequences that finished in it (empty when nothing was scheduled).</summary>
     public IReadOnlyList<EngineSequence> Step()
     {

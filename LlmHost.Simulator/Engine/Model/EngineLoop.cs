@@ -1,0 +1,141 @@
+namespace LlmHost.Simulator.Engine.Model;
+
+/// <summary>
+/// The modelled engine at work (<c>--engine-model roofline</c>): a background loop runs the
+/// <see cref="BatchScheduler"/>'s steps while there is work, sleeping each step's simulated duration (divided by
+/// <c>--time-scale</c>), then hands each request the tokens the step produced. Requests join at any time and leave when
+/// their client goes away.
+/// </summary>
+public sealed class EngineLoop : IDisposable
+{
+    private readonly BatchScheduler _scheduler;
+    private readonly double _timeScale;
+    private readonly Lock _lock = new();
+    private readonly List<EngineRun> _runs = [];
+    private readonly SemaphoreSlim _work = new(0);
+    private readonly CancellationTokenSource _stop = new();
+
+    public EngineLoop(SimulatorOptions options)
+    {
+        var roofline = new RooflineModel(GpuProfile.Find(options.Gpu)!, ModelProfile.Find(options.ModelProfile)!, options.TensorParallelSize);
+        Cache = new PagedKvCache(roofline.KvBlocks(options.GpuMemoryUtilization));
+        _scheduler = new BatchScheduler(Cache, roofline, options.MaxNumSeqs, options.MaxNumBatchedTokens, options.SchedulingPolicy == "priority");
+        _timeScale = options.TimeScale;
+        _ = Task.Run(RunAsync);
+    }
+
+    public PagedKvCache Cache { get; }
+
+    public int Running
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _scheduler.Running;
+            }
+        }
+    }
+
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _scheduler.Waiting;
+            }
+        }
+    }
+
+    public long Preemptions
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _scheduler.Preemptions;
+            }
+        }
+    }
+
+    public EngineRun Submit(IReadOnlyList<int> prompt, int maxOutputTokens, int priority)
+    {
+        EngineRun run;
+        lock (_lock)
+        {
+            run = new EngineRun(_scheduler.Add(prompt, maxOutputTokens, priority));
+            _runs.Add(run);
+        }
+        _work.Release();
+        return run;
+    }
+
+    /// <summary>The client went away: the request leaves the engine and its blocks are freed.</summary>
+    public void Abort(EngineRun run)
+    {
+        lock (_lock)
+        {
+            _scheduler.Abort(run.Sequence);
+            _runs.Remove(run);
+        }
+        run.Tokens.Writer.TryComplete();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            TimeSpan duration;
+            lock (_lock)
+            {
+                var before = _scheduler.Now;
+                _scheduler.Step();
+                duration = _scheduler.Now - before;
+            }
+            try
+            {
+                if (duration == TimeSpan.Zero)
+                {
+                    await _work.WaitAsync(token); // nothing to run until a request arrives
+                    continue;
+                }
+                await Task.Delay(duration / _timeScale, token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Deliver();
+        }
+    }
+
+    // Every request gets the tokens its sequence produced in the step that just ended; finished ones are closed.
+    private void Deliver()
+    {
+        lock (_lock)
+        {
+            for (var i = _runs.Count - 1; i >= 0; i--)
+            {
+                var run = _runs[i];
+                while (run.Delivered < run.Sequence.OutputTokens)
+                {
+                    run.Tokens.Writer.TryWrite(true);
+                    run.Delivered++;
+                }
+                if (run.Sequence.Finished is not null)
+                {
+                    run.Tokens.Writer.TryComplete();
+                    _runs.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace LlmHost.Tests.Integration.Simulator;
+
+/// <summary>
+/// <c>--engine-model roofline</c>: requests run through continuous batching over a paged KV cache with prefix caching;
+/// a repeated long prompt is answered much sooner the second time, and the engine's metrics say why.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed partial class SimulatorEngineModelTests
+{
+    private static string LongPrompt(int words) => string.Join(' ', Enumerable.Range(0, words).Select(i => $"w{i}"));
+
+    private static async Task<TimeSpan> TimeToFirstByteAsync(SimulatorHost sim, string prompt, bool stream)
+    {
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Json.Body($$"""{"model":"m","messages":[{"role":"user","content":"{{prompt}}"}],"max_tokens":4,"ignore_eos":true,"stream":{{(stream ? "true" : "false")}}}"""),
+        };
+        using var response = await sim.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[1];
+        // The role chunk goes out with the headers on a stream: the first token is the second event.
+        var events = 0;
+        while (await body.ReadAsync(buffer) > 0)
+        {
+            if (!stream || (buffer[0] == '\n' && ++events == 4))
+            {
+                break;
+            }
+        }
+        var elapsed = clock.Elapsed;
+        await body.CopyToAsync(Stream.Null);
+        return elapsed;
+    }
+
+    [Fact]
+    public async Task RepeatedLongPrompt_PrefixCacheHitAndMuchFasterFirstToken()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--engine-model", "roofline", "--gpu", "a100", "--model-profile", "llama-3.1-8b", "--max-model-len", "16384");
+        var prompt = LongPrompt(6000);
+
+        var cold = await TimeToFirstByteAsync(sim, prompt, stream: true);
+        var warm = await TimeToFirstByteAsync(sim, prompt, stream: true);
+
+        // A100: 6,000 prompt tokens take ~0.3 s to prefill; the cached prompt leaves one block to compute.
+        Assert.True(cold > TimeSpan.FromMilliseconds(200), $"cold {cold.TotalMilliseconds} ms");
+        Assert.True(warm < cold / 3, $"warm {warm.TotalMilliseconds} ms vs cold {cold.TotalMilliseconds} ms");
+        var metrics = await sim.Client.GetStringAsync("/metrics");
+        Assert.True(Sample(metrics, "vllm:prefix_cache_hits_total") >= 5_900, metrics);
+        Assert.True(Sample(metrics, "vllm:prefix_cache_queries_total") >= 12_000);
+        Assert.Contains("num_gpu_blocks=\"", metrics);
+    }
+
+    [Fact]
+    public async Task NonStreaming_AnswerCarriesEveryTokenAfterTheModelledTime()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m", "--engine-model", "roofline", "--gpu", "l4", "--model-profile", "qwen2.5-7b", "--enable-metrics");
+
+        var (response, body) = await Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[{"role":"user","content":"hello"}],"max_tokens":20,"ignore_eos":true}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(20, body.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        var metrics = await sim.Client.GetStringAsync("/metrics");
+        Assert.Equal(0, Sample(metrics, "sglang:num_running_reqs"));
+    }
+
+    [Theory]
+    [InlineData("--engine-model", "magic", "--engine-model: 'magic' is not one of fixed, roofline")]
+    [InlineData("--gpu", "tpu", "--gpu: 'tpu' is not one of h100, a100, l4")]
+    [InlineData("--model-profile", "llama-3.1-70b", "does not fit on 1 × h100")]
+    public void Options_BadEngineModel_Errors(string option, string value, string error)
+    {
+        var (_, errors) = LlmHost.Simulator.SimulatorOptions.Parse(["--model", "m", "--engine-model", "roofline", option, value], _ => null);
+
+        Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+    }
+
+    private static double Sample(string metrics, string name) =>
+        double.Parse(SampleLine(metrics, name), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string SampleLine(string metrics, string name) =>
+        Regex.Match(metrics, $@"^{Regex.Escape(name)}\{{[^}}]*\}} (\S+)$", RegexOptions.Multiline).Groups[1].Value;
+}
