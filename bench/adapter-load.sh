@@ -21,19 +21,8 @@ trap cleanup EXIT
 
 bash scripts/install-deps.sh >/dev/null
 dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
-admin_key=sk-llmhost-benchadmin-BenchmarkOnlySecret00000000000000000000000
-cat >"$work/api_keys.json" <<JSON
-{"keys": [
-  {"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]},
-  {"id": "benchadmin", "role": "admin", "key_sha256": "$(printf %s "$admin_key" | sha256sum | cut -d' ' -f1)", "models": ["*"]}
-]}
-JSON
+write_keys_with_admin
 
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) * 1000 }'; }
-chat() { # model → seconds
-  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$gw_port/v1/chat/completions" -H "Authorization: Bearer $bench_key" \
-    -H 'Content-Type: application/json' -d "{\"model\":\"$1\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":16,\"ignore_eos\":true}"
-}
 admin_post() { # json
   curl -sf -o /dev/null "http://127.0.0.1:$gw_port/admin/adapters" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' -d "$1"
 }
@@ -66,16 +55,16 @@ YAML
   write_post_lua no
   wrk -t1 -c8 -d10s -s "$work/post.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
 
-  base=$(for _ in $(seq "$samples"); do chat bench-model; done | median)
-  loaded=$(for _ in $(seq "$samples"); do chat warm; done | median)
+  base=$(for _ in $(seq "$samples"); do timed_chat bench-model; done | median_ms)
+  loaded=$(for _ in $(seq "$samples"); do timed_chat warm; done | median_ms)
   direct=$(for i in $(seq "$samples"); do
     curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$sim_port/v1/load_lora_adapter" -H 'Content-Type: application/json' \
       -d "{\"lora_name\":\"direct-$i\",\"lora_path\":\"/adapters/direct-$i\"}"
-  done | median)
+  done | median_ms)
   for i in $(seq "$samples"); do
     admin_post "{\"name\":\"lazy-$i\",\"path\":\"/adapters/lazy-$i\",\"base_model\":\"bench-model\",\"instances\":[]}"
   done
-  first=$(for i in $(seq "$samples"); do chat "lazy-$i"; done | median)
+  first=$(for i in $(seq "$samples"); do timed_chat "lazy-$i"; done | median_ms)
   awk -v l="$load_ms" -v b="$base" -v w="$loaded" -v d="$direct" -v f="$first" \
     'BEGIN { printf "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", l, b, w, d, f, f - w, f - w - d }'
   kill "$gw_pid" "$sim_pid"; wait "$gw_pid" "$sim_pid" 2>/dev/null || true

@@ -116,3 +116,23 @@ run_rounds() { # first-column-title target...
     load_round "$round" "$@" | tee -a "$work/rows"
   done
 }
+
+# Latency scripts (adapter-load.sh, wake.sh): a key file with the bench key and an admin key, in $work/api_keys.json.
+admin_key=sk-llmhost-benchadmin-BenchmarkOnlySecret00000000000000000000000
+write_keys_with_admin() {
+  cat >"$work/api_keys.json" <<JSON
+{"keys": [
+  {"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]},
+  {"id": "benchadmin", "role": "admin", "key_sha256": "$(printf %s "$admin_key" | sha256sum | cut -d' ' -f1)", "models": ["*"]}
+]}
+JSON
+}
+
+# The median of the seconds read on standard input, in milliseconds with one decimal.
+median_ms() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) * 1000 }'; }
+
+# One chat completion of 16 tokens through the gateway: prints curl's time_total in seconds.
+timed_chat() { # model
+  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$gw_port/v1/chat/completions" -H "Authorization: Bearer $bench_key" \
+    -H 'Content-Type: application/json' -d "{\"model\":\"$1\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":16,\"ignore_eos\":true}"
+}

@@ -20,19 +20,8 @@ trap cleanup EXIT
 
 bash scripts/install-deps.sh >/dev/null
 dotnet build LlmHost.sln -c Release --nologo -v q >/dev/null
-admin_key=sk-llmhost-benchadmin-BenchmarkOnlySecret00000000000000000000000
-cat >"$work/api_keys.json" <<JSON
-{"keys": [
-  {"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]},
-  {"id": "benchadmin", "role": "admin", "key_sha256": "$(printf %s "$admin_key" | sha256sum | cut -d' ' -f1)", "models": ["*"]}
-]}
-JSON
+write_keys_with_admin
 
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) * 1000 }'; }
-chat() {
-  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$gw_port/v1/chat/completions" -H "Authorization: Bearer $bench_key" \
-    -H 'Content-Type: application/json' -d '{"model":"bench-model","messages":[{"role":"user","content":"Hi"}],"max_tokens":16,"ignore_eos":true}'
-}
 admin_sleep() {
   curl -sf -o /dev/null -X POST "http://127.0.0.1:$gw_port/admin/backends/sim/sleep" -H "Authorization: Bearer $admin_key"
 }
@@ -59,12 +48,12 @@ YAML
   write_post_lua no
   wrk -t1 -c8 -d10s -s "$work/post.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
 
-  awake=$(for _ in $(seq "$samples"); do chat; done | median)
+  awake=$(for _ in $(seq "$samples"); do timed_chat bench-model; done | median_ms)
   direct=$(for _ in $(seq "$samples"); do
     curl -sf -o /dev/null -X POST "http://127.0.0.1:$sim_port/sleep?level=1"
     curl -s -o /dev/null -w '%{time_total}\n' -X POST "http://127.0.0.1:$sim_port/wake_up"
-  done | median)
-  asleep=$(for _ in $(seq "$samples"); do admin_sleep; chat; done | median)
+  done | median_ms)
+  asleep=$(for _ in $(seq "$samples"); do admin_sleep; timed_chat bench-model; done | median_ms)
   awk -v w="$wake_ms" -v a="$awake" -v d="$direct" -v s="$asleep" \
     'BEGIN { printf "| %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n", w, a, d, s, s - a, s - a - d }'
   kill "$gw_pid" "$sim_pid"; wait "$gw_pid" "$sim_pid" 2>/dev/null || true

@@ -35,7 +35,7 @@ public static class EngineLoraClient
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var text = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var text = await EngineAnswer.ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         return Interpret((int)response.StatusCode, text);
     }
 
@@ -80,17 +80,4 @@ public static class EngineLoraClient
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
             ? text
             : null;
-
-    private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[16 * 1024];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            length += read;
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
-    }
 }

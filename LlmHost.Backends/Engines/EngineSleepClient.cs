@@ -50,7 +50,7 @@ public static class EngineSleepClient
         {
             return null;
         }
-        var text = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var text = await EngineAnswer.ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             using var document = JsonDocument.Parse(text);
@@ -72,7 +72,7 @@ public static class EngineSleepClient
         }
         Authorize(request, apiKey);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var text = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var text = await EngineAnswer.ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var message = text.Length == 0 ? (response.IsSuccessStatusCode ? "ok" : response.ReasonPhrase ?? "") : text.Trim();
         return new EngineCallResult(response.IsSuccessStatusCode, status, message.Length > MaxMessageLength ? message[..MaxMessageLength] + "…" : message);
@@ -84,18 +84,5 @@ public static class EngineSleepClient
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
-    }
-
-    private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[16 * 1024];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            length += read;
-        }
-        return Encoding.UTF8.GetString(buffer, 0, length);
     }
 }
