@@ -71,6 +71,9 @@ public sealed class SimulatorOptions
 
     public bool IsRoofline => EngineModel == "roofline";
 
+    /// <summary>vLLM <c>--enable-prompt-tokens-details</c>: usage carries <c>prompt_tokens_details.cached_tokens</c> (roofline model).</summary>
+    public bool EnablePromptTokensDetails { get; set; }
+
     /// <summary>vLLM <c>--enable-sleep-mode</c>: the engine may be put to sleep.</summary>
     public bool EnableSleepMode { get; set; }
 
@@ -153,6 +156,7 @@ public sealed class SimulatorOptions
             case "max-num-batched-tokens" or "chunked-prefill-size": MaxNumBatchedTokens = option.Int(16); return true;
             case "time-scale": TimeScale = option.Number(0.001, 10_000); return true;
             case "scheduling-policy": SchedulingPolicy = option.Single(); return true;
+            case "enable-prompt-tokens-details": EnablePromptTokensDetails = option.Flag(); return true;
             case "lora-load-ms": LoraLoadMs = option.Number(0, 600_000); return true;
             case "lora-check-paths": LoraCheckPaths = option.Flag(); return true;
             case "host": Host = option.Single(); return true;
@@ -347,7 +351,8 @@ public sealed class SimulatorOptions
                                         step times from --gpu (h100, a100, l4) and --model-profile
                                         (llama-3.1-8b, qwen2.5-7b, llama-3.1-70b); --tensor-parallel-size,
                                         --gpu-memory-utilization (0.9), --max-num-batched-tokens (8192),
-                                        --scheduling-policy fcfs|priority, --time-scale F (F times faster)
+                                        --scheduling-policy fcfs|priority, --time-scale F (F times faster),
+                                        --enable-prompt-tokens-details (usage reports cached prompt tokens)
           --enable-sleep-mode           vLLM: the engine may sleep (routes with VLLM_SERVER_DEV_MODE=1)
           --server-dev-mode             vLLM: the development routes, as VLLM_SERVER_DEV_MODE=1
           --wake-ms N                   time a wake from level-1 sleep takes (level 2: 3x) (0)

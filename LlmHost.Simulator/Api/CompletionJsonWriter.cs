@@ -11,6 +11,9 @@ internal sealed class CompletionJsonWriter(RequestPlan plan, string id, long cre
 {
     private bool Chat => plan.Kind == CompletionKind.Chat;
 
+    /// <summary>Prompt tokens found in the prefix cache, reported in usage when set (vLLM <c>--enable-prompt-tokens-details</c>).</summary>
+    public int? CachedTokens { get; set; }
+
     public void WriteResponse(Utf8JsonWriter json, ChoiceState[] choices, int completionTokens)
     {
         json.WriteStartObject();
@@ -133,13 +136,22 @@ internal sealed class CompletionJsonWriter(RequestPlan plan, string id, long cre
         }
     }
 
-    private static void WriteUsage(Utf8JsonWriter json, int prompt, int completion)
+    private void WriteUsage(Utf8JsonWriter json, int prompt, int completion)
     {
         json.WriteStartObject("usage");
         json.WriteNumber("prompt_tokens", prompt);
         json.WriteNumber("total_tokens", prompt + completion);
         json.WriteNumber("completion_tokens", completion);
-        json.WriteNull("prompt_tokens_details");
+        if (CachedTokens is { } cached)
+        {
+            json.WriteStartObject("prompt_tokens_details");
+            json.WriteNumber("cached_tokens", cached);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("prompt_tokens_details");
+        }
         json.WriteEndObject();
     }
 }

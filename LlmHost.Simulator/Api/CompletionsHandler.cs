@@ -124,7 +124,7 @@ public sealed class CompletionsHandler(
                 engine!.Abort(run); // nothing left to do when it finished; frees its blocks when it did not
             }
             metrics.RequestFinished(plan.PromptTokens, completionTokens, finishReason);
-            metrics.EndToEnd.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
+            metrics.EndToEnd.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds * (run is null ? 1 : options.TimeScale));
         }
     }
 
@@ -157,11 +157,14 @@ public sealed class CompletionsHandler(
     }
 
     // The modelled engine's pace: the next token when the step that made it ends; its time observed.
+    // Times are reported in simulated seconds: --time-scale makes the wall clock run faster, not the engine.
     private async Task NextTokenAsync(EngineRun run, long since, bool first, CancellationToken cancellationToken)
     {
         await run.NextAsync(cancellationToken);
-        (first ? metrics.TimeToFirstToken : metrics.InterTokenLatency).Observe(Stopwatch.GetElapsedTime(since).TotalSeconds);
+        (first ? metrics.TimeToFirstToken : metrics.InterTokenLatency).Observe(Stopwatch.GetElapsedTime(since).TotalSeconds * options.TimeScale);
     }
+
+    private int? CachedTokensOf(EngineRun? run) => run is not null && options.EnablePromptTokensDetails ? run.CachedPromptTokens : null;
 
     private async Task<int> RespondAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, long received, EngineRun? run)
     {
@@ -202,7 +205,7 @@ public sealed class CompletionsHandler(
             metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
         }
 
-        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
+        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm) { CachedTokens = CachedTokensOf(run) };
         context.Response.ContentType = "application/json";
         EchoRequestId(context);
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter, SimulatorJson.WriterOptions))
@@ -217,7 +220,7 @@ public sealed class CompletionsHandler(
     {
         var random = choices[0].Random;
         var body = await StartStreamAsync(context, plan, random, received, run);
-        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm);
+        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm) { CachedTokens = CachedTokensOf(run) };
         var longest = 0;
         foreach (var choice in choices)
         {

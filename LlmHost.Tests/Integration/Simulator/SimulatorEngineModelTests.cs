@@ -57,6 +57,29 @@ public sealed partial class SimulatorEngineModelTests
     }
 
     [Fact]
+    public async Task PromptTokensDetailsAndTimeScale_CachedTokensInUsageAndSimulatedSecondsInMetrics()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--engine-model", "roofline", "--gpu", "a100",
+            "--model-profile", "llama-3.1-8b", "--max-model-len", "16384", "--enable-prompt-tokens-details", "--time-scale", "100");
+        var body = $$"""{"model":"m","messages":[{"role":"user","content":"{{LongPrompt(6000)}}"}],"max_tokens":2,"ignore_eos":true}""";
+
+        // Warmed up first (the JIT), so that the wall clock below is the engine's time.
+        await Json.PostAsync(sim.Client, "/v1/chat/completions", """{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":2}""");
+        var clock = Stopwatch.StartNew();
+        var (_, cold) = await Json.PostAsync(sim.Client, "/v1/chat/completions", body);
+        var coldWall = clock.Elapsed;
+        var (_, warm) = await Json.PostAsync(sim.Client, "/v1/chat/completions", body);
+
+        Assert.Equal(0, cold.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+        Assert.True(warm.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32() >= 5_984);
+        var metrics = await sim.Client.GetStringAsync("/metrics");
+        // The cold prefill takes ~0.3 simulated seconds (see the unscaled test), 3 ms on the wall clock at scale 100;
+        // the metrics report simulated seconds.
+        Assert.True(coldWall < TimeSpan.FromMilliseconds(150), $"{coldWall.TotalMilliseconds} ms on the wall clock");
+        Assert.True(Sample(metrics, "vllm:time_to_first_token_seconds_sum") > 0.2, metrics);
+    }
+
+    [Fact]
     public async Task NonStreaming_AnswerCarriesEveryTokenAfterTheModelledTime()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m", "--engine-model", "roofline", "--gpu", "l4", "--model-profile", "qwen2.5-7b", "--enable-metrics");

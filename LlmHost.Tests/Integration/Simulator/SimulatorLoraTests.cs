@@ -127,10 +127,13 @@ public class SimulatorLoraTests
     public async Task Requests_MoreAdaptersThanMaxLoras_WaitAndShowInLoraRequestsInfo()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--lora-modules", "a=/a", "b=/b", "--max-loras", "1", "--itl-ms", "30");
-        var first = Json.PostAsync(sim.Client, "/v1/completions", """{"model":"a","prompt":"x","max_tokens":20,"ignore_eos":true}""");
+        var first = Json.PostAsync(sim.Client, "/v1/completions", """{"model":"a","prompt":"x","max_tokens":40,"ignore_eos":true}""");
+        // b only once a runs: a cold first request can take longer than a fixed head start.
+        Assert.True(await Eventually.TrueWithinAsync(async () => (await sim.Client.GetStringAsync("/metrics")).Contains("running_lora_adapters=\"a\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10)));
+        var second = Json.PostAsync(sim.Client, "/v1/completions", """{"model":"b","prompt":"x","max_tokens":2,"ignore_eos":true}""");
         string? during = null;
-        var second = Task.Delay(100).ContinueWith(_ => Json.PostAsync(sim.Client, "/v1/completions", """{"model":"b","prompt":"x","max_tokens":2,"ignore_eos":true}""")).Unwrap();
-        for (var i = 0; i < 80 && during is null; i++)
+        for (var i = 0; i < 100 && during is null; i++)
         {
             var metrics = await sim.Client.GetStringAsync("/metrics");
             if (metrics.Contains("waiting_lora_adapters=\"b\"", StringComparison.Ordinal))
