@@ -12,6 +12,7 @@ namespace LlmHost.Tests.EndToEnd.AppHost;
 /// Nginx in front of both replicas, and one QPS limit shared by both.
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Collection(RunsAlone.Name)] // a shared token bucket counted over seconds: the rest of the suite must not stall it
 public sealed class ReplicasEndToEndTests : IAsyncLifetime
 {
     private const string AdminKey = "sk-llmhost-devadmin-LocalDevelopmentOnlyReplaceBeforeDeploying";
