@@ -9,6 +9,7 @@ namespace LlmHost.Tests.Integration.Simulator;
 /// a repeated long prompt is answered much sooner the second time, and the engine's metrics say why.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(RunsAlone.Name)] // compares wall-clock times: the rest of the suite must not crowd the two cores meanwhile
 public sealed partial class SimulatorEngineModelTests
 {
     private static string LongPrompt(int words) => string.Join(' ', Enumerable.Range(0, words).Select(i => $"w{i}"));
