@@ -262,9 +262,19 @@ public sealed class SimulatorOptions
         {
             errors.Add($"--model-profile: '{ModelProfile}' is not one of {string.Join(", ", LlmHost.Simulator.Engine.Model.ModelProfile.All.Select(m => m.Name))}");
         }
-        if (gpu is not null && model is not null && new LlmHost.Simulator.Engine.Model.RooflineModel(gpu, model, TensorParallelSize).KvBlocks(GpuMemoryUtilization) == 0)
+        if (gpu is null || model is null)
+        {
+            return;
+        }
+        var blocks = new LlmHost.Simulator.Engine.Model.RooflineModel(gpu, model, TensorParallelSize).KvBlocks(GpuMemoryUtilization);
+        if (blocks == 0)
         {
             errors.Add($"--model-profile: {model.Name} does not fit on {TensorParallelSize} × {gpu.Name} at --gpu-memory-utilization {GpuMemoryUtilization}");
+        }
+        else if ((long)blocks * 16 < MaxModelLen)
+        {
+            // vLLM refuses to start the same way: one request of the full context must fit.
+            errors.Add($"--max-model-len: {MaxModelLen} tokens is more than the KV cache holds ({(long)blocks * 16} tokens)");
         }
     }
 

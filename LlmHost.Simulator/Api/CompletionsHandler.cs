@@ -106,6 +106,12 @@ public sealed class CompletionsHandler(
         var completionTokens = 0;
         var finishReason = "abort";
         var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), priority: 0);
+        if (engine is not null && run is null)
+        {
+            await errors.WriteAsync(context, new EngineError(400, "BadRequestError",
+                $"This request's {plan.PromptTokens} prompt tokens and its output do not fit in the engine's KV cache ({engine.Cache.TotalBlocks * engine.Cache.BlockSize} tokens)."));
+            return;
+        }
         try
         {
             completionTokens = plan.Stream
@@ -124,7 +130,7 @@ public sealed class CompletionsHandler(
                 engine!.Abort(run); // nothing left to do when it finished; frees its blocks when it did not
             }
             metrics.RequestFinished(plan.PromptTokens, completionTokens, finishReason);
-            metrics.EndToEnd.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds * (run is null ? 1 : options.TimeScale));
+            metrics.EndToEnd.Observe(run is null ? Stopwatch.GetElapsedTime(received).TotalSeconds : (run.LastTokenAt - run.Arrival).TotalSeconds);
         }
     }
 
@@ -157,11 +163,12 @@ public sealed class CompletionsHandler(
     }
 
     // The modelled engine's pace: the next token when the step that made it ends; its time observed.
-    // Times are reported in simulated seconds: --time-scale makes the wall clock run faster, not the engine.
-    private async Task NextTokenAsync(EngineRun run, long since, bool first, CancellationToken cancellationToken)
+    // Times come from the engine's simulated clock: exact, and unaffected by --time-scale or timer granularity.
+    private async Task NextTokenAsync(EngineRun run, bool first, CancellationToken cancellationToken)
     {
-        await run.NextAsync(cancellationToken);
-        (first ? metrics.TimeToFirstToken : metrics.InterTokenLatency).Observe(Stopwatch.GetElapsedTime(since).TotalSeconds * options.TimeScale);
+        var previous = run.LastTokenAt;
+        var at = await run.NextAsync(cancellationToken) ?? throw new OperationCanceledException("the engine dropped the request");
+        (first ? metrics.TimeToFirstToken : metrics.InterTokenLatency).Observe((at - previous).TotalSeconds);
     }
 
     private int? CachedTokensOf(EngineRun? run) => run is not null && options.EnablePromptTokensDetails ? run.CachedPromptTokens : null;
@@ -181,10 +188,10 @@ public sealed class CompletionsHandler(
         }
         if (run is not null)
         {
-            await NextTokenAsync(run, received, first: true, context.RequestAborted);
+            await NextTokenAsync(run, first: true, context.RequestAborted);
             for (var i = 1; i < longest; i++)
             {
-                await NextTokenAsync(run, Stopwatch.GetTimestamp(), first: false, context.RequestAborted);
+                await NextTokenAsync(run, first: false, context.RequestAborted);
             }
         }
         else if (!latency.IsZero)
@@ -245,7 +252,7 @@ public sealed class CompletionsHandler(
             }
             if (step > 0 && run is not null)
             {
-                await NextTokenAsync(run, Stopwatch.GetTimestamp(), first: false, context.RequestAborted);
+                await NextTokenAsync(run, first: false, context.RequestAborted);
             }
             else if (step > 0 && !latency.IsZero)
             {
@@ -278,7 +285,7 @@ public sealed class CompletionsHandler(
         await response.StartAsync(context.RequestAborted);
         if (run is not null)
         {
-            await NextTokenAsync(run, received, first: true, context.RequestAborted);
+            await NextTokenAsync(run, first: true, context.RequestAborted);
             return response.BodyWriter;
         }
         if (!latency.IsZero)

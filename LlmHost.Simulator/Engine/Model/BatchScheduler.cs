@@ -101,6 +101,13 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
         {
             var index = NextWaiting();
             var sequence = _waiting[index];
+            if (cache.BlocksFor(sequence.Tokens.Count + sequence.MaxOutputTokens - sequence.OutputTokens) > cache.TotalBlocks)
+            {
+                // Larger than the whole cache: it would wait (and keep everyone behind it waiting) forever.
+                _waiting.RemoveAt(index);
+                sequence.Failed = true;
+                continue;
+            }
             if (cache.Admit(sequence.Tokens) is not { } kv)
             {
                 return; // the cache is full: it waits for blocks to come back
@@ -159,6 +166,7 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
                 sequence.Computed += tokens;
                 if (sequence.IsPrefilling)
                 {
+                    cache.MarkComputed(sequence.Kv!, sequence.Computed);
                     continue; // more chunks to come
                 }
             }
@@ -166,6 +174,7 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
             {
                 sequence.Computed++;
             }
+            cache.MarkComputed(sequence.Kv!, sequence.Computed);
             // A step whose prefill completes samples an output too (after a preemption: the next one).
             sequence.Tokens.Add(SyntheticToken(sequence));
             sequence.OutputTokens++;

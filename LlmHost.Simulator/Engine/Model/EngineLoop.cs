@@ -59,8 +59,13 @@ public sealed class EngineLoop : IDisposable
         }
     }
 
-    public EngineRun Submit(IReadOnlyList<int> prompt, int maxOutputTokens, int priority)
+    /// <summary>Queues a request; null when prompt and output can never fit in the KV cache.</summary>
+    public EngineRun? Submit(IReadOnlyList<int> prompt, int maxOutputTokens, int priority)
     {
+        if (Cache.BlocksFor(prompt.Count + maxOutputTokens) > Cache.TotalBlocks)
+        {
+            return null;
+        }
         EngineRun run;
         lock (_lock)
         {
@@ -80,28 +85,40 @@ public sealed class EngineLoop : IDisposable
             _runs.Remove(run);
         }
         run.Tokens.Writer.TryComplete();
+        _work.Release(); // what waited behind it may run now
     }
 
+    // Steps run back to back while there is work; each ends, on the wall clock, when the simulated clock says (divided
+    // by --time-scale), measured from an anchor, so timer granularity never accumulates into drift.
     private async Task RunAsync()
     {
         var token = _stop.Token;
+        var anchorWall = System.Diagnostics.Stopwatch.GetTimestamp();
+        var anchorSimulated = TimeSpan.Zero;
         while (!token.IsCancellationRequested)
         {
-            TimeSpan duration;
+            bool worked;
+            TimeSpan simulatedNow;
             lock (_lock)
             {
                 var before = _scheduler.Now;
                 _scheduler.Step();
-                duration = _scheduler.Now - before;
+                worked = _scheduler.Now > before;
+                simulatedNow = _scheduler.Now;
             }
             try
             {
-                if (duration == TimeSpan.Zero)
+                if (!worked)
                 {
                     await _work.WaitAsync(token); // nothing to run until a request arrives
+                    (anchorWall, anchorSimulated) = (System.Diagnostics.Stopwatch.GetTimestamp(), _scheduler.Now);
                     continue;
                 }
-                await Task.Delay(duration / _timeScale, token);
+                var due = (simulatedNow - anchorSimulated) / _timeScale - System.Diagnostics.Stopwatch.GetElapsedTime(anchorWall);
+                if (due >= TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(due, token);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -121,10 +138,10 @@ public sealed class EngineLoop : IDisposable
                 var run = _runs[i];
                 while (run.Delivered < run.Sequence.OutputTokens)
                 {
-                    run.Tokens.Writer.TryWrite(true);
+                    run.Tokens.Writer.TryWrite(_scheduler.Now);
                     run.Delivered++;
                 }
-                if (run.Sequence.Finished is not null)
+                if (run.Sequence.Finished is not null || run.Sequence.Failed)
                 {
                     run.Tokens.Writer.TryComplete();
                     _runs.RemoveAt(i);
@@ -136,6 +153,13 @@ public sealed class EngineLoop : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
+        lock (_lock)
+        {
+            foreach (var run in _runs)
+            {
+                run.Tokens.Writer.TryComplete();
+            }
+        }
         _stop.Dispose();
     }
 }

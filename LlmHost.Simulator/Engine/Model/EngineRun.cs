@@ -6,22 +6,34 @@ namespace LlmHost.Simulator.Engine.Model;
 public sealed class EngineRun(EngineSequence sequence)
 {
     internal EngineSequence Sequence { get; } = sequence;
-    internal Channel<bool> Tokens { get; } = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    /// <summary>One item per output token: the simulated time its step ended.</summary>
+    internal Channel<TimeSpan> Tokens { get; } = Channel.CreateUnbounded<TimeSpan>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     internal int Delivered { get; set; }
 
     /// <summary>Prompt tokens found in the prefix cache.</summary>
     public int CachedPromptTokens => Sequence.CachedPromptTokens;
 
-    /// <summary>Waits for the next output token; false when the sequence produces no more.</summary>
-    public async ValueTask<bool> NextAsync(CancellationToken cancellationToken)
+    /// <summary>When the request arrived, on the engine's simulated clock.</summary>
+    public TimeSpan Arrival => Sequence.Arrival;
+
+    /// <summary>When the last token read was made (simulated); the arrival before the first.</summary>
+    public TimeSpan LastTokenAt { get; private set; } = sequence.Arrival;
+
+    /// <summary>
+    /// Waits for the next output token and returns the simulated time it was made; null when the sequence makes no
+    /// more (it finished, or could never fit in the KV cache).
+    /// </summary>
+    public async ValueTask<TimeSpan?> NextAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await Tokens.Reader.ReadAsync(cancellationToken);
+            var at = await Tokens.Reader.ReadAsync(cancellationToken);
+            LastTokenAt = at;
+            return at;
         }
         catch (ChannelClosedException)
         {
-            return false;
+            return null;
         }
     }
 }

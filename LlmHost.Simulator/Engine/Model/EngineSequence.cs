@@ -38,4 +38,7 @@ public sealed class EngineSequence
     public TimeSpan? Finished { get; internal set; }
 
     public bool IsPrefilling => Computed < PrefillTarget;
+
+    /// <summary>It can never fit in the KV cache: refused, not left at the head of the queue.</summary>
+    public bool Failed { get; internal set; }
 }

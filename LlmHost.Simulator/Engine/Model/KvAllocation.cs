@@ -4,8 +4,12 @@ namespace LlmHost.Simulator.Engine.Model;
 public sealed class KvAllocation
 {
     internal List<int> Blocks { get; } = [];
+
+    /// <summary>The hashes of the full blocks whose KV is computed (in the prefix cache), in order.</summary>
     internal List<ulong> Hashes { get; } = [];
-    internal List<int> PendingTokens { get; } = [];
+
+    /// <summary>Every token the sequence holds, block by block.</summary>
+    internal List<int> AllTokens { get; } = [];
 
     /// <summary>Tokens the sequence holds (prompt and generated).</summary>
     public int Tokens { get; internal set; }

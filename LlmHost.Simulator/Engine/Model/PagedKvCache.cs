@@ -2,8 +2,8 @@ namespace LlmHost.Simulator.Engine.Model;
 
 /// <summary>
 /// A paged KV cache with automatic prefix caching, as vLLM's block pool keeps it: fixed-size blocks (16 tokens); a full
-/// block is identified by a chained hash of its tokens and of the blocks before it, so equal prefixes give equal
-/// hashes; a sequence reuses the longest cached prefix of its prompt (never all of it: the last token is computed to
+/// block whose KV is computed (<see cref="MarkComputed"/>) is identified by a chained hash of its tokens and of the
+/// blocks before it, so equal prefixes give equal hashes; a sequence reuses the longest cached prefix of its prompt (never all of it: the last token is computed to
 /// produce the first output); blocks nobody uses stay cached and are reused least recently freed first, a freed
 /// sequence's last blocks first (they are the least likely to be shared). Single-threaded: the engine's step loop owns it.
 /// </summary>
@@ -80,6 +80,10 @@ public sealed class PagedKvCache
             allocation.Blocks.Add(block);
             allocation.Hashes.Add(hashes[i]);
         }
+        for (var i = 0; i < hits * BlockSize; i++)
+        {
+            allocation.AllTokens.Add(prompt[i]);
+        }
         allocation.Tokens = hits * BlockSize;
         Append(allocation, prompt, hits * BlockSize);
         return allocation;
@@ -116,7 +120,31 @@ public sealed class PagedKvCache
         }
     }
 
-    // Fills the sequence's last block and allocates more as tokens arrive; full blocks get their hash and are cached.
+    /// <summary>
+    /// The sequence's KV is computed up to <paramref name="computedTokens"/>: its full blocks up to there enter the
+    /// prefix cache (only computed blocks may be reused: a prefill cut short must not leave blocks that look cached).
+    /// </summary>
+    public void MarkComputed(KvAllocation allocation, int computedTokens)
+    {
+        var limit = Math.Min(computedTokens, allocation.Tokens);
+        var block = new List<int>(BlockSize);
+        while ((allocation.Hashes.Count + 1) * BlockSize <= limit)
+        {
+            var index = allocation.Hashes.Count;
+            block.Clear();
+            for (var i = index * BlockSize; i < (index + 1) * BlockSize; i++)
+            {
+                block.Add(allocation.AllTokens[i]);
+            }
+            var hash = ChainHash(index > 0 ? allocation.Hashes[index - 1] : 0, block);
+            allocation.Hashes.Add(hash);
+            var id = allocation.Blocks[index];
+            _hash[id] = hash;
+            _cached.TryAdd(hash, id);
+        }
+    }
+
+    // Allocates blocks as tokens arrive; their hashes come when their KV is computed.
     private void Append(KvAllocation allocation, IReadOnlyList<int> tokens, int from)
     {
         for (var i = from; i < tokens.Count; i++)
@@ -125,18 +153,8 @@ public sealed class PagedKvCache
             {
                 allocation.Blocks.Add(Allocate());
             }
-            allocation.PendingTokens.Add(tokens[i]);
+            allocation.AllTokens.Add(tokens[i]);
             allocation.Tokens++;
-            if (allocation.PendingTokens.Count == BlockSize)
-            {
-                var parent = allocation.Hashes.Count > 0 ? allocation.Hashes[^1] : 0;
-                var hash = ChainHash(parent, allocation.PendingTokens);
-                allocation.Hashes.Add(hash);
-                allocation.PendingTokens.Clear();
-                var block = allocation.Blocks[^1];
-                _hash[block] = hash;
-                _cached.TryAdd(hash, block);
-            }
         }
     }
 

@@ -100,4 +100,37 @@ public sealed class BatchSchedulerTests
         Assert.NotNull(sequences[firstServed].FirstToken);
         Assert.Null(sequences[1 - firstServed].FirstToken);
     }
+
+    [Fact]
+    public void Step_SequenceLargerThanTheCache_FailedAndTheOthersServed()
+    {
+        var cache = new PagedKvCache(4);
+        var scheduler = new BatchScheduler(cache, H100);
+        var huge = scheduler.Add(Tokens(100), maxOutputTokens: 1);
+        var small = scheduler.Add(Tokens(10, seed: 1), maxOutputTokens: 2);
+
+        var finished = RunToEnd(scheduler);
+
+        Assert.True(huge.Failed);
+        Assert.Same(small, Assert.Single(finished));
+        Assert.Equal(4, cache.FreeBlocks);
+    }
+
+    [Fact]
+    public void Abort_MidPrefill_BlocksBackAndNothingCached()
+    {
+        var cache = new PagedKvCache(100);
+        var scheduler = new BatchScheduler(cache, H100, maxBatchedTokens: 64);
+        var sequence = scheduler.Add(Tokens(640), maxOutputTokens: 4);
+        scheduler.Step();
+
+        scheduler.Abort(sequence);
+
+        Assert.Equal(100, cache.FreeBlocks);
+        Assert.Equal(0, scheduler.Running);
+        // Only the 64 tokens computed before the abort can be reused.
+        var again = scheduler.Add(Tokens(640), maxOutputTokens: 1);
+        scheduler.Step();
+        Assert.Equal(64, again.CachedPromptTokens);
+    }
 }

@@ -13,6 +13,7 @@ public sealed class PagedKvCacheTests
     {
         var cache = new PagedKvCache(16);
         var first = cache.Admit(Tokens(40))!;
+        cache.MarkComputed(first, 40);
         cache.Free(first);
 
         var second = cache.Admit(Tokens(40))!;
@@ -27,9 +28,37 @@ public sealed class PagedKvCacheTests
     public void Admit_PromptOfWholeBlocks_LastBlockComputedAgain()
     {
         var cache = new PagedKvCache(16);
-        cache.Free(cache.Admit(Tokens(32))!);
+        var first = cache.Admit(Tokens(32))!;
+        cache.MarkComputed(first, 32);
+        cache.Free(first);
 
         Assert.Equal(16, cache.Admit(Tokens(32))!.CachedTokens);
+    }
+
+    [Fact]
+    public void Admit_PrefillCutShort_OnlyItsComputedBlocksAreCached()
+    {
+        var cache = new PagedKvCache(16);
+        var cut = cache.Admit(Tokens(64))!;
+        cache.MarkComputed(cut, 20); // one chunk computed, then the client went away
+        cache.Free(cut);
+
+        Assert.Equal(16, cache.Admit(Tokens(64))!.CachedTokens);
+    }
+
+    [Fact]
+    public void Admit_HitsInTheFreeList_CountedAgainstTheBlocksLeft()
+    {
+        var cache = new PagedKvCache(4);
+        var first = cache.Admit(Tokens(48))!; // three blocks, computed, freed: cached and free
+        cache.MarkComputed(first, 48);
+        cache.Free(first);
+
+        // Two of the four free blocks are hits; the other two can take two new blocks, not three.
+        Assert.Null(cache.Admit([.. Tokens(32), .. Tokens(48, seed: 7)]));
+        var fits = cache.Admit([.. Tokens(32), .. Tokens(32, seed: 7)])!;
+        Assert.Equal(32, fits.CachedTokens);
+        Assert.Equal(0, cache.FreeBlocks);
     }
 
     [Fact]
@@ -47,6 +76,7 @@ public sealed class PagedKvCacheTests
     {
         var cache = new PagedKvCache(8);
         var a = cache.Admit(Tokens(33))!;
+        cache.MarkComputed(a, 33);
         var b = cache.Admit([.. Tokens(32), 999_999])!;
 
         Assert.Equal(32, b.CachedTokens);
@@ -62,8 +92,11 @@ public sealed class PagedKvCacheTests
     public void Eviction_LeastRecentlyFreedFirst_ASequencesLastBlocksFirst()
     {
         var cache = new PagedKvCache(4);
-        cache.Free(cache.Admit(Tokens(33, seed: 1))!); // blocks 0, 1, 2; freed as 2, 1, 0 after the unused 3
+        var first = cache.Admit(Tokens(33, seed: 1))!; // blocks 0, 1, 2; freed as 2, 1, 0 after the unused 3
+        cache.MarkComputed(first, 33);
+        cache.Free(first);
         var other = cache.Admit(Tokens(33, seed: 2))!; // takes 3, 2, 1: the first block of seed 1 survives
+        cache.MarkComputed(other, 33);
         cache.Free(other);
 
         var again = cache.Admit(Tokens(33, seed: 1))!;
@@ -98,6 +131,8 @@ public sealed class PagedKvCacheTests
             switch (random.Next(3))
             {
                 case 0 when cache.Admit(Tokens(random.Next(1, 200), seed: random.Next(5))) is { } admitted:
+                    // Computed in full, or cut short part of the way, as a prefill may be.
+                    cache.MarkComputed(admitted, random.Next(2) == 0 ? admitted.Tokens : random.Next(admitted.Tokens + 1));
                     live.Add(admitted);
                     break;
                 case 1 when live.Count > 0:
