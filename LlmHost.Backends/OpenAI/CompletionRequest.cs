@@ -32,6 +32,10 @@ public sealed class CompletionRequest
     [JsonPropertyName("max_completion_tokens")]
     public int? MaxCompletionTokens { get; set; }
 
+    /// <summary>vLLM's scheduling priority (lower runs first with <c>--scheduling-policy priority</c>); operator-only at the gateway.</summary>
+    [JsonPropertyName("priority")]
+    public int? Priority { get; set; }
+
     [JsonPropertyName("n")]
     public int? N { get; set; }
 

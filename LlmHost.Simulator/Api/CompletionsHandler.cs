@@ -105,7 +105,7 @@ public sealed class CompletionsHandler(
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
-        var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), priority: 0);
+        var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), plan.Request.Priority ?? 0);
         if (engine is not null && run is null)
         {
             await errors.WriteAsync(context, new EngineError(400, "BadRequestError",
@@ -144,7 +144,8 @@ public sealed class CompletionsHandler(
         return longest;
     }
 
-    // The prompt as token ids: the same text always gives the same ids, so shared prefixes share KV blocks.
+    // The prompt as token ids: the same text always gives the same ids, so shared prefixes share KV blocks. A batch of
+    // completion prompts is one sequence here (their ids one after the other).
     private static List<int> PromptTokenIds(RequestPlan plan)
     {
         if (plan.Request.Messages is { } messages)
@@ -152,17 +153,37 @@ public sealed class CompletionsHandler(
             return [.. SimpleTokenizer.ChatTokens(messages).Select(SimpleTokenizer.IdOf)];
         }
         var ids = new List<int>(plan.PromptTokens);
-        foreach (var prompt in plan.Prompts)
+        if (plan.Request.Prompt is { } prompt)
         {
-            for (var i = 0; i < prompt.Tokens; i++)
-            {
-                ids.Add((int)((ulong)(prompt.Hash + i * 7919L) % 31_900) + 100);
-            }
+            AddPromptIds(ids, prompt);
         }
         return ids;
     }
 
-    // The modelled engine's pace: the next token when the step that made it ends; its time observed.
+    // A string (its words), a list of token ids (as given), or a list of either.
+    private static void AddPromptIds(List<int> ids, JsonElement prompt)
+    {
+        switch (prompt.ValueKind)
+        {
+            case JsonValueKind.String:
+                ids.AddRange(SimpleTokenizer.Split(prompt.GetString()!).Select(SimpleTokenizer.IdOf));
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in prompt.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var id))
+                    {
+                        ids.Add(id);
+                    }
+                    else
+                    {
+                        AddPromptIds(ids, item);
+                    }
+                }
+                break;
+        }
+    }
+
     // Times come from the engine's simulated clock: exact, and unaffected by --time-scale or timer granularity.
     private async Task NextTokenAsync(EngineRun run, bool first, CancellationToken cancellationToken)
     {

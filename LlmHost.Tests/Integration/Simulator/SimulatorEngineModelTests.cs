@@ -94,6 +94,25 @@ public sealed partial class SimulatorEngineModelTests
     }
 
     [Fact]
+    public async Task CompletionPrompts_SharedPrefix_SharedBlocks()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--engine-model", "roofline", "--gpu", "h100",
+            "--model-profile", "qwen2.5-7b", "--max-model-len", "16384", "--enable-prompt-tokens-details");
+        var shared = LongPrompt(3000);
+
+        var (_, first) = await Json.PostAsync(sim.Client, "/v1/completions", $$"""{"model":"m","prompt":"{{shared}} first question","max_tokens":2}""");
+        var (_, second) = await Json.PostAsync(sim.Client, "/v1/completions", $$"""{"model":"m","prompt":"{{shared}} another question entirely","max_tokens":2}""");
+        var (_, ids) = await Json.PostAsync(sim.Client, "/v1/completions", """{"model":"m","prompt":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18],"max_tokens":2}""");
+        var (_, sameIds) = await Json.PostAsync(sim.Client, "/v1/completions", """{"model":"m","prompt":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,99],"max_tokens":2}""");
+
+        static int Cached(System.Text.Json.JsonElement body) => body.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+        Assert.Equal(0, Cached(first));
+        Assert.True(Cached(second) >= 2_992, $"{Cached(second)}");
+        Assert.Equal(0, Cached(ids));
+        Assert.Equal(16, Cached(sameIds));
+    }
+
+    [Fact]
     public async Task BatchLargerThanTheKvCache_400NotAWedgedEngine()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--engine-model", "roofline", "--gpu", "l4", "--model-profile", "llama-3.1-8b");
