@@ -56,6 +56,9 @@ public sealed class BackendSettings
 
     public DeploymentMode ModeKind => DeploymentModes.Parse(Mode) ?? DeploymentMode.Auto;
 
+    /// <summary>The key to send to the engine: the value of the <see cref="ApiKeyEnv"/> variable, if any.</summary>
+    public string? ApiKeyFromEnvironment() => ApiKeyEnv is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
+
     public string EffectiveServedModelName => string.IsNullOrEmpty(ServedModelName) ? Model : ServedModelName;
 
     public EngineProfile Profile => EngineProfile.For(EngineKind);

@@ -38,8 +38,12 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 }
                 var instance = route.Instances[index];
                 (measurement.Backend, measurement.Attempts) = (instance.Name, attempt);
-                var sent = Stopwatch.GetTimestamp();
-                if (await SendTrackedAsync(context, request, route, index, injectUsage) is not { } outcome)
+                var started = Stopwatch.GetTimestamp();
+                // Base models go straight to the engine; only adapters need their use tracked (one async step more).
+                var outcome = route.Parent is null
+                    ? await SendAsync(context, request, instance, UpstreamModel(request, route, index), injectUsage)
+                    : await SendTrackedAsync(context, request, route, index, injectUsage);
+                if (outcome is not { } sent)
                 {
                     // Its adapter was being unloaded there: another instance, if there is one.
                     if (excluded >= 0 || route.Instances.Length == 1)
@@ -50,10 +54,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                     (excluded, attempt) = (index, attempt - 1);
                     continue;
                 }
-                measurement.UpstreamTime += Stopwatch.GetElapsedTime(sent);
-                if (!outcome.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted || request.IsReleased)
+                measurement.UpstreamTime += Stopwatch.GetElapsedTime(started);
+                if (!sent.RequestNotSent || attempt == MaxAttempts || context.Response.HasStarted || request.IsReleased)
                 {
-                    await ReportFailureAsync(context, instance, outcome, measurement);
+                    await ReportFailureAsync(context, instance, sent, measurement);
                     return;
                 }
                 ProxyLog.RetryingOnAnotherBackend(logger, instance.Name, route.Model);
@@ -68,15 +72,19 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         }
     }
 
+    // The model the engine is asked for: the route's form of it, or — for an adapter chosen through an engine field —
+    // its name, where vLLM needs it.
+    private static string? UpstreamModel(InspectedRequest request, RouteEntry route, int index) =>
+        route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
+
     // An adapter's requests in flight on the instance keep it from being evicted there; one being unloaded there
     // takes no more (the table no longer lists it there; this request was placed before): null then.
     private async Task<ForwardOutcome?> SendTrackedAsync(HttpContext context, InspectedRequest request, RouteEntry route, int index, bool injectUsage)
     {
         var instance = route.Instances[index];
-        // An adapter chosen through an engine field is named in model, where vLLM needs its name.
-        var upstreamModel = route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
-        var adapterUse = route.Parent is null ? null : instance.HeldAdapters.Use(route.Model);
-        if (adapterUse is not null && !adapterUse.TryBegin())
+        var upstreamModel = UpstreamModel(request, route, index);
+        var adapterUse = instance.HeldAdapters.Use(route.Model);
+        if (!adapterUse.TryBegin())
         {
             return null;
         }
@@ -86,7 +94,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         }
         finally
         {
-            adapterUse?.End();
+            adapterUse.End();
         }
     }
 

@@ -72,7 +72,7 @@ public sealed class BackendPool
             RoutingLog.BackendWithoutAddress(_logger, backend.Name);
             return [];
         }
-        var apiKey = backend.ApiKeyEnv is { } env ? Environment.GetEnvironmentVariable(env) : null;
+        var apiKey = backend.ApiKeyFromEnvironment();
         var instances = new BackendInstance[addresses.Count];
         for (var i = 0; i < addresses.Count; i++)
         {

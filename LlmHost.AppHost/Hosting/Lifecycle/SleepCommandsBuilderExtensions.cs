@@ -24,7 +24,7 @@ public static class SleepCommandsBuilderExtensions
             return builder;
         }
         var endpoint = builder.Resource.GetEndpoint("http");
-        var apiKey = backend.ApiKeyEnv is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        var apiKey = backend.ApiKeyFromEnvironment();
         builder.WithCommand(SleepCommand, "Sleep", context => RunAsync(context, $"sleep (level {backend.Sleep.Level})",
             token => EngineSleepClient.SleepAsync(Http, endpoint.Url, apiKey, sleep, backend.Sleep.Level, token)), new CommandOptions
         {

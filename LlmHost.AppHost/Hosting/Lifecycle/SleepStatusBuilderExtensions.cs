@@ -24,7 +24,7 @@ public static class SleepStatusBuilderExtensions
             return builder;
         }
         var endpoint = builder.Resource.GetEndpoint("http");
-        var apiKey = backend.ApiKeyEnv is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        var apiKey = backend.ApiKeyFromEnvironment();
         return builder.OnResourceReady((resource, ready, cancellationToken) =>
         {
             var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();

@@ -86,14 +86,14 @@ public static class AdapterCommandsBuilderExtensions
         var name = context.Arguments.GetString("name") ?? "";
         var path = context.Arguments.GetString("path") ?? "";
         return await CallAsync(context, $"load '{name}'", () =>
-            EngineLoraClient.LoadAsync(Http, endpoint.Url, ApiKey(backend), backend.Profile, name, path, context.CancellationToken));
+            EngineLoraClient.LoadAsync(Http, endpoint.Url, backend.ApiKeyFromEnvironment(), backend.Profile, name, path, context.CancellationToken));
     }
 
     private static async Task<ExecuteCommandResult> UnloadAsync(ExecuteCommandContext context, EndpointReference endpoint, BackendSettings backend)
     {
         var name = context.Arguments.GetString("name") ?? "";
         return await CallAsync(context, $"unload '{name}'", () =>
-            EngineLoraClient.UnloadAsync(Http, endpoint.Url, ApiKey(backend), backend.Profile, name, context.CancellationToken));
+            EngineLoraClient.UnloadAsync(Http, endpoint.Url, backend.ApiKeyFromEnvironment(), backend.Profile, name, context.CancellationToken));
     }
 
     internal static async Task<ExecuteCommandResult> CallAsync(ExecuteCommandContext context, string what, Func<Task<LoraCallResult>> call)
@@ -119,7 +119,4 @@ public static class AdapterCommandsBuilderExtensions
             return CommandResults.Failure($"{what}: the engine did not answer ({ex.Message})");
         }
     }
-
-    private static string? ApiKey(BackendSettings backend) =>
-        backend.ApiKeyEnv is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
 }
