@@ -7,6 +7,11 @@ public static partial class ConfigValidator
         CheckDuration("routing.discovery_interval", config.Routing.DiscoveryInterval, TimeSpan.FromMilliseconds(100), error);
         CheckDuration("routing.health_check_interval", config.Routing.HealthCheckInterval, TimeSpan.FromMilliseconds(100), error);
         CheckDuration("routing.ejection_time", config.Routing.EjectionTime, TimeSpan.FromMilliseconds(500), error);
+        CheckPolicy("routing.policy", config.Routing.Policy, error);
+        foreach (var (model, policy) in config.Routing.Policies)
+        {
+            CheckPolicy($"routing.policies['{model}']", policy, error);
+        }
         foreach (var (model, backendNames) in config.Routing.ModelBackendMapping)
         {
             var at = $"routing.model_backend_mapping['{model}']";
@@ -22,6 +27,14 @@ public static partial class ConfigValidator
                     error(at, $"backend '{name}' is not defined in backends");
                 }
             }
+        }
+    }
+
+    private static void CheckPolicy(string at, string? policy, Action<string, string> error)
+    {
+        if (RoutingPolicies.Parse(policy) is null)
+        {
+            error(at, $"'{policy}' is not one of {string.Join(", ", RoutingPolicies.Names)}");
         }
     }
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace LlmHost.Gateway.Proxy;
@@ -12,7 +14,7 @@ namespace LlmHost.Gateway.Proxy;
 /// YARP's forwarder while the answer is metered on its way to the client; retries once on another instance when
 /// the first refused the connection (nothing is retried once the request reached a backend); answers failures.
 /// </summary>
-public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient client, ILogger<BackendForwarder> logger)
+public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient client, IOptionsMonitor<LlmHostConfig> config, ILogger<BackendForwarder> logger)
 {
     private const int MaxAttempts = 2;
 
@@ -28,9 +30,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         try
         {
             var excluded = -1;
+            var policy = config.CurrentValue.Routing.PolicyFor(route.Model, route.Parent);
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                var index = BackendSelector.Pick(route.Instances, excluded);
+                var index = BackendSelector.Pick(route, policy, excluded);
                 if (index < 0)
                 {
                     await (attempt == 1 ? ProxyErrors.NoHealthyBackendAsync(context, route.Model) : ProxyErrors.BackendFailedAsync(context, measurement.Backend!));

@@ -3,6 +3,8 @@ namespace LlmHost.Gateway.Routing;
 /// <summary>Where requests for one model name go, and what the model is.</summary>
 public sealed class RouteEntry
 {
+    private int _turn = -1;
+
     public RouteEntry(string model, BackendInstance[] instances, string?[] upstreamModels, RouteSource source)
     {
         Model = model;
@@ -34,4 +36,7 @@ public sealed class RouteEntry
     public string OwnedBy { get; init; } = "llmhost";
 
     public long Created { get; init; }
+
+    /// <summary>The next turn of this route's round robin (counts up; wraps around at int.MaxValue).</summary>
+    public int NextTurn() => Interlocked.Increment(ref _turn) & int.MaxValue;
 }

@@ -37,6 +37,25 @@ public class GatewayBalancingTests
     }
 
     [Fact]
+    public async Task RoundRobinPolicy_SequentialRequests_AlternateBetweenSimulators()
+    {
+        await using var a = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var b = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(
+            Config(("a", a.Address.ToString()), ("b", b.Address.ToString())).Replace("routing:\n", "routing:\n  policy: round_robin\n"));
+
+        var backends = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Chat(gateway)).Response.StatusCode);
+            backends.Add(gateway.Observer.Measurements.Last().Backend!);
+        }
+
+        Assert.Equal((5, 5), (a.RequestsServed, b.RequestsServed));
+        Assert.All(Enumerable.Range(1, 9), i => Assert.NotEqual(backends[i - 1], backends[i]));
+    }
+
+    [Fact]
     public async Task KilledSimulator_IsSkipped_RequestsKeepSucceeding()
     {
         await using var alive = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");

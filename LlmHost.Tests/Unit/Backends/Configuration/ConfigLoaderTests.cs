@@ -78,6 +78,28 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_UnknownRoutingPolicy_ReportsItAndTheKnownOnes()
+    {
+        var errors = Errors("routing:\n  policy: fastest\n  policies:\n    m: cache\n" + Minimal);
+
+        Assert.Equal(
+            ["line 2: routing.policy: 'fastest' is not one of least_outstanding, round_robin, random",
+             "line 4: routing.policies['m']: 'cache' is not one of least_outstanding, round_robin, random"],
+            errors);
+    }
+
+    [Fact]
+    public void PolicyFor_ModelOverride_WinsAndAdaptersFollowTheirBaseModel()
+    {
+        var routing = new RoutingSettings { Policy = "random", Policies = { ["base"] = "round_robin" } };
+
+        Assert.Equal(RoutingPolicy.Random, routing.PolicyFor("other"));
+        Assert.Equal(RoutingPolicy.RoundRobin, routing.PolicyFor("base"));
+        Assert.Equal(RoutingPolicy.RoundRobin, routing.PolicyFor("sql-lora", parent: "base"));
+        Assert.Equal(RoutingPolicy.LeastOutstanding, new RoutingSettings().PolicyFor("any"));
+    }
+
+    [Fact]
     public void TryLoad_SeveralProblems_ReportsEveryOne()
     {
         var errors = Errors("""

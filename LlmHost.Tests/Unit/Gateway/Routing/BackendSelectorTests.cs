@@ -61,6 +61,61 @@ public class BackendSelectorTests
         Assert.All(Enumerable.Range(0, 4), i => Assert.InRange(picked.Count(p => p == i), 50, 150));
     }
 
+    private static RouteEntry Route(params BackendInstance[] instances) =>
+        new("m", instances, new string?[instances.Length], RouteSource.Discovery);
+
+    [Fact]
+    public void Pick_RoundRobin_TakesEachAvailableInTurnWhateverTheLoad()
+    {
+        var busy = Instance("busy");
+        busy.Enter();
+        busy.Enter();
+        var route = Route(busy, Instance("b"), Instance("c"));
+
+        var picks = Enumerable.Range(0, 6).Select(_ => BackendSelector.Pick(route, RoutingPolicy.RoundRobin)).ToList();
+
+        Assert.Equal([0, 1, 2, 0, 1, 2], picks);
+    }
+
+    [Fact]
+    public void Pick_RoundRobin_SkipsUnavailableAndExcluded()
+    {
+        var down = Instance("down");
+        down.Reachable = false;
+        var route = Route(Instance("a"), down, Instance("c"));
+
+        var picks = Enumerable.Range(0, 4).Select(_ => BackendSelector.Pick(route, RoutingPolicy.RoundRobin)).ToList();
+
+        Assert.Equal([0, 2, 0, 2], picks);
+        Assert.Equal(2, BackendSelector.Pick(route, RoutingPolicy.RoundRobin, excluded: 0));
+        Assert.Equal(-1, BackendSelector.Pick(Route(down), RoutingPolicy.RoundRobin));
+    }
+
+    [Fact]
+    public void Pick_Random_IgnoresLoadAndSpreads()
+    {
+        var busy = Instance("busy");
+        for (var i = 0; i < 10; i++)
+        {
+            busy.Enter();
+        }
+        var route = Route(busy, Instance("idle"));
+
+        var picked = Enumerable.Range(0, 400).Select(_ => BackendSelector.Pick(route, RoutingPolicy.Random)).ToList();
+
+        Assert.InRange(picked.Count(p => p == 0), 120, 280);
+    }
+
+    [Fact]
+    public void Pick_LeastOutstandingPolicy_AvoidsTheBusierOfTwo()
+    {
+        var busy = Instance("busy");
+        busy.Enter();
+        var route = Route(busy, Instance("idle"));
+
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(1, BackendSelector.Pick(route, RoutingPolicy.LeastOutstanding)));
+    }
+
     [Fact]
     public void Instance_AddressHasNoTrailingSlash()
     {
