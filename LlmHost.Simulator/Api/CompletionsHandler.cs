@@ -105,7 +105,8 @@ public sealed class CompletionsHandler(
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
-        var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), plan.Request.Priority ?? 0);
+        var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), plan.Request.Priority ?? 0,
+            plan.Model.Adapter is { } adapter ? SimpleTokenizer.IdOf(adapter) : 0, ChoiceState.FirstAnswerTokenIds(plan, options));
         if (engine is not null && run is null)
         {
             await errors.WriteAsync(context, new EngineError(400, "BadRequestError",

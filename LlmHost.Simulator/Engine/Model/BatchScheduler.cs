@@ -7,9 +7,11 @@ namespace LlmHost.Simulator.Engine.Model;
 /// grow preempts the newest running one (its blocks freed, recomputed later from its prompt and output so far, which
 /// the prefix cache makes cheap). A step lasts what the roofline says; a prefill that completes in a step yields an
 /// output token, every decode step one more. Blocks for a whole prompt are taken at admission (vLLM takes them
-/// chunk by chunk: the difference only shows when a single prompt is larger than the free cache).
+/// chunk by chunk: the difference only shows when a single prompt is larger than the free cache). At most
+/// <c>max_loras</c> distinct LoRA adapters run at once: a waiting request of another adapter is passed over (others
+/// behind it may go first) until one of them leaves the batch, as vLLM's scheduler does.
 /// </summary>
-public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, int maxNumSeqs = 256, int maxBatchedTokens = 8192, bool priorityPolicy = false)
+public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, int maxNumSeqs = 256, int maxBatchedTokens = 8192, bool priorityPolicy = false, int maxLoras = 1)
 {
     private readonly List<EngineSequence> _running = [];
     private readonly List<EngineSequence> _waiting = [];
@@ -21,9 +23,9 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
     public long Preemptions { get; private set; }
     public PagedKvCache Cache => cache;
 
-    public EngineSequence Add(IReadOnlyList<int> prompt, int maxOutputTokens, int priority = 0)
+    public EngineSequence Add(IReadOnlyList<int> prompt, int maxOutputTokens, int priority = 0, int adapter = 0, IReadOnlyList<int>? output = null)
     {
-        var sequence = new EngineSequence(++_nextId, prompt, Math.Max(1, maxOutputTokens), priority, Now);
+        var sequence = new EngineSequence(++_nextId, prompt, Math.Max(1, maxOutputTokens), priority, Now, adapter, output);
         _waiting.Add(sequence);
         return sequence;
     }
@@ -97,22 +99,37 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
 
     private void ScheduleWaiting(List<(EngineSequence, int)> scheduled, ref int budget)
     {
-        while (budget > 0 && _running.Count < maxNumSeqs && _waiting.Count > 0)
+        if (_waiting.Count == 0)
         {
-            var index = NextWaiting();
-            var sequence = _waiting[index];
+            return;
+        }
+        var adapters = RunningAdapters();
+        foreach (var sequence in WaitingInOrder())
+        {
+            if (budget <= 0 || _running.Count >= maxNumSeqs)
+            {
+                return;
+            }
             if (cache.BlocksFor(sequence.Tokens.Count + sequence.MaxOutputTokens - sequence.OutputTokens) > cache.TotalBlocks)
             {
                 // Larger than the whole cache: it would wait (and keep everyone behind it waiting) forever.
-                _waiting.RemoveAt(index);
+                _waiting.Remove(sequence);
                 sequence.Failed = true;
                 continue;
             }
-            if (cache.Admit(sequence.Tokens) is not { } kv)
+            if (sequence.Adapter != 0 && !adapters.Contains(sequence.Adapter) && adapters.Count >= maxLoras)
+            {
+                continue; // every adapter slot of the batch is taken by others
+            }
+            if (cache.Admit(sequence.Tokens, (ulong)(uint)sequence.Adapter) is not { } kv)
             {
                 return; // the cache is full: it waits for blocks to come back
             }
-            _waiting.RemoveAt(index);
+            _waiting.Remove(sequence);
+            if (sequence.Adapter != 0)
+            {
+                adapters.Add(sequence.Adapter);
+            }
             sequence.Kv = kv;
             sequence.PrefillTarget = sequence.Tokens.Count;
             sequence.Computed = kv.CachedTokens;
@@ -127,21 +144,35 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
         }
     }
 
-    private int NextWaiting()
+    private HashSet<int> RunningAdapters()
     {
-        if (!priorityPolicy)
+        var adapters = new HashSet<int>();
+        foreach (var sequence in _running)
         {
-            return 0;
-        }
-        var best = 0;
-        for (var i = 1; i < _waiting.Count; i++)
-        {
-            if (_waiting[i].Priority < _waiting[best].Priority)
+            if (sequence.Adapter != 0)
             {
-                best = i;
+                adapters.Add(sequence.Adapter);
             }
         }
-        return best;
+        return adapters;
+    }
+
+    // FIFO (preempted sequences went back to the front), or by priority and then arrival: a snapshot, since admitted
+    // sequences leave the list while it is walked.
+    private EngineSequence[] WaitingInOrder()
+    {
+        var order = _waiting.ToArray();
+        if (priorityPolicy)
+        {
+            // A stable sort: equal priorities keep their queue order.
+            var positions = new Dictionary<EngineSequence, int>(order.Length);
+            for (var i = 0; i < order.Length; i++)
+            {
+                positions[order[i]] = i;
+            }
+            Array.Sort(order, (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : positions[a].CompareTo(positions[b]));
+        }
+        return order;
     }
 
     private void Preempt(EngineSequence sequence)
@@ -176,7 +207,7 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
             }
             cache.MarkComputed(sequence.Kv!, sequence.Computed);
             // A step whose prefill completes samples an output too (after a preemption: the next one).
-            sequence.Tokens.Add(SyntheticToken(sequence));
+            sequence.Tokens.Add(sequence.Output is { } output && sequence.OutputTokens < output.Count ? output[sequence.OutputTokens] : SyntheticToken(sequence));
             sequence.OutputTokens++;
             sequence.FirstToken ??= Now;
             if (sequence.OutputTokens >= sequence.MaxOutputTokens)

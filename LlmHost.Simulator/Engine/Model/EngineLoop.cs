@@ -19,7 +19,7 @@ public sealed class EngineLoop : IDisposable
     {
         var roofline = new RooflineModel(GpuProfile.Find(options.Gpu)!, ModelProfile.Find(options.ModelProfile)!, options.TensorParallelSize);
         Cache = new PagedKvCache(roofline.KvBlocks(options.GpuMemoryUtilization));
-        _scheduler = new BatchScheduler(Cache, roofline, options.MaxNumSeqs, options.MaxNumBatchedTokens, options.SchedulingPolicy == "priority");
+        _scheduler = new BatchScheduler(Cache, roofline, options.MaxNumSeqs, options.MaxNumBatchedTokens, options.SchedulingPolicy == "priority", options.MaxLoras);
         _timeScale = options.TimeScale;
         _ = Task.Run(RunAsync);
     }
@@ -59,8 +59,11 @@ public sealed class EngineLoop : IDisposable
         }
     }
 
-    /// <summary>Queues a request; null when prompt and output can never fit in the KV cache.</summary>
-    public EngineRun? Submit(IReadOnlyList<int> prompt, int maxOutputTokens, int priority)
+    /// <summary>
+    /// Queues a request (for LoRA adapter <paramref name="adapter"/>, 0 for the base model, generating the tokens
+    /// <paramref name="output"/> when known); null when prompt and output can never fit in the KV cache.
+    /// </summary>
+    public EngineRun? Submit(IReadOnlyList<int> prompt, int maxOutputTokens, int priority, int adapter = 0, IReadOnlyList<int>? output = null)
     {
         if (Cache.BlocksFor(prompt.Count + maxOutputTokens) > Cache.TotalBlocks)
         {
@@ -69,7 +72,7 @@ public sealed class EngineLoop : IDisposable
         EngineRun run;
         lock (_lock)
         {
-            run = new EngineRun(_scheduler.Add(prompt, maxOutputTokens, priority));
+            run = new EngineRun(_scheduler.Add(prompt, maxOutputTokens, priority, adapter, output));
             _runs.Add(run);
         }
         _work.Release();

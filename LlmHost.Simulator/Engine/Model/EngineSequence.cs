@@ -3,9 +3,11 @@ namespace LlmHost.Simulator.Engine.Model;
 /// <summary>One request inside the modelled engine: its tokens, how far its prefill got, what it generated.</summary>
 public sealed class EngineSequence
 {
-    internal EngineSequence(long id, IReadOnlyList<int> prompt, int maxOutputTokens, int priority, TimeSpan arrival)
+    internal EngineSequence(long id, IReadOnlyList<int> prompt, int maxOutputTokens, int priority, TimeSpan arrival, int adapter = 0, IReadOnlyList<int>? output = null)
     {
         Id = id;
+        Adapter = adapter;
+        Output = output;
         Tokens = [.. prompt];
         MaxOutputTokens = maxOutputTokens;
         Priority = priority;
@@ -19,6 +21,13 @@ public sealed class EngineSequence
     public int Priority { get; }
 
     public TimeSpan Arrival { get; }
+
+    /// <summary>The LoRA adapter it runs with (0: the base model).</summary>
+    public int Adapter { get; }
+
+    /// <summary>The ids of the tokens it will generate, when known (the answer's text): a later turn that sends the
+    /// answer back then finds it in the prefix cache, as on a real engine.</summary>
+    internal IReadOnlyList<int>? Output { get; }
 
     /// <summary>Every token so far: the prompt, then the output.</summary>
     internal List<int> Tokens { get; }

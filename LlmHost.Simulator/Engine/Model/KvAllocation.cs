@@ -20,4 +20,8 @@ public sealed class KvAllocation
     public int BlockCount => Blocks.Count;
 
     internal bool Freed { get; set; }
+
+    /// <summary>What the first block's hash starts from: 0 for the base model, the adapter's id for a LoRA adapter
+    /// (vLLM's extra key: an adapter's KV never matches the base model's).</summary>
+    internal ulong Salt { get; init; }
 }

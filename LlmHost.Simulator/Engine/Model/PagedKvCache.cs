@@ -50,9 +50,9 @@ public sealed class PagedKvCache
     /// Admits a prompt: the longest cached prefix of full blocks is shared, blocks for the rest are allocated. Null
     /// (and nothing changed) when there are not enough free blocks.
     /// </summary>
-    public KvAllocation? Admit(IReadOnlyList<int> prompt)
+    public KvAllocation? Admit(IReadOnlyList<int> prompt, ulong salt = 0)
     {
-        var hashes = FullBlockHashes(prompt, prompt.Count);
+        var hashes = FullBlockHashes(prompt, prompt.Count, salt);
         var hits = 0;
         // The last prompt token is always computed: a prompt made only of cached blocks reuses all but the last.
         var reusable = (prompt.Count - 1) / BlockSize;
@@ -72,7 +72,7 @@ public sealed class PagedKvCache
         }
         PrefixQueries += prompt.Count;
         PrefixHits += hits * BlockSize;
-        var allocation = new KvAllocation { CachedTokens = hits * BlockSize };
+        var allocation = new KvAllocation { CachedTokens = hits * BlockSize, Salt = salt };
         for (var i = 0; i < hits; i++)
         {
             var block = _cached[hashes[i]];
@@ -136,7 +136,7 @@ public sealed class PagedKvCache
             {
                 block.Add(allocation.AllTokens[i]);
             }
-            var hash = ChainHash(index > 0 ? allocation.Hashes[index - 1] : 0, block);
+            var hash = ChainHash(index > 0 ? allocation.Hashes[index - 1] : allocation.Salt, block);
             allocation.Hashes.Add(hash);
             var id = allocation.Blocks[index];
             _hash[id] = hash;
@@ -182,11 +182,11 @@ public sealed class PagedKvCache
         }
     }
 
-    private List<ulong> FullBlockHashes(IReadOnlyList<int> tokens, int count)
+    private List<ulong> FullBlockHashes(IReadOnlyList<int> tokens, int count, ulong salt)
     {
         var hashes = new List<ulong>(count / BlockSize);
         var block = new List<int>(BlockSize);
-        ulong parent = 0;
+        var parent = salt;
         for (var i = 0; i + BlockSize <= count; i += BlockSize)
         {
             block.Clear();

@@ -40,8 +40,9 @@ public class SimulatorLatencyTests
 
         Assert.Equal(1 + 6 + 1, events);
         Assert.InRange(firstToken.TotalMilliseconds, 295, 5000);
-        // 5 gaps of 40 ms after the first token (less a little: the client may notice the first chunk late).
-        Assert.InRange((total - firstToken).TotalMilliseconds, 180, 5000);
+        // 5 gaps of 40 ms after the first token (less a little: the client may notice the first chunk late, by up to
+        // 10 % on a busy machine).
+        Assert.InRange((total - firstToken).TotalMilliseconds, 175, 5000);
     }
 
     [Fact]

@@ -71,6 +71,58 @@ public sealed class BatchSchedulerTests
     }
 
     [Fact]
+    public void Add_NextTurnWithTheAnswer_FindsPromptAndAnswerCached()
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100);
+        var answer = Tokens(64, seed: 7);
+        scheduler.Add(Tokens(320), maxOutputTokens: 64, output: answer);
+        RunToEnd(scheduler);
+
+        // The next turn sends the prompt, the answer and a new question.
+        var next = scheduler.Add([.. Tokens(320), .. answer, .. Tokens(50, seed: 9)], maxOutputTokens: 1);
+        RunToEnd(scheduler);
+
+        // 320 prompt tokens and the first 63 answer tokens were computed (the last sampled token never is): 23 full blocks.
+        Assert.Equal(368, next.CachedPromptTokens);
+    }
+
+    [Fact]
+    public void Add_SamePromptOtherAdapter_DoesNotShareTheCache()
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100, maxLoras: 2);
+        scheduler.Add(Tokens(320), maxOutputTokens: 1, adapter: 1);
+        RunToEnd(scheduler);
+
+        var otherAdapter = scheduler.Add(Tokens(320), maxOutputTokens: 1, adapter: 2);
+        var sameAdapter = scheduler.Add(Tokens(320), maxOutputTokens: 1, adapter: 1);
+        RunToEnd(scheduler);
+
+        Assert.Equal(0, otherAdapter.CachedPromptTokens);
+        Assert.Equal(304, sameAdapter.CachedPromptTokens);
+    }
+
+    [Fact]
+    public void Step_MoreAdaptersThanMaxLoras_OthersWaitAndLaterOnesOfRunningAdaptersGoFirst()
+    {
+        var scheduler = new BatchScheduler(new PagedKvCache(1000), H100, maxLoras: 1);
+        var a1 = scheduler.Add(Tokens(32, seed: 1), maxOutputTokens: 10, adapter: 1);
+        var b = scheduler.Add(Tokens(32, seed: 2), maxOutputTokens: 10, adapter: 2);
+        var a2 = scheduler.Add(Tokens(32, seed: 3), maxOutputTokens: 10, adapter: 1);
+        var base1 = scheduler.Add(Tokens(32, seed: 4), maxOutputTokens: 10);
+
+        scheduler.Step();
+
+        // One adapter slot: adapter 1 runs twice, adapter 2 waits, the base model needs no slot.
+        Assert.Equal((3, 1), (scheduler.Running, scheduler.Waiting));
+        Assert.NotNull(a1.FirstToken);
+        Assert.NotNull(a2.FirstToken);
+        Assert.NotNull(base1.FirstToken);
+        Assert.Null(b.FirstToken);
+        RunToEnd(scheduler);
+        Assert.True(b.FirstToken >= a1.Finished, "adapter 2 ran only once adapter 1 had left the batch");
+    }
+
+    [Fact]
     public void Step_CacheRunsOut_NewestPreemptedAndEveryoneFinishes()
     {
         var cache = new PagedKvCache(12);
