@@ -29,6 +29,9 @@ public sealed class TenantGroup
     public LengthSpec UserTokens { get; set; } = new() { Min = 50, Max = 150 };
     public LengthSpec OutputTokens { get; set; } = new() { Min = 50, Max = 150 };
 
+    /// <summary>Streamed answers or not, for this group (batch jobs next to chat users); unset uses the workload's.</summary>
+    public bool? Stream { get; set; }
+
     /// <summary>Models (or adapters) this group's requests name; empty uses the workload's.</summary>
     public ModelMix? Models { get; set; }
 

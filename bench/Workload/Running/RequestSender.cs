@@ -10,12 +10,13 @@ namespace LlmHost.Workload.Running;
 /// Sends one chat completion and times it as a user would feel it: time to the first content token, the gaps
 /// between content chunks, the whole request. Answers are read to the end, and their text kept for the next turn.
 /// </summary>
-public sealed class RequestSender(HttpClient http, bool stream, bool ignoreEos)
+public sealed class RequestSender(HttpClient http, bool defaultStream, bool ignoreEos)
 {
     private const int MaxErrorLength = 200;
 
     public async Task<RequestRecord> SendAsync(PlannedRequest plan, Uri baseUrl, double startMs, CancellationToken cancellationToken)
     {
+        var stream = plan.Tenant.Group.Stream ?? defaultStream;
         var record = new RequestRecord { Tenant = plan.Tenant.Name, Group = plan.Tenant.Group.Name, Model = plan.Model, StartMs = startMs };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "v1/chat/completions"));
         request.Content = new ByteArrayContent(ChatRequestBody.Write(plan, stream, ignoreEos));
