@@ -358,7 +358,7 @@ public sealed class SimulatorOptions
           --legacy-errors               vLLM: flat error bodies as before v0.10.1
           --allow-runtime-lora          vLLM: LoRA load/unload routes (or VLLM_ALLOW_RUNTIME_LORA_UPDATING=true)
           --engine-model fixed|roofline roofline: continuous batching over a paged KV cache with prefix caching,
-                                        step times from --gpu (h100, a100, l4) and --model-profile
+                                        step times from --gpu (h100, h200, a100, a100-40gb, l4) and --model-profile
                                         (llama-3.1-8b, qwen2.5-7b, llama-3.1-70b); --tensor-parallel-size,
                                         --gpu-memory-utilization (0.9), --max-num-batched-tokens (8192),
                                         --scheduling-policy fcfs|priority, --time-scale F (F times faster),
@@ -366,5 +366,6 @@ public sealed class SimulatorOptions
           --enable-sleep-mode           vLLM: the engine may sleep (routes with VLLM_SERVER_DEV_MODE=1)
           --server-dev-mode             vLLM: the development routes, as VLLM_SERVER_DEV_MODE=1
           --wake-ms N                   time a wake from level-1 sleep takes (level 2: 3x) (0)
+          --calibrate                   print the engine model against published vLLM figures, and exit
         """;
 }

@@ -105,6 +105,10 @@ public sealed class CompletionsHandler(
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
+        if (engine is not null)
+        {
+            await Task.Delay(engine.RequestOverhead, context.RequestAborted); // tokenization and the hop to the engine core
+        }
         var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), plan.Request.Priority ?? 0,
             plan.Model.Adapter is { } adapter ? SimpleTokenizer.IdOf(adapter) : 0, ChoiceState.FirstAnswerTokenIds(plan, options));
         if (engine is not null && run is null)

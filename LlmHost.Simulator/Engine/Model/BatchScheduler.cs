@@ -30,6 +30,15 @@ public sealed class BatchScheduler(PagedKvCache cache, RooflineModel roofline, i
         return sequence;
     }
 
+    /// <summary>Moves the clock of an idle engine forward (nothing happens in between).</summary>
+    public void AdvanceTo(TimeSpan time)
+    {
+        if (time > Now)
+        {
+            Now = time;
+        }
+    }
+
     /// <summary>Takes a sequence out (its client went away): its blocks are freed, it is scheduled no more.</summary>
     public void Abort(EngineSequence sequence)
     {

@@ -21,10 +21,14 @@ public sealed class EngineLoop : IDisposable
         Cache = new PagedKvCache(roofline.KvBlocks(options.GpuMemoryUtilization));
         _scheduler = new BatchScheduler(Cache, roofline, options.MaxNumSeqs, options.MaxNumBatchedTokens, options.SchedulingPolicy == "priority", options.MaxLoras);
         _timeScale = options.TimeScale;
+        RequestOverhead = RooflineModel.DefaultRequestOverhead / options.TimeScale;
         _ = Task.Run(RunAsync);
     }
 
     public PagedKvCache Cache { get; }
+
+    /// <summary>Wall time a request spends before it reaches the scheduler (the model's request overhead, scaled).</summary>
+    public TimeSpan RequestOverhead { get; }
 
     public int Running
     {

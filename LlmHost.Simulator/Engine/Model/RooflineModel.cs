@@ -9,9 +9,18 @@ namespace LlmHost.Simulator.Engine.Model;
 /// </summary>
 public sealed record RooflineModel(GpuProfile Gpu, ModelProfile Model, int TensorParallel = 1)
 {
-    public double ComputeEfficiency { get; init; } = 0.5;
-    public double MemoryEfficiency { get; init; } = 0.8;
-    public TimeSpan StepOverhead { get; init; } = TimeSpan.FromMilliseconds(1);
+    // Calibrated against published vLLM measurements (Calibration.Points; docs/SIMULATOR.md shows the errors).
+    public const double DefaultComputeEfficiency = 0.5;
+    public const double DefaultMemoryEfficiency = 0.8;
+    public static readonly TimeSpan DefaultStepOverhead = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>What a request spends outside the GPU before its first step (HTTP, tokenization, the hop from the API
+    /// server to the engine core): it dominates time to first token for short prompts on an idle engine.</summary>
+    public static readonly TimeSpan DefaultRequestOverhead = TimeSpan.FromMilliseconds(8);
+
+    public double ComputeEfficiency { get; init; } = DefaultComputeEfficiency;
+    public double MemoryEfficiency { get; init; } = DefaultMemoryEfficiency;
+    public TimeSpan StepOverhead { get; init; } = DefaultStepOverhead;
 
     /// <summary>
     /// One step: <paramref name="newTokens"/> tokens computed (prefill chunks and one per decoding sequence) that attend

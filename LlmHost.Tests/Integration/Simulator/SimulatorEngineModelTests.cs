@@ -128,7 +128,7 @@ public sealed partial class SimulatorEngineModelTests
 
     [Theory]
     [InlineData("--engine-model", "magic", "--engine-model: 'magic' is not one of fixed, roofline")]
-    [InlineData("--gpu", "tpu", "--gpu: 'tpu' is not one of h100, a100, l4")]
+    [InlineData("--gpu", "tpu", "--gpu: 'tpu' is not one of h100, h200, a100, a100-40gb, l4")]
     [InlineData("--model-profile", "llama-3.1-70b", "does not fit on 1 × h100")]
     [InlineData("--max-model-len", "1000000", "is more than the KV cache holds")]
     public void Options_BadEngineModel_Errors(string option, string value, string error)

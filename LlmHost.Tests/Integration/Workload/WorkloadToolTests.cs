@@ -37,7 +37,7 @@ public sealed class WorkloadToolTests
         Assert.InRange(summary.Ttft.P50, 950, 1050); // within 5 %
         Assert.InRange(summary.InterToken.P50, 18, 30);
         Assert.Equal(summary.Succeeded * 10, summary.OutputTokens);
-        Assert.InRange(summary.EndToEnd.P50, 950 + 9 * 18, 1050 + 9 * 30);
+        Assert.InRange(summary.EndToEnd.P50, 950 + 9 * 18, 2 * (1050 + 9 * 30)); // the first token and nine gaps, at least
     }
 
     [Fact]
