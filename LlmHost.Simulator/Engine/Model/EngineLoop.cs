@@ -18,7 +18,11 @@ public sealed class EngineLoop : IDisposable
     public EngineLoop(SimulatorOptions options)
     {
         var roofline = new RooflineModel(GpuProfile.Find(options.Gpu)!, ModelProfile.Find(options.ModelProfile)!, options.TensorParallelSize);
-        Cache = new PagedKvCache(roofline.KvBlocks(options.GpuMemoryUtilization));
+        // vLLM pages its cache in blocks of 16 tokens and reuses whole blocks; SGLang's radix cache matches token by
+        // token (page size 1): the same cache with one-token blocks, whose chains are the radix tree's paths and
+        // whose least recently freed blocks (leaves first) are evicted first.
+        var blockSize = options.Engine == LlmHost.Backends.Engines.BackendEngine.Sglang ? 1 : PagedKvCache.VllmBlockSize;
+        Cache = new PagedKvCache(roofline.KvBlocks(options.GpuMemoryUtilization, blockSize), blockSize);
         _scheduler = new BatchScheduler(Cache, roofline, options.MaxNumSeqs, options.MaxNumBatchedTokens, options.SchedulingPolicy == "priority", options.MaxLoras);
         _timeScale = options.TimeScale;
         RequestOverhead = RooflineModel.DefaultRequestOverhead / options.TimeScale;

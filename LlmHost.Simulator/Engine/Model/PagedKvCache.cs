@@ -5,17 +5,22 @@ namespace LlmHost.Simulator.Engine.Model;
 /// block whose KV is computed (<see cref="MarkComputed"/>) is identified by a chained hash of its tokens and of the
 /// blocks before it, so equal prefixes give equal hashes; a sequence reuses the longest cached prefix of its prompt (never all of it: the last token is computed to
 /// produce the first output); blocks nobody uses stay cached and are reused least recently freed first, a freed
-/// sequence's last blocks first (they are the least likely to be shared). Single-threaded: the engine's step loop owns it.
+/// sequence's last blocks first (they are the least likely to be shared). With one-token blocks it is SGLang's radix
+/// cache: matches at token granularity, leaves evicted least recently used first. Single-threaded: the engine's step
+/// loop owns it.
 /// </summary>
 public sealed class PagedKvCache
 {
+    /// <summary>vLLM's default <c>--block-size</c>.</summary>
+    public const int VllmBlockSize = 16;
+
     private readonly int[] _refCount;
     private readonly ulong[] _hash;
     private readonly LinkedListNode<int>[] _freeNodes;
     private readonly LinkedList<int> _free = new();
     private readonly Dictionary<ulong, int> _cached = [];
 
-    public PagedKvCache(int totalBlocks, int blockSize = 16)
+    public PagedKvCache(int totalBlocks, int blockSize = VllmBlockSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(totalBlocks, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);

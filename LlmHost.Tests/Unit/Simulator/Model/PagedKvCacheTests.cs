@@ -24,6 +24,41 @@ public sealed class PagedKvCacheTests
         Assert.Equal((80, 32), (cache.PrefixQueries, cache.PrefixHits));
     }
 
+    [Theory]
+    [InlineData(16, 16)] // vLLM: whole blocks only
+    [InlineData(1, 25)]  // SGLang's radix cache: token by token
+    public void Admit_PromptSharingPartOfABlock_MatchesAtTheCachesGranularity(int blockSize, int expectedHit)
+    {
+        var cache = new PagedKvCache(64, blockSize);
+        var first = cache.Admit(Tokens(40))!;
+        cache.MarkComputed(first, 40);
+        cache.Free(first);
+
+        var second = cache.Admit([.. Tokens(25), .. Tokens(15, seed: 1)])!;
+
+        Assert.Equal(expectedHit, second.CachedTokens);
+    }
+
+    [Fact]
+    public void Eviction_RadixCache_LeavesOfTheLeastRecentlyUsedPathFirst()
+    {
+        var cache = new PagedKvCache(30, blockSize: 1);
+        var shared = Tokens(10);
+        var a = cache.Admit([.. shared, .. Tokens(10, seed: 1)])!;
+        cache.MarkComputed(a, 20);
+        cache.Free(a);
+        var b = cache.Admit([.. shared, .. Tokens(5, seed: 2)])!;
+        cache.MarkComputed(b, 15);
+        cache.Free(b);
+
+        // 10 new tokens: the cache has 30, 25 of them hold a's and b's paths; the 5 taken from them are a's tail.
+        var c = cache.Admit(Tokens(10, seed: 3))!;
+        cache.Free(c);
+
+        Assert.Equal(14, cache.Admit([.. shared, .. Tokens(5, seed: 2)])!.CachedTokens);
+        Assert.InRange(cache.Admit([.. shared, .. Tokens(10, seed: 1)])!.CachedTokens, 10, 15);
+    }
+
     [Fact]
     public void Admit_PromptOfWholeBlocks_LastBlockComputedAgain()
     {
