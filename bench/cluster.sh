@@ -72,6 +72,8 @@ start_cluster() { # policy
 "
   done
   engine_urls=$urls engine_metrics=$metrics
+  # Engines first: a gateway that meets refusing engines waits out its breakers (10 s) before it routes to them.
+  for e in $(seq 0 $((engines - 1))); do wait_until_up "http://127.0.0.1:$((base_port + e))/health"; done
   local gateway_policy=$1
   [ "$gateway_policy" = oracle ] && gateway_policy=least_outstanding
   cat >"$work/gw.yaml" <<YAML
@@ -84,7 +86,6 @@ YAML
   dotnet LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll --urls "http://127.0.0.1:$gw_port" \
     --config "$work/gw.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/gw.log" 2>&1 &
   pids+=($!)
-  for e in $(seq 0 $((engines - 1))); do wait_until_up "http://127.0.0.1:$((base_port + e))/health"; done
   wait_until_up "http://127.0.0.1:$gw_port/health/ready"
   # Discovery has seen every engine (and its adapters) before the run starts.
   sleep 2.5
@@ -106,7 +107,8 @@ for workload in "${workloads[@]}"; do
       run_name="$policy-x$rate"
       dotnet "$workload_tool" run --url "http://127.0.0.1:$gw_port" --workload "$workload" --keys-file "$work/keys.txt" \
         --label "$policy" --time-scale "$time_scale" --rate-scale "$rate" --drain "$drain" ${duration:+--duration "$duration"} \
-        --engine-metrics "$engine_metrics" "${direct[@]}" --out "$dir" --name "$run_name" >/dev/null
+        --engine-metrics "$engine_metrics" "${direct[@]}" --out "$dir" --name "$run_name" >/dev/null \
+        || echo "warning: every request of $name/$run_name failed (see $dir/$run_name.md)" >&2
       runs+=("$dir/$run_name.json")
       stop_cluster
     done

@@ -17,4 +17,7 @@ internal static partial class AdaptersLog
 
     [LoggerMessage(805, LogLevel.Information, "Adapter {Adapter} loaded on {Instance} too: the instances holding it are busy")]
     public static partial void Spread(ILogger logger, string adapter, string instance);
+
+    [LoggerMessage(806, LogLevel.Error, "A round of loading the declared adapters failed; the next one runs as planned")]
+    public static partial void DeclaredRoundFailed(ILogger logger, Exception exception);
 }

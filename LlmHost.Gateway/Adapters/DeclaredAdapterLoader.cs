@@ -7,7 +7,7 @@ namespace LlmHost.Gateway.Adapters;
 /// an engine started without them, or restarted — once per instance, after the instance has listed its models.
 /// An instance whose engine failed a load is tried again at the next round; one that refused it is not.
 /// </summary>
-public sealed class DeclaredAdapterLoader(AdapterCatalog catalog, AdapterLoader loader, BackendPool pool, RouteRegistry routes)
+public sealed class DeclaredAdapterLoader(AdapterCatalog catalog, AdapterLoader loader, BackendPool pool, RouteRegistry routes, ILogger<DeclaredAdapterLoader> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(2);
@@ -20,9 +20,16 @@ public sealed class DeclaredAdapterLoader(AdapterCatalog catalog, AdapterLoader 
         catalog.Changed += () => _catalogChanged = true;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (routes.DiscoveredOnce)
+            try
             {
-                await LoadMissingAsync(stoppingToken);
+                if (routes.DiscoveredOnce)
+                {
+                    await LoadMissingAsync(stoppingToken);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                AdaptersLog.DeclaredRoundFailed(logger, ex);
             }
             try
             {

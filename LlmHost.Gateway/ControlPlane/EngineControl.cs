@@ -27,6 +27,10 @@ public sealed class EngineControl(IHttpClientFactory httpClients, ResiliencePipe
 
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _breakers = new(StringComparer.Ordinal);
 
+    // The registry may run a pipeline's configuration twice when first calls race; a breaker's state provider accepts
+    // one breaker only, so each instance's breaker is built exactly once, here.
+    private readonly ConcurrentDictionary<string, Lazy<ResiliencePipeline>> _breakerPipelines = new(StringComparer.Ordinal);
+
     /// <summary>The HTTP client for engine calls (no timeout of its own: the pipelines time calls).</summary>
     public HttpClient Http => httpClients.CreateClient(HttpClientName);
 
@@ -68,6 +72,9 @@ public sealed class EngineControl(IHttpClientFactory httpClients, ResiliencePipe
 
     // One breaker per instance, shared by its reads and writes: connection failures and timeouts open it.
     private ResiliencePipeline Breaker(string instance) =>
+        _breakerPipelines.GetOrAdd(instance, name => new Lazy<ResiliencePipeline>(() => BuildBreaker(name), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    private ResiliencePipeline BuildBreaker(string instance) =>
         pipelines.GetOrAddPipeline(new ControlPipelineKey(instance, ControlCall.Breaker), (builder, _) => Timed(builder).AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             FailureRatio = 0.5,

@@ -25,8 +25,8 @@ public sealed class BackendProbeService(
     {
         using var reloads = config.OnChange(_ => RefreshSoon(stoppingToken));
         await Task.WhenAll(
-            RepeatAsync(DiscoverOnceAsync, () => config.CurrentValue.Routing.DiscoveryInterval, stoppingToken),
-            RepeatAsync(CheckHealthOnceAsync, () => config.CurrentValue.Routing.HealthCheckInterval, stoppingToken));
+            RepeatAsync("discovery", DiscoverOnceAsync, () => config.CurrentValue.Routing.DiscoveryInterval, stoppingToken),
+            RepeatAsync("health check", CheckHealthOnceAsync, () => config.CurrentValue.Routing.HealthCheckInterval, stoppingToken));
     }
 
     // A config reload: the instances now, not at the next discovery round.
@@ -44,11 +44,20 @@ public sealed class BackendProbeService(
         }
     }
 
-    private static async Task RepeatAsync(Func<CancellationToken, Task> round, Func<TimeSpan> interval, CancellationToken stoppingToken)
+    // A round that fails in an unforeseen way is logged and the next one runs: one bad round must never end
+    // discovery or health checks for the life of the process.
+    private async Task RepeatAsync(string name, Func<CancellationToken, Task> round, Func<TimeSpan> interval, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await round(stoppingToken);
+            try
+            {
+                await round(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                RoutingLog.RoundFailed(logger, name, ex);
+            }
             try
             {
                 await Task.Delay(interval(), stoppingToken);

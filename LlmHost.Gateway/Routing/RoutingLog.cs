@@ -17,4 +17,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(306, LogLevel.Warning, "Resolving the backends' endpoints failed: {Reason}")]
     public static partial void RefreshFailed(ILogger logger, string reason);
+
+    [LoggerMessage(307, LogLevel.Error, "A {Round} round failed; the next one runs as planned")]
+    public static partial void RoundFailed(ILogger logger, string round, Exception exception);
 }

@@ -56,6 +56,26 @@ public class GatewayBalancingTests
     }
 
     [Fact]
+    public async Task EnginesStartingAfterTheGateway_RoutableWithinAFewDiscoveryRounds()
+    {
+        // Both engines refuse connections while the gateway's first discovery and health rounds run together (their
+        // first calls race to build each instance's pipelines); discovery must go on and find them once they listen.
+        var (urlA, urlB) = (ClosedPortUrl(), ClosedPortUrl());
+        await using var gateway = await GatewayHost.StartAsync(
+            $"routing:\n  discovery_interval: 300ms\n  health_check_interval: 300ms\nbackends:\n"
+            + $"  - {{ name: a, engine: vllm, mode: external, model: m, url: \"{urlA}\" }}\n"
+            + $"  - {{ name: b, engine: vllm, mode: external, model: m, url: \"{urlB}\" }}\n");
+        Assert.Equal(HttpStatusCode.NotFound, (await Chat(gateway)).Response.StatusCode);
+
+        await using var a = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--port", new Uri(urlA).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var b = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--port", new Uri(urlB).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The breakers opened on the refusals let a call through again after their break (10 s).
+        Assert.True(await Eventually.TrueWithinAsync(async () => (await Chat(gateway)).Response.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(25)));
+        Assert.DoesNotContain(GatewayHost.Logs.Lines, line => line.Contains("round failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task KilledSimulator_IsSkipped_RequestsKeepSucceeding()
     {
         await using var alive = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");

@@ -48,6 +48,35 @@ public sealed class EngineControlTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAndWrite_ManyFirstCallsAtOnce_OneBreakerAndNoneThrows()
+    {
+        // Discovery, health probes and adapter loads start together: their first calls to an instance race to build
+        // its pipelines, and a breaker must come out of it once (a second one on the same state provider throws).
+        for (var round = 0; round < 20; round++)
+        {
+            var instance = $"race-{round}";
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var calls = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+            {
+                await start.Task;
+                if (i % 2 == 0)
+                {
+                    await _control.ReadAsync(instance, _ => ValueTask.CompletedTask, CancellationToken.None);
+                }
+                else
+                {
+                    await _control.WriteAsync(instance, TimeSpan.FromSeconds(5), _ => ValueTask.FromResult(1), CancellationToken.None);
+                }
+            })).ToList();
+            start.SetResult();
+
+            await Task.WhenAll(calls);
+
+            Assert.False(_control.IsCircuitOpen(instance));
+        }
+    }
+
+    [Fact]
     public async Task WriteAsync_FailingLoad_NeverRetried()
     {
         var calls = 0;
