@@ -77,6 +77,12 @@ public sealed class SimulatorOptions
     /// <summary>vLLM <c>--enable-sleep-mode</c>: the engine may be put to sleep.</summary>
     public bool EnableSleepMode { get; set; }
 
+    /// <summary>SGLang <c>--enable-memory-saver</c>: <c>/release_memory_occupation</c> frees the GPU memory.</summary>
+    public bool EnableMemorySaver { get; set; }
+
+    /// <summary>SGLang <c>--enable-weights-cpu-backup</c>: released weights are kept in CPU memory for the resume.</summary>
+    public bool EnableWeightsCpuBackup { get; set; }
+
     /// <summary>vLLM's development routes (sleep, wake, collective RPC), from <c>VLLM_SERVER_DEV_MODE=1</c>.</summary>
     public bool ServerDevMode { get; set; }
 
@@ -169,6 +175,8 @@ public sealed class SimulatorOptions
             case "allow-runtime-lora": AllowRuntimeLora = option.Flag(); return true;
             case "enable-sleep-mode": EnableSleepMode = option.Flag(); return true;
             case "server-dev-mode": ServerDevMode = option.Flag(); return true;
+            case "enable-memory-saver": EnableMemorySaver = option.Flag(); return true;
+            case "enable-weights-cpu-backup": EnableWeightsCpuBackup = option.Flag(); return true;
             case "wake-ms": WakeMs = option.Number(0, 600_000); return true;
             default: return false;
         }
@@ -365,6 +373,8 @@ public sealed class SimulatorOptions
                                         --enable-prompt-tokens-details (usage reports cached prompt tokens)
           --enable-sleep-mode           vLLM: the engine may sleep (routes with VLLM_SERVER_DEV_MODE=1)
           --server-dev-mode             vLLM: the development routes, as VLLM_SERVER_DEV_MODE=1
+          --enable-memory-saver         SGLang: /release_memory_occupation frees the memory (the engine sleeps)
+          --enable-weights-cpu-backup   SGLang: released weights kept in CPU memory, restored by /resume_memory_occupation
           --wake-ms N                   time a wake from level-1 sleep takes (level 2: 3x) (0)
           --calibrate                   print the engine model against published vLLM figures, and exit
         """;

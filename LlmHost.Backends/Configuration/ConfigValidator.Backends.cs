@@ -167,13 +167,18 @@ public static partial class ConfigValidator
     private static void ValidateSleep(BackendSettings b, string at, Action<string, string> error)
     {
         var sleep = b.Sleep;
-        if (sleep.Enabled && EngineProfile.ParseEngine(b.Engine) is { } engine && EngineProfile.For(engine).Sleep is null)
+        var engineSleep = EngineProfile.ParseEngine(b.Engine) is { } engine ? EngineProfile.For(engine).Sleep : null;
+        if (sleep.Enabled && engineSleep is null && EngineProfile.ParseEngine(b.Engine) is not null)
         {
-            error($"{at}.sleep.enabled", $"{b.Engine} has no sleep mode LlmHost can drive (vLLM has)");
+            error($"{at}.sleep.enabled", $"{b.Engine} has no sleep mode LlmHost can drive");
         }
         if (sleep.Level is not (1 or 2))
         {
             error($"{at}.sleep.level", $"{sleep.Level} is not 1 or 2");
+        }
+        else if (sleep.Enabled && engineSleep is not null && sleep.Level > engineSleep.MaxLevel)
+        {
+            error($"{at}.sleep.level", $"{sleep.Level}: {b.Engine} sleeps at level 1 only (its memory released, the weights kept in CPU memory)");
         }
         else if (sleep.Enabled && sleep.Level == 2 && b.Lora.Enabled)
         {

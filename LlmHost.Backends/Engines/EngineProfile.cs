@@ -49,6 +49,8 @@ public sealed record EngineProfile
             SleepPath = "/sleep",
             WakePath = "/wake_up",
             IsSleepingPath = "/is_sleeping",
+            LevelInQuery = true,
+            MaxLevel = 2,
             ReloadWeightsPath = "/collective_rpc",
             ResetPrefixCachePath = "/reset_prefix_cache",
             Flags = ["--enable-sleep-mode"],
@@ -98,6 +100,16 @@ public sealed record EngineProfile
         ],
         // SGLang selects an adapter by the body's lora_path as well as by "base:adapter" in model.
         AdapterFields = ["lora_path"],
+        // Releasing GPU memory needs the memory saver; the weights' CPU backup (SGLang 0.5.3 and later) lets the
+        // resume restore them without reloading from disk. One level: the KV cache, the weights and the CUDA graphs.
+        Sleep = new EngineSleep
+        {
+            SleepPath = "/release_memory_occupation",
+            WakePath = "/resume_memory_occupation",
+            Body = "{}",
+            Flags = ["--enable-memory-saver", "--enable-weights-cpu-backup"],
+            Environment = new Dictionary<string, string>(),
+        },
     };
 
     public required BackendEngine Engine { get; init; }
@@ -118,7 +130,7 @@ public sealed record EngineProfile
     /// <summary>How the engine's server is started (its flags).</summary>
     public required EngineLaunch Launch { get; init; }
 
-    /// <summary>How the engine sleeps and wakes; null when LlmHost has no sleep mode for it (SGLang).</summary>
+    /// <summary>How the engine sleeps and wakes; null when LlmHost has no sleep mode for it.</summary>
     public EngineSleep? Sleep { get; init; }
 
     /// <summary>Top-level request fields only an operator may set: a gateway must not pass a client's value on.</summary>

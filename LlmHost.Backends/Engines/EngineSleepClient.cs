@@ -7,14 +7,15 @@ namespace LlmHost.Backends.Engines;
 /// <summary>
 /// Puts an engine to sleep and wakes it through its own routes (vLLM: <c>POST /sleep?level=</c>, <c>POST /wake_up</c>,
 /// after a level-2 wake <c>POST /collective_rpc</c> <c>reload_weights</c> and <c>POST /reset_prefix_cache</c>;
-/// <c>GET /is_sleeping</c>). One call each, no retry. Shared by the gateway and the AppHost's dashboard commands.
+/// <c>GET /is_sleeping</c>. SGLang: <c>POST /release_memory_occupation</c>, <c>POST /resume_memory_occupation</c>).
+/// One call each, no retry. Shared by the gateway and the AppHost's dashboard commands.
 /// </summary>
 public static class EngineSleepClient
 {
     public const int MaxMessageLength = 1000;
 
     public static Task<EngineCallResult> SleepAsync(HttpClient http, string address, string? apiKey, EngineSleep sleep, int level, CancellationToken cancellationToken) =>
-        PostAsync(http, $"{address}{sleep.SleepPath}?level={level}", apiKey, null, cancellationToken);
+        PostAsync(http, sleep.LevelInQuery ? $"{address}{sleep.SleepPath}?level={level}" : address + sleep.SleepPath, apiKey, sleep.Body, cancellationToken);
 
     /// <summary>
     /// Wakes the engine. After a level-2 sleep, in vLLM's documented order: the weights' memory back, the weights
@@ -22,9 +23,9 @@ public static class EngineSleepClient
     /// </summary>
     public static async Task<EngineCallResult> WakeAsync(HttpClient http, string address, string? apiKey, EngineSleep sleep, int level, CancellationToken cancellationToken)
     {
-        if (level < 2)
+        if (level < 2 || sleep.ReloadWeightsPath is null || sleep.ResetPrefixCachePath is null)
         {
-            return await PostAsync(http, address + sleep.WakePath, apiKey, null, cancellationToken).ConfigureAwait(false);
+            return await PostAsync(http, address + sleep.WakePath, apiKey, sleep.Body, cancellationToken).ConfigureAwait(false);
         }
         var weights = await PostAsync(http, $"{address}{sleep.WakePath}?tags=weights", apiKey, null, cancellationToken).ConfigureAwait(false);
         if (!weights.Succeeded)
@@ -43,6 +44,10 @@ public static class EngineSleepClient
     /// <summary>Whether the engine sleeps now; null when it does not say (no such route, not JSON).</summary>
     public static async Task<bool?> IsSleepingAsync(HttpClient http, string address, string? apiKey, EngineSleep sleep, CancellationToken cancellationToken)
     {
+        if (sleep.IsSleepingPath is null)
+        {
+            return null;
+        }
         using var request = new HttpRequestMessage(HttpMethod.Get, address + sleep.IsSleepingPath);
         Authorize(request, apiKey);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

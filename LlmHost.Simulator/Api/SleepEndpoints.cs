@@ -7,12 +7,20 @@ namespace LlmHost.Simulator.Api;
 /// <summary>
 /// vLLM's sleep mode: <c>POST /sleep?level=1|2</c>, <c>POST /wake_up</c>, <c>GET /is_sleeping</c>, and the level-2
 /// follow-ups <c>POST /collective_rpc</c> (<c>reload_weights</c>) and <c>POST /reset_prefix_cache</c>. Like vLLM, the
-/// routes exist only with <c>VLLM_SERVER_DEV_MODE=1</c>; sleeping needs <c>--enable-sleep-mode</c>.
+/// routes exist only with <c>VLLM_SERVER_DEV_MODE=1</c>; sleeping needs <c>--enable-sleep-mode</c>. SGLang's
+/// <c>/release_memory_occupation</c> and <c>/resume_memory_occupation</c> (GET or POST, an optional JSON body of
+/// <c>tags</c>): releasing needs <c>--enable-memory-saver</c>.
 /// </summary>
 public static class SleepEndpoints
 {
     public static void MapSleepEndpoints(this IEndpointRouteBuilder app, SimulatorOptions options)
     {
+        if (options.Engine == LlmHost.Backends.Engines.BackendEngine.Sglang)
+        {
+            app.MapMethods("/release_memory_occupation", ["GET", "POST"], (SleepState s) => Release(options, s));
+            app.MapMethods("/resume_memory_occupation", ["GET", "POST"], (HttpContext c, SleepState s) => ResumeAsync(c, options, s));
+            return;
+        }
         if (!options.ServerDevMode)
         {
             return;
@@ -59,6 +67,34 @@ public static class SleepEndpoints
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
+
+    // SGLang answers {success, message}; without the memory saver there is nothing it could release.
+    private static IResult Release(SimulatorOptions options, SleepState sleep)
+    {
+        if (!options.EnableMemorySaver)
+        {
+            return Results.Json(new SglangResult(false, "Memory saver is not enabled: start the server with --enable-memory-saver."), statusCode: 400);
+        }
+        if (!sleep.IsSleeping)
+        {
+            sleep.Sleep(options.EnableWeightsCpuBackup ? 1 : 2);
+        }
+        return Results.Json(new SglangResult(true, "Succeeded to release memory occupation."));
+    }
+
+    private static async Task<IResult> ResumeAsync(HttpContext context, SimulatorOptions options, SleepState sleep)
+    {
+        if (sleep.IsSleeping)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(options.WakeMs), context.RequestAborted);
+            sleep.Woke();
+        }
+        return Results.Json(new SglangResult(true, "Succeeded to resume memory occupation."));
+    }
+
+    private sealed record SglangResult(
+        [property: System.Text.Json.Serialization.JsonPropertyName("success")] bool Success,
+        [property: System.Text.Json.Serialization.JsonPropertyName("message")] string Message);
 
     private static async Task<IResult> ReloadWeightsAsync(HttpContext context, SleepState sleep)
     {

@@ -9,6 +9,8 @@ namespace LlmHost.AppHost.Hosting.Lifecycle;
 /// Shows whether an engine with <c>sleep.enabled</c> sleeps, in the Aspire dashboard: the resource's property
 /// <c>llmhost.sleep</c> (<c>awake</c>, <c>sleeping</c>, <c>unknown</c>), from the engine's <c>GET /is_sleeping</c>
 /// every few seconds once it is ready — whoever put it to sleep (the gateway when idle, the admin API, the dashboard).
+/// SGLang has no such route: its state shows in the gateway's <c>GET /admin/status</c> and
+/// <c>llmhost_gateway_backend_sleeping</c> only.
 /// </summary>
 public static class SleepStatusBuilderExtensions
 {
@@ -19,7 +21,7 @@ public static class SleepStatusBuilderExtensions
 
     public static IResourceBuilder<T> WithSleepStatus<T>(this IResourceBuilder<T> builder, BackendSettings backend) where T : IResourceWithEndpoints
     {
-        if (!backend.Sleep.Enabled || backend.Profile.Sleep is not { } sleep)
+        if (!backend.Sleep.Enabled || backend.Profile.Sleep is not { IsSleepingPath: not null } sleep)
         {
             return builder;
         }

@@ -59,4 +59,39 @@ public sealed class SimulatorSleepTests
         Assert.Equal(HttpStatusCode.OK, (await sim.Client.PostAsync("/collective_rpc", Json.Body("""{"method":"reload_weights"}"""))).StatusCode);
         Assert.False(state.WeightsDiscarded);
     }
+
+    [Fact]
+    public async Task Sglang_ReleaseAndResume_RequestsRefusedWhileReleasedResumeTakesWakeMs()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m", "--enable-memory-saver", "--enable-weights-cpu-backup", "--wake-ms", "200");
+        var state = sim.Get<LlmHost.Simulator.Engine.SleepState>();
+
+        var (released, body) = await Json.PostAsync(sim.Client, "/release_memory_occupation", "{}");
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.Equal(1, state.Level);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Json.PostAsync(sim.Client, "/v1/completions", """{"model":"m","prompt":"x","max_tokens":1}""")).Response.StatusCode);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.OK, (await Json.PostAsync(sim.Client, "/resume_memory_occupation", """{"tags":["weights","kv_cache"]}""")).Response.StatusCode);
+
+        Assert.True(clock.ElapsedMilliseconds >= 190, $"{clock.ElapsedMilliseconds} ms");
+        Assert.False(state.IsSleeping);
+        Assert.Equal(HttpStatusCode.OK, (await Json.PostAsync(sim.Client, "/v1/completions", """{"model":"m","prompt":"x","max_tokens":1}""")).Response.StatusCode);
+        // vLLM's routes are not SGLang's.
+        Assert.Equal(HttpStatusCode.NotFound, (await sim.Client.PostAsync("/sleep?level=1", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sglang_ReleaseWithoutMemorySaver_400SaysSo()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m");
+
+        var (response, body) = await Json.PostAsync(sim.Client, "/release_memory_occupation", "{}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(body.GetProperty("success").GetBoolean());
+        Assert.Contains("--enable-memory-saver", body.GetProperty("message").GetString());
+        Assert.False(sim.Get<LlmHost.Simulator.Engine.SleepState>().IsSleeping);
+    }
 }

@@ -44,6 +44,24 @@ public sealed class SleepCommandsTests
     }
 
     [Fact]
+    public async Task AddSimulatedBackend_SglangSleepEnabled_MemorySaverWithWeightsBackupAndCommands()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var backend = Backend(sleep: true);
+        (backend.Name, backend.Engine, backend.Mode) = ("sglang", "sglang", "simulator");
+        var simulator = builder.AddSimulatedBackend("sglang-0", backend).Resource;
+
+        var args = await AppModel.ArgsOf(simulator);
+        Assert.Contains("--enable-memory-saver", args);
+        Assert.Contains("--enable-weights-cpu-backup", args);
+        Assert.DoesNotContain("--enable-sleep-mode", args);
+        Assert.False((await AppModel.EnvironmentOf(simulator)).ContainsKey("VLLM_SERVER_DEV_MODE"));
+        var names = simulator.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToList();
+        Assert.Contains(SleepCommandsBuilderExtensions.SleepCommand, names);
+        Assert.Contains(SleepCommandsBuilderExtensions.WakeCommand, names);
+    }
+
+    [Fact]
     public async Task AddSimulatedBackend_SleepEnabled_SleepModeAndWakeTime()
     {
         var builder = DistributedApplication.CreateBuilder();

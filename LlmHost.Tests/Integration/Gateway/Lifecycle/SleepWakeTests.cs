@@ -31,6 +31,8 @@ public sealed class SleepWakeTests : IAsyncLifetime
             };
             _engines[name] = await SimulatorHost.StartAsync(["--engine", "vllm", "--model", $"org/{name}", "--served-model-name", name, .. sleepy]);
         }
+        _engines["sg"] = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "org/sg", "--served-model-name", "sg",
+            "--enable-memory-saver", "--enable-weights-cpu-backup", "--wake-ms", "300");
         // An engine an earlier run left asleep.
         (await _engines["early"].Client.PostAsync("/sleep?level=1", null)).EnsureSuccessStatusCode();
         string Backend(string name, string sleep) =>
@@ -48,6 +50,7 @@ public sealed class SleepWakeTests : IAsyncLifetime
             {{Backend("slowwake", "{ enabled: true, wake_timeout: 1s }")}}
             {{Backend("busy", "{ enabled: true }")}}
             {{Backend("asleep", "{ enabled: true }")}}
+              - { name: sg, engine: sglang, mode: external, model: org/sg, served_model_name: sg, url: "{{_engines["sg"].Address}}", sleep: { enabled: true } }
             """);
         _admin = _gateway.ClientWith(GatewayHost.AdminSecret);
     }
@@ -88,6 +91,26 @@ public sealed class SleepWakeTests : IAsyncLifetime
         Assert.False(StateOf("nap").IsSleeping);
         Assert.Equal(1, StateOf("nap").Wakes);
         Assert.Equal(SleepState.Awake, _gateway.Instance("nap").Sleep);
+    }
+
+    [Fact]
+    public async Task AdminSleep_Sglang_MemoryReleasedAndTheNextRequestResumesIt()
+    {
+        var (slept, body) = await Admin("sg", "sleep");
+        Assert.Equal(HttpStatusCode.OK, slept.StatusCode);
+        Assert.Equal("sleeping", body.GetProperty("sleep_state").GetString());
+        Assert.True(StateOf("sg").IsSleeping);
+
+        var clock = Stopwatch.StartNew();
+        var (response, _) = await Chat("sg");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.ElapsedMilliseconds >= 290, $"{clock.ElapsedMilliseconds} ms: the request should have waited for the resume");
+        Assert.Equal(1, StateOf("sg").Wakes);
+        Assert.Equal(SleepState.Awake, _gateway.Instance("sg").Sleep);
+        // SGLang cannot say whether it sleeps: a state check leaves the gateway's own knowledge alone.
+        await _gateway.Get<LlmHost.Gateway.Lifecycle.EngineSleeper>().SyncAsync(_gateway.Instance("sg"), CancellationToken.None);
+        Assert.Equal(SleepState.Awake, _gateway.Instance("sg").Sleep);
     }
 
     [Fact]
