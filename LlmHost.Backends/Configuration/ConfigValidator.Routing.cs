@@ -8,6 +8,16 @@ public static partial class ConfigValidator
         CheckDuration("routing.health_check_interval", config.Routing.HealthCheckInterval, TimeSpan.FromMilliseconds(100), error);
         CheckDuration("routing.ejection_time", config.Routing.EjectionTime, TimeSpan.FromMilliseconds(500), error);
         CheckPolicy("routing.policy", config.Routing.Policy, error);
+        var prefix = config.Routing.Prefix;
+        CheckRange("routing.prefix.chunk_bytes", prefix.ChunkBytes, 16, 65_536, error);
+        CheckRange("routing.prefix.max_chunks", prefix.MaxChunks, 1, 65_536, error);
+        CheckRange("routing.prefix.index_chunks", prefix.IndexChunks, 16, 16_777_216, error);
+        CheckRange("routing.prefix.balance_abs_threshold", prefix.BalanceAbsThreshold, 0, 1_000_000, error);
+        if (!(prefix.BalanceRelThreshold >= 1 && prefix.BalanceRelThreshold <= 1000))
+        {
+            error("routing.prefix.balance_rel_threshold", $"{prefix.BalanceRelThreshold} is out of range (1 to 1000)");
+        }
+        CheckDuration("routing.load.scrape_interval", config.Routing.Load.ScrapeInterval, TimeSpan.FromMilliseconds(100), error);
         foreach (var (model, policy) in config.Routing.Policies)
         {
             CheckPolicy($"routing.policies['{model}']", policy, error);

@@ -62,6 +62,14 @@ public static partial class ConfigValidator
         }
     }
 
+    private static void CheckRange(string path, int value, int minimum, int maximum, Action<string, string> error)
+    {
+        if (value < minimum || value > maximum)
+        {
+            error(path, $"{value} is out of range ({minimum} to {maximum})");
+        }
+    }
+
     private static void CheckDuration(string path, TimeSpan value, TimeSpan minimum, Action<string, string> error)
     {
         if (value < minimum)

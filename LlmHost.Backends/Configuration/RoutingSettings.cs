@@ -11,8 +11,13 @@ public sealed class RoutingSettings
     /// <summary>How long a backend is ejected after repeated failures (doubles on each repeat, up to 60 s).</summary>
     public TimeSpan EjectionTime { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How a model's instance is picked: <c>least_outstanding</c> (default), <c>round_robin</c> or <c>random</c>.</summary>
+    /// <summary>How a model's instance is picked: <c>least_outstanding</c> (default), <c>round_robin</c>, <c>random</c>,
+    /// <c>load_aware</c> or <c>prefix_aware</c>.</summary>
     public string Policy { get; set; } = "least_outstanding";
+
+    public PrefixRoutingSettings Prefix { get; set; } = new();
+
+    public LoadRoutingSettings Load { get; set; } = new();
 
     /// <summary>Per model name, a policy that overrides <see cref="Policy"/>.</summary>
     public Dictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
+using LlmHost.Gateway.Routing.Prefix;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -30,10 +31,14 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         try
         {
             var excluded = -1;
-            var policy = config.CurrentValue.Routing.PolicyFor(route.Model, route.Parent);
+            var routing = config.CurrentValue.Routing;
+            var policy = routing.PolicyFor(route.Model, route.Parent);
+            using var chunks = policy == RoutingPolicy.PrefixAware ? ChunksOf(request, routing.Prefix) : default;
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                var index = BackendSelector.Pick(route, policy, excluded);
+                var index = policy == RoutingPolicy.PrefixAware
+                    ? BackendSelector.PickByPrefix(route.Instances, chunks.Hashes, routing.Prefix, excluded)
+                    : BackendSelector.Pick(route, policy, excluded);
                 if (index < 0)
                 {
                     await (attempt == 1 ? ProxyErrors.NoHealthyBackendAsync(context, route.Model) : ProxyErrors.BackendFailedAsync(context, measurement.Backend!));
@@ -41,6 +46,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 }
                 var instance = route.Instances[index];
                 (measurement.Backend, measurement.Attempts) = (instance.Name, attempt);
+                if (chunks.Count > 0)
+                {
+                    instance.Prefixes.Record(chunks.Hashes);
+                }
                 var started = Stopwatch.GetTimestamp();
                 // Base models go straight to the engine; only adapters need their use tracked (one async step more).
                 var outcome = route.Parent is null
@@ -73,6 +82,14 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
             await metering.CompleteAsync(CancellationToken.None);
             context.Response.Body = clientBody;
         }
+    }
+
+    // The prompt's chunk hashes, salted with the model (as the body names it): an engine caches per model and adapter.
+    private static PromptChunks ChunksOf(InspectedRequest request, PrefixRoutingSettings settings)
+    {
+        var body = request.Body.Span;
+        return PromptChunks.Of(body.Slice(request.PromptSpan.Start, request.PromptSpan.Length),
+            body.Slice(request.ModelSpan.Start, request.ModelSpan.Length), settings.ChunkBytes, settings.MaxChunks);
     }
 
     // The model the engine is asked for: the route's form of it, or — for an adapter chosen through an engine field —

@@ -236,7 +236,7 @@ public sealed class RequestInspector
                 request.OperatorField ??= EngineProfile.AllOperatorOnlyFields[index];
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
             case Field.Counted:
-                return ReadCounted(ref reader, CountedFields[index]);
+                return ReadCounted(ref reader, request, CountedFields[index]);
             default:
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
         }
@@ -277,13 +277,18 @@ public sealed class RequestInspector
     }
 
     // A field the prompt estimate reads: valid text, and a batch of prompts no longer than MaxBatch.
-    private static InspectionResult? ReadCounted(ref Utf8JsonReader reader, string field)
+    private static InspectionResult? ReadCounted(ref Utf8JsonReader reader, InspectedRequest request, string field)
     {
         // A list of strings or of token-id lists is a batch; a flat list of token ids is one prompt, however long.
         var batch = field is "prompt" or "input" && reader.TokenType == JsonTokenType.StartArray && HoldsPrompts(reader);
+        var start = (int)reader.TokenStartIndex;
         if (!JsonUnicode.SkipChecked(ref reader, out var elements))
         {
             return NotUnicode;
+        }
+        if (field is "messages" or "prompt")
+        {
+            request.PromptSpan = BodySpan.FromTo(start, (int)reader.BytesConsumed);
         }
         return batch && elements > MaxBatch ? InspectionResult.Invalid($"'{field}' holds more than {MaxBatch} items.", field) : null;
     }

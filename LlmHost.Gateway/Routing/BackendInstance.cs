@@ -17,9 +17,13 @@ public sealed class BackendInstance
     private volatile IReadOnlyList<ModelCard> _models = [];
     private volatile BackendSettings _backend;
     private readonly Lock _modelsLock = new();
+    private readonly int _prefixCapacity;
+    private Load.EngineLoad? _load;
+    private Prefix.PrefixIndex? _prefixes;
 
-    public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime)
+    public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime, int prefixCapacity = 16_384)
     {
+        _prefixCapacity = prefixCapacity;
         _backend = backend;
         Name = name;
         Address = Normalize(address);
@@ -50,6 +54,16 @@ public sealed class BackendInstance
     public PassiveHealth Health { get; }
 
     public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>The engine's own load from its last <c>/metrics</c> read; null when unknown (never read, or the read failed).</summary>
+    public Load.EngineLoad? Load
+    {
+        get => Volatile.Read(ref _load);
+        set => Volatile.Write(ref _load, value);
+    }
+
+    /// <summary>The prompt chunks sent here lately: what its prefix cache probably holds (<c>prefix_aware</c>).</summary>
+    public Prefix.PrefixIndex Prefixes => LazyInitializer.EnsureInitialized(ref _prefixes, () => new Prefix.PrefixIndex(_prefixCapacity));
 
     /// <summary>Whether the last active probe (health path or model list) succeeded.</summary>
     public bool Reachable

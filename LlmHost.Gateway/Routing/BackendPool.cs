@@ -51,7 +51,7 @@ public sealed class BackendPool
             var byBackend = new Dictionary<string, BackendInstance[]>(StringComparer.Ordinal);
             foreach (var backend in config.Backends)
             {
-                var instances = await InstancesOfAsync(backend, config.Routing.EjectionTime, previous, cancellationToken);
+                var instances = await InstancesOfAsync(backend, config.Routing, previous, cancellationToken);
                 byBackend[backend.Name] = instances;
                 all.AddRange(instances);
             }
@@ -64,7 +64,7 @@ public sealed class BackendPool
         }
     }
 
-    private async Task<BackendInstance[]> InstancesOfAsync(BackendSettings backend, TimeSpan ejectionTime, Snapshot previous, CancellationToken cancellationToken)
+    private async Task<BackendInstance[]> InstancesOfAsync(BackendSettings backend, RoutingSettings routing, Snapshot previous, CancellationToken cancellationToken)
     {
         var addresses = await ResolveAsync(backend, cancellationToken);
         if (addresses.Count == 0)
@@ -77,7 +77,7 @@ public sealed class BackendPool
         for (var i = 0; i < addresses.Count; i++)
         {
             var name = addresses.Count == 1 ? backend.Name : $"{backend.Name}-{i + 1}";
-            instances[i] = previous.Find(name, addresses[i], apiKey) ?? new BackendInstance(backend, name, addresses[i], apiKey, ejectionTime);
+            instances[i] = previous.Find(name, addresses[i], apiKey) ?? new BackendInstance(backend, name, addresses[i], apiKey, routing.EjectionTime, routing.Prefix.IndexChunks);
             instances[i].Backend = backend;
         }
         return instances;

@@ -17,8 +17,82 @@ public static class BackendSelector
     {
         RoutingPolicy.RoundRobin => PickInTurn(route.Instances, route.NextTurn(), excluded),
         RoutingPolicy.Random => PickInTurn(route.Instances, Random.Shared.Next(), excluded),
+        RoutingPolicy.LoadAware or RoutingPolicy.PrefixAware => PickLeastLoaded(route.Instances, excluded),
         _ => Pick(route.Instances, excluded),
     };
+
+    /// <summary>An engine load read longer ago than this is not trusted (the scraper stopped, or the engine hangs).</summary>
+    public static readonly TimeSpan LoadFreshFor = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An instance's load: the gateway's requests in flight there plus the engine's own waiting queue when its last
+    /// read is fresh (other gateways' requests and the engine's backlog show there).
+    /// </summary>
+    public static double LoadOf(BackendInstance instance) =>
+        instance.Load is { } load && System.Diagnostics.Stopwatch.GetElapsedTime(load.ReadAt) < LoadFreshFor
+            ? instance.Outstanding + load.Waiting
+            : instance.Outstanding;
+
+    /// <summary>The available instance with the least load (ties: the first from a random start); -1 when none.</summary>
+    public static int PickLeastLoaded(BackendInstance[] candidates, int excluded = -1)
+    {
+        var best = -1;
+        var bestLoad = double.MaxValue;
+        var start = candidates.Length == 0 ? 0 : Random.Shared.Next(candidates.Length);
+        for (var k = 0; k < candidates.Length; k++)
+        {
+            var i = (start + k) % candidates.Length;
+            if (i == excluded || !candidates[i].Available)
+            {
+                continue;
+            }
+            var load = LoadOf(candidates[i]);
+            if (load < bestLoad)
+            {
+                (best, bestLoad) = (i, load);
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// <c>prefix_aware</c>: the available instance whose index holds the longest run of the prompt's chunks (ties: the
+    /// less loaded), unless it is busier than the least loaded instance by more than both thresholds — then that one.
+    /// A prompt nobody holds goes to the least loaded instance (of equally loaded ones, the one holding fewer prompts).
+    /// -1 when none is available.
+    /// </summary>
+    public static int PickByPrefix(BackendInstance[] candidates, ReadOnlySpan<ulong> chunks, PrefixRoutingSettings settings, int excluded = -1)
+    {
+        int best = -1, least = -1, bestMatch = -1, leastHeld = 0;
+        double bestLoad = 0, leastLoad = 0;
+        var start = candidates.Length == 0 ? 0 : Random.Shared.Next(candidates.Length);
+        for (var k = 0; k < candidates.Length; k++)
+        {
+            var i = (start + k) % candidates.Length;
+            if (i == excluded || !candidates[i].Available)
+            {
+                continue;
+            }
+            var load = LoadOf(candidates[i]);
+            // Equally loaded: the one holding fewer prompts takes the new one (spreads tenants over the caches).
+            var held = candidates[i].Prefixes.Count;
+            if (least < 0 || load < leastLoad || (load == leastLoad && held < leastHeld))
+            {
+                (least, leastLoad, leastHeld) = (i, load, held);
+            }
+            var match = chunks.IsEmpty ? 0 : candidates[i].Prefixes.MatchLength(chunks);
+            if (match > bestMatch || (match == bestMatch && load < bestLoad))
+            {
+                (best, bestMatch, bestLoad) = (i, match, load);
+            }
+        }
+        if (best < 0 || bestMatch == 0)
+        {
+            return least;
+        }
+        var imbalanced = bestLoad - leastLoad > settings.BalanceAbsThreshold && bestLoad > leastLoad * settings.BalanceRelThreshold;
+        return imbalanced ? least : best;
+    }
 
     /// <summary>Least outstanding of two random available candidates; -1 when none is available.</summary>
     public static int Pick(BackendInstance[] candidates, int excluded = -1)

@@ -56,6 +56,35 @@ public class GatewayBalancingTests
     }
 
     [Fact]
+    public async Task PrefixAwarePolicy_EachTenantsTurnsLandWhereItsPromptWent()
+    {
+        await using var a = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var b = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(
+            Config(("a", a.Address.ToString()), ("b", b.Address.ToString())).Replace("routing:\n", "routing:\n  policy: prefix_aware\n"));
+        var client = gateway.Client;
+
+        var landed = new Dictionary<int, HashSet<string>>();
+        for (var turn = 0; turn < 4; turn++)
+        {
+            for (var tenant = 0; tenant < 6; tenant++)
+            {
+                // Each tenant's long system prompt, then the turns so far: every request shares the tenant's prefix.
+                var system = string.Concat(Enumerable.Repeat($"tenant {tenant} rules. ", 100));
+                var history = string.Concat(Enumerable.Range(0, turn).Select(t => $$""",{"role":"user","content":"question {{t}}"},{"role":"assistant","content":"answer {{t}}"}"""));
+                var (response, _) = await Json.PostAsync(client, "/v1/chat/completions",
+                    $$"""{"model":"m","messages":[{"role":"system","content":"{{system}}"}{{history}},{"role":"user","content":"question {{turn}}"}],"max_tokens":1}""");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                (landed.TryGetValue(tenant, out var set) ? set : landed[tenant] = []).Add(gateway.Observer.Measurements.Last().Backend!);
+            }
+        }
+
+        Assert.All(landed.Values, instances => Assert.Single(instances));
+        // Sequential requests leave both instances idle: new tenants go to the least loaded, so both get some.
+        Assert.Equal(2, landed.Values.Select(v => v.Single()).Distinct().Count());
+    }
+
+    [Fact]
     public async Task EnginesStartingAfterTheGateway_RoutableWithinAFewDiscoveryRounds()
     {
         // Both engines refuse connections while the gateway's first discovery and health rounds run together (their

@@ -83,9 +83,20 @@ public class ConfigLoaderTests
         var errors = Errors("routing:\n  policy: fastest\n  policies:\n    m: cache\n" + Minimal);
 
         Assert.Equal(
-            ["line 2: routing.policy: 'fastest' is not one of least_outstanding, round_robin, random",
-             "line 4: routing.policies['m']: 'cache' is not one of least_outstanding, round_robin, random"],
+            ["line 2: routing.policy: 'fastest' is not one of least_outstanding, round_robin, random, load_aware, prefix_aware",
+             "line 4: routing.policies['m']: 'cache' is not one of least_outstanding, round_robin, random, load_aware, prefix_aware"],
             errors);
+    }
+
+    [Fact]
+    public void TryLoad_PrefixAndLoadSettingsOutOfRange_ReportsEach()
+    {
+        var errors = Errors("routing:\n  prefix: { chunk_bytes: 8, max_chunks: 0, index_chunks: 4, balance_abs_threshold: -1, balance_rel_threshold: 0.5 }\n  load: { scrape_interval: 10ms }\n" + Minimal);
+
+        Assert.Equal(6, errors.Count);
+        Assert.Contains("line 2: routing.prefix.chunk_bytes: 8 is out of range (16 to 65536)", errors);
+        Assert.Contains("line 2: routing.prefix.balance_rel_threshold: 0.5 is out of range (1 to 1000)", errors);
+        Assert.Contains(errors, e => e.StartsWith("line 3: routing.load.scrape_interval:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -220,12 +231,13 @@ public class ConfigLoaderTests
     {
         var errors = Errors("""
             backends:
-              - { name: a, engine: sglang, model: m, sleep: { enabled: true } }
+              - { name: a, engine: sglang, model: m, sleep: { enabled: true, level: 2 } }
               - { name: b, engine: vllm, model: m, sleep: { level: 3, idle_after: 10m } }
               - { name: c, engine: vllm, model: m, sleep: { enabled: true, idle_after: 10m, wake_timeout: 0s } }
+              - { name: d, engine: sglang, model: m, sleep: { enabled: true } }
             """);
 
-        Assert.Contains("line 2: backends[0].sleep.enabled: sglang has no sleep mode LlmHost can drive (vLLM has)", errors);
+        Assert.Contains("line 2: backends[0].sleep.level: 2: sglang sleeps at level 1 only (its memory released, the weights kept in CPU memory)", errors);
         Assert.Contains("line 3: backends[1].sleep.level: 3 is not 1 or 2", errors);
         Assert.Contains("line 3: backends[1].sleep.idle_after: is set, but sleep.enabled is false", errors);
         Assert.Contains(errors, e => e.StartsWith("line 4: backends[2].sleep.wake_timeout:", StringComparison.Ordinal));
