@@ -121,6 +121,10 @@ public sealed class DotnetProcess : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>Waits for the process to exit and for its output to be read to the end (exiting comes first).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
+        _process?.WaitForExitAsync(cancellationToken) ?? Task.CompletedTask;
+
     /// <summary>Kills the process at once (SIGKILL), as a crash or an OOM killer would.</summary>
     public void Kill()
     {

@@ -40,6 +40,9 @@ public sealed class StopContainersTests
             new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}", ["ASPIRE_CONTAINER_RUNTIME"] = "docker" });
 
         Assert.True(await Eventually.TrueWithinAsync(() => apphost.HasExited, TimeSpan.FromSeconds(60)), string.Join('\n', apphost.Output));
+        // The process can exit before its last lines are read.
+        using var flushed = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await apphost.WaitForExitAsync(flushed.Token);
         Assert.Equal(["ps -a --filter label=io.llmhost.engine=true --format {{.Names}}", "rm -f llmhost-vllm-qwen", "rm -f llmhost-sglang-llama", "rm -f llmhost-old-model"],
             await File.ReadAllLinesAsync(calls));
         Assert.Contains("llmhost-vllm-qwen: stopped and removed", apphost.Output);
