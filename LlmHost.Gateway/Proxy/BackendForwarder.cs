@@ -36,9 +36,11 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
             using var chunks = policy == RoutingPolicy.PrefixAware ? ChunksOf(request, routing.Prefix) : default;
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                var index = policy == RoutingPolicy.PrefixAware
-                    ? BackendSelector.PickByPrefix(route.Instances, chunks.Hashes, routing.Prefix, excluded)
-                    : BackendSelector.Pick(route, policy, excluded);
+                var index = policy is RoutingPolicy.PrefixAware or RoutingPolicy.LoadAware && route.Parent is not null
+                    ? BackendSelector.PickForAdapter(route.Instances, route.Model, routing.Prefix, excluded)
+                    : policy == RoutingPolicy.PrefixAware
+                        ? BackendSelector.PickByPrefix(route.Instances, chunks.Hashes, routing.Prefix, excluded)
+                        : BackendSelector.Pick(route, policy, excluded);
                 if (index < 0)
                 {
                     await (attempt == 1 ? ProxyErrors.NoHealthyBackendAsync(context, route.Model) : ProxyErrors.BackendFailedAsync(context, measurement.Backend!));

@@ -33,6 +33,47 @@ public static class BackendSelector
             ? instance.Outstanding + load.Waiting
             : instance.Outstanding;
 
+    /// <summary>
+    /// Adapter affinity (<c>load_aware</c> and <c>prefix_aware</c> for a LoRA adapter): an instance where the adapter has
+    /// requests in flight (it is in the engine's batches) first, then one with a free adapter slot (fewer adapters in
+    /// flight than <c>lora.max_loaded</c>), then the rest, the least loaded within a class — unless the chosen one is
+    /// busier than the least loaded instance with the adapter or a free slot by more than both thresholds (then that
+    /// one, so a popular adapter spreads). -1 when none is available.
+    /// </summary>
+    public static int PickForAdapter(BackendInstance[] candidates, string adapter, PrefixRoutingSettings settings, int excluded = -1)
+    {
+        int best = -1, bestClass = -1, spare = -1;
+        double bestLoad = 0, spareLoad = 0;
+        var start = candidates.Length == 0 ? 0 : Random.Shared.Next(candidates.Length);
+        for (var k = 0; k < candidates.Length; k++)
+        {
+            var i = (start + k) % candidates.Length;
+            var instance = candidates[i];
+            if (i == excluded || !instance.Available)
+            {
+                continue;
+            }
+            var load = LoadOf(instance);
+            var adapterClass = instance.HeldAdapters.InFlight(adapter) > 0 ? 2
+                : instance.HeldAdapters.ActiveCount < instance.Backend.Lora.MaxLoaded ? 1
+                : 0;
+            if (adapterClass > bestClass || (adapterClass == bestClass && load < bestLoad))
+            {
+                (best, bestClass, bestLoad) = (i, adapterClass, load);
+            }
+            if (adapterClass > 0 && (spare < 0 || load < spareLoad))
+            {
+                (spare, spareLoad) = (i, load);
+            }
+        }
+        if (best < 0 || spare < 0 || spare == best)
+        {
+            return best;
+        }
+        var imbalanced = bestLoad - spareLoad > settings.BalanceAbsThreshold && bestLoad > spareLoad * settings.BalanceRelThreshold;
+        return imbalanced ? spare : best;
+    }
+
     /// <summary>The available instance with the least load (ties: the first from a random start); -1 when none.</summary>
     public static int PickLeastLoaded(BackendInstance[] candidates, int excluded = -1)
     {

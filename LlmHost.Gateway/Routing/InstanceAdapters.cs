@@ -15,6 +15,26 @@ public sealed class InstanceAdapters
 
     public AdapterUse Use(string adapter) => _use.GetOrAdd(adapter, static _ => new AdapterUse());
 
+    /// <summary>Requests in flight for <paramref name="adapter"/> here (0 when never used).</summary>
+    public int InFlight(string adapter) => _use.TryGetValue(adapter, out var use) ? use.InFlight : 0;
+
+    /// <summary>Adapters with requests in flight here: what takes the engine's adapter slots in its batches now.</summary>
+    public int ActiveCount
+    {
+        get
+        {
+            var active = 0;
+            foreach (var (_, use) in _use)
+            {
+                if (use.InFlight > 0)
+                {
+                    active++;
+                }
+            }
+            return active;
+        }
+    }
+
     /// <summary>Records a load (with the adapter's card) or an unload (null) the gateway made just now.</summary>
     public void Changed(string adapter, ModelCard? card) => _changes[adapter] = (DateTime.UtcNow, card);
 

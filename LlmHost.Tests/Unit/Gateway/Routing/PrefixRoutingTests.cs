@@ -141,6 +141,39 @@ public sealed class PrefixRoutingTests
         Assert.Equal(0, BackendSelector.PickLeastLoaded(instances));
     }
 
+    private static BackendInstance WithAdapters(string name, int outstanding, params string[] inFlight)
+    {
+        var instance = Instance(name, outstanding);
+        foreach (var adapter in inFlight)
+        {
+            instance.HeldAdapters.Use(adapter).TryBegin();
+        }
+        return instance;
+    }
+
+    [Fact]
+    public void PickForAdapter_RunningHereBeatsAFreeSlotWhichBeatsAFullInstance()
+    {
+        // lora.max_loaded is 4: "full" has four other adapters in flight, "free" one, "running" has this one.
+        var full = WithAdapters("full", 0, "a", "b", "c", "d");
+        var free = WithAdapters("free", 1, "a");
+        var running = WithAdapters("running", 2, "sql", "a");
+
+        Assert.Equal(2, BackendSelector.PickForAdapter([full, free, running], "sql", Settings));
+        Assert.Equal(1, BackendSelector.PickForAdapter([full, free], "sql", Settings));
+        Assert.Equal(0, BackendSelector.PickForAdapter([full], "sql", Settings));
+    }
+
+    [Fact]
+    public void PickForAdapter_RunningInstanceMuchBusier_SpreadsToAFreeSlot()
+    {
+        var busy = WithAdapters("busy", 12, "sql");
+        var free = WithAdapters("free", 1);
+
+        Assert.Equal(1, BackendSelector.PickForAdapter([busy, free], "sql", Settings));
+        Assert.Equal(-1, BackendSelector.PickForAdapter([busy], "sql", Settings, excluded: 0));
+    }
+
     [Fact]
     public void Reader_EngineMetrics_SumsLabelSetsAndKnowsBothKvNames()
     {
