@@ -12,12 +12,21 @@ public static partial class ConfigValidator
         CheckRange("routing.prefix.chunk_bytes", prefix.ChunkBytes, 16, 65_536, error);
         CheckRange("routing.prefix.max_chunks", prefix.MaxChunks, 1, 65_536, error);
         CheckRange("routing.prefix.index_chunks", prefix.IndexChunks, 16, 16_777_216, error);
+        if (prefix.IndexChunks < 4L * prefix.MaxChunks)
+        {
+            error("routing.prefix.index_chunks", $"{prefix.IndexChunks} holds fewer than four prompts of max_chunks ({prefix.MaxChunks}): set it to at least {4L * prefix.MaxChunks}");
+        }
         CheckRange("routing.prefix.balance_abs_threshold", prefix.BalanceAbsThreshold, 0, 1_000_000, error);
         if (!(prefix.BalanceRelThreshold >= 1 && prefix.BalanceRelThreshold <= 1000))
         {
             error("routing.prefix.balance_rel_threshold", $"{prefix.BalanceRelThreshold} is out of range (1 to 1000)");
         }
         CheckDuration("routing.load.scrape_interval", config.Routing.Load.ScrapeInterval, TimeSpan.FromMilliseconds(100), error);
+        if (config.Routing.Load.ScrapeInterval > TimeSpan.FromSeconds(3))
+        {
+            // A read older than 10 s is not trusted: a longer interval would leave engine load unused.
+            error("routing.load.scrape_interval", $"'{Duration.Format(config.Routing.Load.ScrapeInterval)}' is longer than the maximum 3s");
+        }
         foreach (var (model, policy) in config.Routing.Policies)
         {
             CheckPolicy($"routing.policies['{model}']", policy, error);

@@ -32,6 +32,11 @@ public static class AdminEnginesApi
             await OpenAIErrors.BadRequestAsync(context, sleepLevel is 2 ? "'level' 2 needs lora.enabled: false on this backend." : "'level' must be 1 or 2.", "level");
             return;
         }
+        if (target.Backend.Profile.Sleep is { } engineSleep && sleepLevel > engineSleep.MaxLevel)
+        {
+            await OpenAIErrors.BadRequestAsync(context, $"'level' {sleepLevel}: {target.Backend.Profile.Name} sleeps at level 1 only.", "level");
+            return;
+        }
         await WriteAsync(context, target, await sleeper.SleepAsync(target, sleepLevel, "by an admin"));
     }
 

@@ -71,8 +71,20 @@ public sealed class EngineControl(IHttpClientFactory httpClients, ResiliencePipe
             }, cancellationToken);
 
     // One breaker per instance, shared by its reads and writes: connection failures and timeouts open it.
-    private ResiliencePipeline Breaker(string instance) =>
-        _breakerPipelines.GetOrAdd(instance, name => new Lazy<ResiliencePipeline>(() => BuildBreaker(name), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    private ResiliencePipeline Breaker(string instance)
+    {
+        var breaker = _breakerPipelines.GetOrAdd(instance, name => new Lazy<ResiliencePipeline>(() => BuildBreaker(name), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return breaker.Value;
+        }
+        catch
+        {
+            // A Lazy keeps its exception: forget it, so that the next call builds the breaker again.
+            _breakerPipelines.TryRemove(new KeyValuePair<string, Lazy<ResiliencePipeline>>(instance, breaker));
+            throw;
+        }
+    }
 
     private ResiliencePipeline BuildBreaker(string instance) =>
         pipelines.GetOrAddPipeline(new ControlPipelineKey(instance, ControlCall.Breaker), (builder, _) => Timed(builder).AddCircuitBreaker(new CircuitBreakerStrategyOptions

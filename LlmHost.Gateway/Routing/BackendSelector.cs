@@ -15,7 +15,7 @@ public static class BackendSelector
     /// </summary>
     public static int Pick(RouteEntry route, RoutingPolicy policy, int excluded = -1) => policy switch
     {
-        RoutingPolicy.RoundRobin => PickInTurn(route.Instances, route.NextTurn(), excluded),
+        RoutingPolicy.RoundRobin => PickInTurn(route.Instances, route.Turns.Next(), excluded),
         RoutingPolicy.Random => PickInTurn(route.Instances, Random.Shared.Next(), excluded),
         RoutingPolicy.LoadAware or RoutingPolicy.PrefixAware => PickLeastLoaded(route.Instances, excluded),
         _ => Pick(route.Instances, excluded),

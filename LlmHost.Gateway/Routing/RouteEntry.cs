@@ -3,11 +3,10 @@ namespace LlmHost.Gateway.Routing;
 /// <summary>Where requests for one model name go, and what the model is.</summary>
 public sealed class RouteEntry
 {
-    private int _turn = -1;
-
     public RouteEntry(string model, BackendInstance[] instances, string?[] upstreamModels, RouteSource source)
     {
         Model = model;
+        Turns = RoundRobinTurns.For(model);
         Instances = instances;
         UpstreamModels = upstreamModels;
         Source = source;
@@ -37,6 +36,9 @@ public sealed class RouteEntry
 
     public long Created { get; init; }
 
-    /// <summary>The next turn of this route's round robin (counts up; wraps around at int.MaxValue).</summary>
-    public int NextTurn() => Interlocked.Increment(ref _turn) & int.MaxValue;
+    /// <summary>
+    /// The model's round-robin counter, shared by every entry built for the model (routes are rebuilt at every
+    /// discovery round and narrowed per request for adapters: a counter per entry would start over each time).
+    /// </summary>
+    public RoundRobinTurns Turns { get; }
 }

@@ -105,9 +105,10 @@ public sealed class CompletionsHandler(
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
         var finishReason = "abort";
-        if (engine is not null)
+        if (engine is not null && !await PassOverheadAsync(engine, context.RequestAborted))
         {
-            await Task.Delay(engine.RequestOverhead, context.RequestAborted); // tokenization and the hop to the engine core
+            metrics.RequestFinished(plan.PromptTokens, 0, "abort"); // the client left before the engine saw it
+            return;
         }
         var run = engine?.Submit(PromptTokenIds(plan), Longest(choices), plan.Request.Priority ?? 0,
             plan.Model.Adapter is { } adapter ? SimpleTokenizer.IdOf(adapter) : 0, ChoiceState.FirstAnswerTokenIds(plan, options));
@@ -136,6 +137,20 @@ public sealed class CompletionsHandler(
             }
             metrics.RequestFinished(plan.PromptTokens, completionTokens, finishReason);
             metrics.EndToEnd.Observe(run is null ? Stopwatch.GetElapsedTime(received).TotalSeconds : (run.LastTokenAt - run.Arrival).TotalSeconds);
+        }
+    }
+
+    // Tokenization and the hop to the engine core; false when the client went away meanwhile.
+    private static async Task<bool> PassOverheadAsync(EngineLoop engine, CancellationToken aborted)
+    {
+        try
+        {
+            await Task.Delay(engine.RequestOverhead, aborted);
+            return true;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -8,14 +8,21 @@ namespace LlmHost.Gateway.Routing.Load;
 
 /// <summary>
 /// Reads every instance's <c>/metrics</c> each <c>routing.load.scrape_interval</c> while a model is routed by a policy
-/// that uses engine load (<c>load_aware</c>, <c>prefix_aware</c>); off the request path, through the control plane
-/// (timeout, retries, breaker). An instance whose last read failed or is stale is judged by the gateway's own
-/// in-flight count alone.
+/// that uses engine load (<c>load_aware</c>, <c>prefix_aware</c>); off the request path, with a timeout of its own and
+/// no retry. An instance whose last read failed or is stale is judged by the gateway's own in-flight count alone.
 /// </summary>
 public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, BackendPool pool, EngineControl control, ILogger<EngineLoadScraper> logger) : BackgroundService
 {
     /// <summary>More than this much text is not read (a real engine's page is tens of kilobytes).</summary>
     public const int MaxBytes = 4 * 1024 * 1024;
+
+    /// <summary>Longest wait for one engine's metrics.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an instance whose read failed is left alone (its load judged by in-flight counts meanwhile).</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _retryAt = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,38 +78,49 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
         await Task.WhenAll(reads);
     }
 
+    // A read that fails leaves the instance's load unknown and is not tried again for a while; it never goes through
+    // the control plane's breaker, so an engine without metrics (SGLang without --enable-metrics, a proxy answering 404)
+    // cannot make a healthy instance look down to the health probes.
     private async Task ScrapeAsync(BackendInstance instance, CancellationToken cancellationToken)
     {
-        if (!instance.Available)
+        if (!instance.Available || (_retryAt.TryGetValue(instance.Name, out var retryAt) && Stopwatch.GetTimestamp() < retryAt))
         {
             return;
         }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ReadTimeout);
         try
         {
-            await control.ReadAsync(instance.Name, async token =>
+            using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + instance.Backend.Profile.MetricsPath);
+            if (instance.ApiKey is { } key)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + instance.Backend.Profile.MetricsPath);
-                if (instance.ApiKey is { } key)
-                {
-                    request.Headers.Authorization = new("Bearer", key);
-                }
-                using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-                response.EnsureSuccessStatusCode();
-                var reader = new EngineLoad.Reader(instance.Backend.Profile);
-                await using var body = await response.Content.ReadAsStreamAsync(token);
-                using var text = new StreamReader(new BoundedStream(body, MaxBytes), Encoding.UTF8);
-                while (await text.ReadLineAsync(token) is { } line)
-                {
-                    reader.Line(line);
-                }
-                instance.Load = reader.Result(Stopwatch.GetTimestamp());
-            }, cancellationToken);
+                request.Headers.Authorization = new("Bearer", key);
+            }
+            using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                Failed(instance);
+                return;
+            }
+            var reader = new EngineLoad.Reader(instance.Backend.Profile);
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var text = new StreamReader(new BoundedStream(body, MaxBytes), Encoding.UTF8);
+            while (await text.ReadLineAsync(timeout.Token) is { } line)
+            {
+                reader.Line(line);
+            }
+            instance.Load = reader.Result(Stopwatch.GetTimestamp());
+            _retryAt.TryRemove(instance.Name, out _);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or Polly.ExecutionRejectedException
-            && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // The health probe reports an engine that does not answer; its load is judged by in-flight counts meanwhile.
-            instance.Load = null;
+            Failed(instance);
         }
+    }
+
+    private void Failed(BackendInstance instance)
+    {
+        instance.Load = null;
+        _retryAt[instance.Name] = Stopwatch.GetTimestamp() + (long)(RetryAfterFailure.TotalSeconds * Stopwatch.Frequency);
     }
 }

@@ -57,13 +57,15 @@ public sealed class PrefixIndex(int capacity)
     {
         lock (_lock)
         {
-            foreach (var chunk in chunks)
+            // A prompt goes into one generation whole (if it fits at all): split across two, its head could be
+            // forgotten before its tail, the reverse of what an engine evicts and of what MatchLength assumes.
+            if (_current.Count + chunks.Length > Capacity / 2)
             {
-                if (_current.Count >= Capacity / 2)
-                {
-                    (_previous, _current) = (_current, _previous);
-                    _current.Clear();
-                }
+                (_previous, _current) = (_current, _previous);
+                _current.Clear();
+            }
+            foreach (var chunk in chunks[..Math.Min(chunks.Length, Capacity / 2)])
+            {
                 _current.Add(chunk);
             }
         }

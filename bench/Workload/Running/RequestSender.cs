@@ -59,6 +59,7 @@ public sealed class RequestSender(HttpClient http, bool defaultStream, bool igno
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
         var last = 0L;
         var chunks = 0;
+        var done = false;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (!line.StartsWith("data:", StringComparison.Ordinal))
@@ -68,6 +69,7 @@ public sealed class RequestSender(HttpClient http, bool defaultStream, bool igno
             var data = line.AsSpan(5).Trim();
             if (data.SequenceEqual("[DONE]"))
             {
+                done = true;
                 break;
             }
             using var chunk = JsonDocument.Parse(data.ToString());
@@ -103,6 +105,10 @@ public sealed class RequestSender(HttpClient http, bool defaultStream, bool igno
         if (chunks == 0)
         {
             record.Error = "the stream carried no content";
+        }
+        else if (!done)
+        {
+            record.Error = "the stream ended without [DONE]";
         }
     }
 

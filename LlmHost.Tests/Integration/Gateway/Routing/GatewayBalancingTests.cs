@@ -85,6 +85,30 @@ public class GatewayBalancingTests
     }
 
     [Fact]
+    public async Task LoadAwarePolicy_EngineLoadReadAndAnEngineWithoutMetricsStaysHealthy()
+    {
+        await using var vllm = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        // SGLang serves /metrics only with --enable-metrics: its reads fail with 404.
+        await using var sglang = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync($$"""
+            routing: { policy: load_aware, discovery_interval: 1h, health_check_interval: 200ms, load: { scrape_interval: 100ms } }
+            backends:
+              - { name: v, engine: vllm, mode: external, model: m, url: "{{vllm.Address}}" }
+              - { name: s, engine: sglang, mode: external, model: m, url: "{{sglang.Address}}" }
+            """);
+
+        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Instance("v").Load is not null, TimeSpan.FromSeconds(10)));
+        await Task.Delay(1500); // many failed reads of s, many health probes
+
+        Assert.Null(gateway.Instance("s").Load);
+        Assert.True(gateway.Instance("s").Reachable);
+        Assert.False(gateway.Get<LlmHost.Gateway.ControlPlane.EngineControl>().IsCircuitOpen("s"));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Chat(gateway)));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+        Assert.True(sglang.RequestsServed > 0, "the instance without metrics still takes requests");
+    }
+
+    [Fact]
     public async Task EnginesStartingAfterTheGateway_RoutableWithinAFewDiscoveryRounds()
     {
         // Both engines refuse connections while the gateway's first discovery and health rounds run together (their

@@ -61,8 +61,9 @@ public class BackendSelectorTests
         Assert.All(Enumerable.Range(0, 4), i => Assert.InRange(picked.Count(p => p == i), 50, 150));
     }
 
+    // A model name of its own per route: round-robin counters are per model, for the life of the process.
     private static RouteEntry Route(params BackendInstance[] instances) =>
-        new("m", instances, new string?[instances.Length], RouteSource.Discovery);
+        new($"m-{Guid.NewGuid():N}", instances, new string?[instances.Length], RouteSource.Discovery);
 
     [Fact]
     public void Pick_RoundRobin_TakesEachAvailableInTurnWhateverTheLoad()
@@ -73,6 +74,19 @@ public class BackendSelectorTests
         var route = Route(busy, Instance("b"), Instance("c"));
 
         var picks = Enumerable.Range(0, 6).Select(_ => BackendSelector.Pick(route, RoutingPolicy.RoundRobin)).ToList();
+
+        Assert.Equal([0, 1, 2, 0, 1, 2], picks);
+    }
+
+    [Fact]
+    public void Pick_RoundRobin_RouteRebuilt_RotationGoesOn()
+    {
+        BackendInstance[] instances = [Instance("a"), Instance("b"), Instance("c")];
+        var model = $"m-{Guid.NewGuid():N}";
+        RouteEntry Build() => new(model, instances, new string?[3], RouteSource.Discovery);
+
+        // A discovery round (or an adapter's narrowed route) builds a new entry for the same model between requests.
+        var picks = Enumerable.Range(0, 6).Select(_ => BackendSelector.Pick(Build(), RoutingPolicy.RoundRobin)).ToList();
 
         Assert.Equal([0, 1, 2, 0, 1, 2], picks);
     }

@@ -78,7 +78,7 @@ public sealed class PrefixRoutingTests
         {
             using var other = Chunks($"{i:D8}{new string('o', 16 * 4)}");
             index.Record(other.Hashes);
-            if (i % 20 == 0)
+            if (i % 5 == 0)
             {
                 index.Record(kept.Hashes); // used again: stays
             }
@@ -88,6 +88,22 @@ public sealed class PrefixRoutingTests
         Assert.InRange(index.Count, 1, 100);
         Assert.Equal(10, index.MatchLength(kept.Hashes));
         Assert.Equal(0, index.MatchLength(old.Hashes));
+    }
+
+    [Fact]
+    public void Record_PromptArrivingWhenTheGenerationIsNearlyFull_KeptWhole()
+    {
+        var index = new PrefixIndex(40); // generations of 20 chunks
+        using var filler = Chunks(new string('f', 16 * 15));
+        using var prompt = Chunks(new string('p', 16 * 10));
+        index.Record(filler.Hashes);
+
+        index.Record(prompt.Hashes); // 15 + 10 > 20: a new generation, not 5 chunks here and 5 there
+        using var other = Chunks(new string('o', 16 * 12));
+        index.Record(other.Hashes); // 10 + 12 > 20: the prompt moves to the previous generation, whole
+
+        Assert.Equal(10, index.MatchLength(prompt.Hashes));
+        Assert.Equal(0, index.MatchLength(filler.Hashes));
     }
 
     [Fact]
