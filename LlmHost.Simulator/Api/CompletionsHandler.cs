@@ -66,7 +66,9 @@ public sealed class CompletionsHandler(
         if (sleep.IsSleeping)
         {
             // What a real engine does with a request while it sleeps varies by version; the gateway never sends one.
-            await errors.WriteAsync(context, new EngineError(503, "InternalServerError", "The engine is sleeping: wake it up (POST /wake_up) first."));
+            await errors.WriteAsync(context, new EngineError(503, "InternalServerError", options.Engine == LlmHost.Backends.Engines.BackendEngine.Sglang
+                ? "The engine's memory is released: resume it (POST /resume_memory_occupation) first."
+                : "The engine is sleeping: wake it up (POST /wake_up) first."));
             return null;
         }
         if (context.Request.Headers.TryGetValue(FailureInjector.ForceHeader, out var forced))

@@ -113,6 +113,26 @@ public sealed partial class SimulatorEngineModelTests
     }
 
     [Fact]
+    public async Task ChatNextTurn_AnswerSentBack_FoundInTheCacheWithThePrompt()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--engine-model", "roofline", "--gpu", "h100",
+            "--model-profile", "llama-3.1-8b", "--enable-prompt-tokens-details");
+        var question = LongPrompt(20);
+
+        var (_, first) = await Json.PostAsync(sim.Client, "/v1/chat/completions",
+            $$"""{"model":"m","messages":[{"role":"user","content":"{{question}}"}],"max_tokens":200,"ignore_eos":true}""");
+        var answer = first.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+        var firstPrompt = first.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        var (_, second) = await Json.PostAsync(sim.Client, "/v1/chat/completions",
+            $$"""{"model":"m","messages":[{"role":"user","content":"{{question}}"},{"role":"assistant","content":"{{answer}}"},{"role":"user","content":"and then?"}],"max_tokens":1}""");
+
+        // The first turn's prompt (27 tokens) and its 200-token answer (all but the last one computed) are cached, in
+        // whole blocks: far more than the prompt alone could give.
+        var cached = second.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+        Assert.InRange(cached, firstPrompt + 200 - 16, firstPrompt + 200);
+    }
+
+    [Fact]
     public async Task BatchLargerThanTheKvCache_400NotAWedgedEngine()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--engine-model", "roofline", "--gpu", "l4", "--model-profile", "llama-3.1-8b");
