@@ -31,6 +31,13 @@ public static partial class ConfigValidator
         {
             CheckPolicy($"routing.policies['{model}']", policy, error);
         }
+        var sessions = config.Routing.SessionAffinity;
+        if (sessions.Header is { } header && (header.Length is 0 or > 64 || !header.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            error("routing.session_affinity.header", "must be a header name of letters, digits, '-' and '_' (at most 64)");
+        }
+        CheckRange("routing.session_affinity.max_sessions", sessions.MaxSessions, 16, 10_000_000, error);
+        CheckDuration("routing.session_affinity.idle_expiry", sessions.IdleExpiry, TimeSpan.FromSeconds(1), error);
         foreach (var (model, backendNames) in config.Routing.ModelBackendMapping)
         {
             var at = $"routing.model_backend_mapping['{model}']";

@@ -19,6 +19,8 @@ public sealed class RoutingSettings
 
     public LoadRoutingSettings Load { get; set; } = new();
 
+    public SessionAffinitySettings SessionAffinity { get; set; } = new();
+
     /// <summary>Per model name, a policy that overrides <see cref="Policy"/>.</summary>
     public Dictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);
 

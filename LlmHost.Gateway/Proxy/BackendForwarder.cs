@@ -5,6 +5,9 @@ using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
 using LlmHost.Gateway.Routing.Prefix;
+using LlmHost.Gateway.Routing.Sessions;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -15,7 +18,7 @@ namespace LlmHost.Gateway.Proxy;
 /// YARP's forwarder while the answer is metered on its way to the client; retries once on another instance when
 /// the first refused the connection (nothing is retried once the request reached a backend); answers failures.
 /// </summary>
-public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient client, IOptionsMonitor<LlmHostConfig> config, ILogger<BackendForwarder> logger)
+public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient client, IOptionsMonitor<LlmHostConfig> config, SessionPins sessions, ILogger<BackendForwarder> logger)
 {
     private const int MaxAttempts = 2;
 
@@ -34,9 +37,13 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
             var routing = config.CurrentValue.Routing;
             var policy = routing.PolicyFor(route.Model, route.Parent);
             using var chunks = policy == RoutingPolicy.PrefixAware ? ChunksOf(request, routing.Prefix) : default;
+            var affinity = routing.SessionAffinity;
+            var session = affinity.AppliesTo(route.Model) ? SessionOf(context, request, route.Model, affinity) : null;
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                var index = policy is RoutingPolicy.PrefixAware or RoutingPolicy.LoadAware && route.Parent is not null
+                var pinned = session is { } named ? BackendSelector.PickPinned(route.Instances, sessions.Find(named, affinity.IdleExpiry), routing.Prefix, excluded) : -1;
+                var index = pinned >= 0 ? pinned
+                    : policy is RoutingPolicy.PrefixAware or RoutingPolicy.LoadAware && route.Parent is not null
                     ? BackendSelector.PickForAdapter(route.Instances, route.Model, routing.Prefix, excluded)
                     : policy == RoutingPolicy.PrefixAware
                         ? BackendSelector.PickByPrefix(route.Instances, chunks.Hashes, routing.Prefix, excluded)
@@ -51,6 +58,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 if (chunks.Count > 0)
                 {
                     instance.Prefixes.Record(chunks.Hashes);
+                }
+                if (session is { } sessionHash)
+                {
+                    sessions.Pin(sessionHash, instance.Name, affinity.MaxSessions);
                 }
                 var started = Stopwatch.GetTimestamp();
                 // Base models go straight to the engine; only adapters need their use tracked (one async step more).
@@ -84,6 +95,24 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
             await metering.CompleteAsync(CancellationToken.None);
             context.Response.Body = clientBody;
         }
+    }
+
+    // The session a request belongs to: the header's value, else (when allowed) the body's short `user` string — hashed
+    // with the API key and the model, so that no tenant can steer another's sessions and no client string is kept.
+    private static ulong? SessionOf(HttpContext context, InspectedRequest request, string model, SessionAffinitySettings affinity)
+    {
+        ulong seed = XxHash64.HashToUInt64(MemoryMarshal.AsBytes((context.User.Identity?.Name ?? "").AsSpan()));
+        seed = XxHash64.HashToUInt64(MemoryMarshal.AsBytes(model.AsSpan()), unchecked((long)seed));
+        if (affinity.Header is { } header && context.Request.Headers[header] is { Count: > 0 } values
+            && values[0] is { Length: > 0 and <= RequestInspector.MaxSessionNameBytes } name)
+        {
+            return XxHash64.HashToUInt64(MemoryMarshal.AsBytes(name.AsSpan()), unchecked((long)seed));
+        }
+        if (affinity.UserField && request.UserSpan.Length > 2)
+        {
+            return XxHash64.HashToUInt64(request.Body.Span.Slice(request.UserSpan.Start, request.UserSpan.Length), unchecked((long)seed) ^ 1);
+        }
+        return null;
     }
 
     // The prompt's chunk hashes, salted with the model (as the body names it): an engine caches per model and adapter.

@@ -42,6 +42,9 @@ public sealed class InspectedRequest : IDisposable
     /// <summary>True when the client asked for the usage chunk of a stream (OpenAI: only <c>include_usage: true</c>).</summary>
     public bool ClientWantsUsageChunk => IncludeUsage == true;
 
+    /// <summary>The body's <c>user</c> string (with its quotes) when it is short enough to name a session; empty otherwise.</summary>
+    public BodySpan UserSpan { get; set; }
+
     /// <summary>Where the prompt is in the body: the <c>messages</c> list or the <c>prompt</c> value (empty if neither).</summary>
     public BodySpan PromptSpan { get; set; }
     public int? MaxTokens { get; set; }

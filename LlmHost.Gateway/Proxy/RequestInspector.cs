@@ -19,6 +19,9 @@ public sealed class RequestInspector
     /// <summary>Most sequences one request may ask for (<c>n</c>, <c>best_of</c>): OpenAI's own limit.</summary>
     public const int MaxSequences = 128;
 
+    /// <summary>A <c>user</c> value longer than this names no session.</summary>
+    public const int MaxSessionNameBytes = 256;
+
     /// <summary>Most prompts (or inputs) in one batch: OpenAI's limit for embeddings, applied to completions too.</summary>
     public const int MaxBatch = 2048;
 
@@ -32,6 +35,7 @@ public sealed class RequestInspector
         MaxCompletionTokens,
         N,
         BestOf,
+        User,
         Adapter,
         OperatorOnly,
 
@@ -150,6 +154,7 @@ public sealed class RequestInspector
         Field.MaxTokens => "max_tokens",
         Field.MaxCompletionTokens => "max_completion_tokens",
         Field.N => "n",
+        Field.User => "user",
         _ => "best_of",
     };
 
@@ -163,6 +168,7 @@ public sealed class RequestInspector
         if (reader.ValueTextEquals("max_completion_tokens"u8)) { return (Field.MaxCompletionTokens, 0); }
         if (reader.ValueTextEquals("n"u8)) { return (Field.N, 0); }
         if (reader.ValueTextEquals("best_of"u8)) { return (Field.BestOf, 0); }
+        if (reader.ValueTextEquals("user"u8)) { return (Field.User, 0); }
         for (var i = 0; i < _adapterFields.Length; i++)
         {
             if (reader.ValueTextEquals(_adapterFields[i]))
@@ -230,6 +236,13 @@ public sealed class RequestInspector
                 return ReadStreamOptions(ref reader, request);
             case Field.MaxTokens or Field.MaxCompletionTokens or Field.N or Field.BestOf:
                 return ReadCount(ref reader, request, field);
+            case Field.User:
+                // Kept (as raw bytes) only when short: it may name a session for session affinity.
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= MaxSessionNameBytes)
+                {
+                    request.UserSpan = new BodySpan((int)reader.TokenStartIndex, (int)(reader.BytesConsumed - reader.TokenStartIndex));
+                }
+                return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
             case Field.Adapter:
                 return ReadAdapter(ref reader, request, EngineProfile.AllAdapterFields[index]);
             case Field.OperatorOnly:

@@ -74,6 +74,38 @@ public static class BackendSelector
         return imbalanced ? spare : best;
     }
 
+    /// <summary>
+    /// Session affinity: the index of the instance named <paramref name="pinned"/> when it is available and not busier
+    /// than the least loaded instance by more than both balance thresholds; -1 otherwise (the policy picks then).
+    /// </summary>
+    public static int PickPinned(BackendInstance[] candidates, string? pinned, PrefixRoutingSettings settings, int excluded = -1)
+    {
+        if (pinned is null)
+        {
+            return -1;
+        }
+        int found = -1;
+        double least = double.MaxValue;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            if (i == excluded || !candidates[i].Available)
+            {
+                continue;
+            }
+            least = Math.Min(least, LoadOf(candidates[i]));
+            if (string.Equals(candidates[i].Name, pinned, StringComparison.Ordinal))
+            {
+                found = i;
+            }
+        }
+        if (found < 0)
+        {
+            return -1;
+        }
+        var load = LoadOf(candidates[found]);
+        return load - least > settings.BalanceAbsThreshold && load > least * settings.BalanceRelThreshold ? -1 : found;
+    }
+
     /// <summary>The available instance with the least load (ties: the first from a random start); -1 when none.</summary>
     public static int PickLeastLoaded(BackendInstance[] candidates, int excluded = -1)
     {

@@ -11,6 +11,7 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<RouteRegistry>();
         services.AddSingleton<BackendProbeService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackendProbeService>());
+        services.AddSingleton<Sessions.SessionPins>();
         services.AddSingleton<Load.EngineLoadScraper>();
         services.AddHostedService(sp => sp.GetRequiredService<Load.EngineLoadScraper>());
         services.AddHealthChecks().AddCheck<RoutingReadyHealthCheck>("routing", tags: ["ready"]);

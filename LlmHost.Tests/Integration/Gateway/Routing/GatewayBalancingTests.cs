@@ -56,6 +56,43 @@ public class GatewayBalancingTests
     }
 
     [Fact]
+    public async Task SessionAffinity_SameSessionSameInstanceUnderRoundRobin_OthersStillRotate()
+    {
+        await using var a = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var b = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(Config(("a", a.Address.ToString()), ("b", b.Address.ToString()))
+            .Replace("routing:\n", "routing:\n  policy: round_robin\n  session_affinity: { header: x-session-id, user_field: true }\n"));
+        async Task<string> Send(string? header, string? user)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = Json.Body(user is null ? """{"model":"m","messages":[],"max_tokens":1}""" : $$"""{"model":"m","messages":[],"max_tokens":1,"user":"{{user}}"}"""),
+            };
+            if (header is not null)
+            {
+                request.Headers.Add("x-session-id", header);
+            }
+            using var response = await gateway.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return gateway.Observer.Measurements.Last().Backend!;
+        }
+
+        var byHeader = new List<string>();
+        var byUser = new List<string>();
+        var unnamed = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            byHeader.Add(await Send("conversation-1", null));
+            byUser.Add(await Send(null, "user-7"));
+            unnamed.Add(await Send(null, null));
+        }
+
+        Assert.Single(byHeader.Distinct());
+        Assert.Single(byUser.Distinct());
+        Assert.Equal(2, unnamed.Distinct().Count());
+    }
+
+    [Fact]
     public async Task PrefixAwarePolicy_EachTenantsTurnsLandWhereItsPromptWent()
     {
         await using var a = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");

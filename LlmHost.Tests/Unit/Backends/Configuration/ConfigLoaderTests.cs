@@ -100,6 +100,16 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_BadSessionAffinity_ReportsEach()
+    {
+        var errors = Errors("routing:\n  session_affinity: { header: \"x session\", max_sessions: 1, idle_expiry: 0s }\n" + Minimal);
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains("line 2: routing.session_affinity.header: must be a header name of letters, digits, '-' and '_' (at most 64)", errors);
+        Assert.Contains("line 2: routing.session_affinity.max_sessions: 1 is out of range (16 to 10000000)", errors);
+    }
+
+    [Fact]
     public void PolicyFor_ModelOverride_WinsAndAdaptersFollowTheirBaseModel()
     {
         var routing = new RoutingSettings { Policy = "random", Policies = { ["base"] = "round_robin" } };

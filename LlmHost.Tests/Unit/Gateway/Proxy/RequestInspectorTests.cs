@@ -35,6 +35,22 @@ public class RequestInspectorTests
         Assert.Equal(Body, new StreamReader(request.OpenBody()).ReadToEnd());
     }
 
+    [Fact]
+    public async Task ReadAsync_PromptAndUser_SpansOfTheirValues_AHugeUserNamesNoSession()
+    {
+        const string Body = """{"model":"m","messages":[{"role":"user","content":"x"}],"user":"u-1"}""";
+        var huge = $$"""{"model":"m","prompt":"p","user":"{{new string('u', 300)}}","user2":1}""";
+
+        using var request = Assert.IsType<InspectedRequest>((await Inspect(Body)).Request);
+        using var hugeUser = Assert.IsType<InspectedRequest>((await Inspect(huge)).Request);
+
+        Assert.Equal("""[{"role":"user","content":"x"}]""", Encoding.UTF8.GetString(request.Body.Span.Slice(request.PromptSpan.Start, request.PromptSpan.Length)));
+        Assert.Equal("\"u-1\"", Encoding.UTF8.GetString(request.Body.Span.Slice(request.UserSpan.Start, request.UserSpan.Length)));
+        Assert.Equal("\"p\"", Encoding.UTF8.GetString(hugeUser.Body.Span.Slice(hugeUser.PromptSpan.Start, hugeUser.PromptSpan.Length)));
+        Assert.Equal(0, hugeUser.UserSpan.Length);
+        Assert.Equal("The field 'user' appears more than once.", (await Inspect("""{"model":"m","user":"a","user":"b"}""")).Error);
+    }
+
     [Theory]
     [InlineData("""{"messages":[]}""", "You must provide a model parameter.", "model")]
     [InlineData("""{"model":""}""", "You must provide a model parameter.", "model")]
