@@ -7,6 +7,7 @@ namespace LlmHost.Tests.Integration.Gateway.Proxy;
 
 /// <summary>Streams through the gateway: unbuffered, the injected usage chunk, metering, a backend dying mid-stream.</summary>
 [Trait("Category", "Integration")]
+[Collection(RunsAlone.Name)] // times chunk arrivals: the rest of the suite must not crowd the two cores meanwhile
 public class GatewayStreamingTests
 {
     private static string Config(SimulatorHost sim) => $$"""
@@ -48,8 +49,9 @@ public class GatewayStreamingTests
         // The first token is out after the 500 ms TTFT; the second is produced 50 ms later. Had the gateway buffered,
         // the first would arrive with the last, ~950 ms in.
         Assert.InRange(arrivals[0], 480, 3000);
+        // Spread over the 450 ms the engine took to produce them (a busy reader may pick two up together, so the
+        // spacing of any one pair proves nothing).
         Assert.InRange(arrivals[^1] - arrivals[0], 9 * 50 * 0.8, 5000);
-        Assert.True(arrivals[1] - arrivals[0] >= 25, $"tokens 1 and 2 arrived {arrivals[1] - arrivals[0]:F0} ms apart");
     }
 
     [Theory]
