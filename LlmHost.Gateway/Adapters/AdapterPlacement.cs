@@ -90,7 +90,7 @@ public sealed class AdapterPlacement(AdapterLoader loader, ILogger<AdapterPlacem
             instances[i] = route.Instances[indices[i]];
             upstream[i] = route.UpstreamModels[indices[i]];
         }
-        return new RouteEntry(route.Model, instances, upstream, route.Source)
+        return new RouteEntry(route.Model, instances, upstream, route.Source, route.Turns)
         {
             Parent = route.Parent,
             Adapter = route.Adapter,

@@ -31,6 +31,17 @@ public sealed class BackendInstance
         Health = new PassiveHealth(ejectionTime);
     }
 
+    /// <summary>A GET of <paramref name="path"/> on this instance, with its engine key when it has one (control-plane reads).</summary>
+    public HttpRequestMessage Get(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Address + path);
+        if (ApiKey is { } key)
+        {
+            request.Headers.Authorization = new("Bearer", key);
+        }
+        return request;
+    }
+
     /// <summary>An address as instances keep it: scheme, authority and path, without a trailing slash.</summary>
     public static string Normalize(Uri address) => address.GetLeftPart(UriPartial.Path).TrimEnd('/');
 

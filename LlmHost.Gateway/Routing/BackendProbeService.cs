@@ -117,11 +117,7 @@ public sealed class BackendProbeService(
         {
             await control.ReadAsync(instance.Name, async token =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + path);
-                if (instance.ApiKey is { } key)
-                {
-                    request.Headers.Authorization = new("Bearer", key);
-                }
+                using var request = instance.Get(path);
                 using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 response.EnsureSuccessStatusCode();
                 await onSuccess(response, token);

@@ -3,10 +3,10 @@ namespace LlmHost.Gateway.Routing;
 /// <summary>Where requests for one model name go, and what the model is.</summary>
 public sealed class RouteEntry
 {
-    public RouteEntry(string model, BackendInstance[] instances, string?[] upstreamModels, RouteSource source)
+    public RouteEntry(string model, BackendInstance[] instances, string?[] upstreamModels, RouteSource source, RoundRobinTurns? turns = null)
     {
         Model = model;
-        Turns = RoundRobinTurns.For(model);
+        Turns = turns ?? RoundRobinTurns.For(model);
         Instances = instances;
         UpstreamModels = upstreamModels;
         Source = source;

@@ -91,11 +91,7 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
         timeout.CancelAfter(ReadTimeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, instance.Address + instance.Backend.Profile.MetricsPath);
-            if (instance.ApiKey is { } key)
-            {
-                request.Headers.Authorization = new("Bearer", key);
-            }
+            using var request = instance.Get(instance.Backend.Profile.MetricsPath);
             using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
