@@ -3,6 +3,7 @@ using LlmHost.Gateway.Adapters;
 using LlmHost.Gateway.Apis;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Configuration;
+using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.ControlPlane;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Lifecycle;
@@ -42,6 +43,7 @@ public static class GatewayApp
         builder.AddBackendRouting();
         builder.AddAdapters(adaptersPath, adapters);
         builder.AddEngineLifecycle();
+        builder.AddFlowControl();
         builder.AddCompletionProxy();
         builder.AddGatewayObservability();
         configure?.Invoke(builder);

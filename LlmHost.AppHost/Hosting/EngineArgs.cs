@@ -38,6 +38,7 @@ public static class EngineArgs
             Append(args, launch.AlwaysFlags.Where(f => !template.Tokens.Contains(f)));
             AddLora(args, backend);
             AddSleep(args, backend);
+            AddPriority(args, backend);
             Append(args, container.ExtraArgs);
             return;
         }
@@ -65,6 +66,7 @@ public static class EngineArgs
         }
         AddLora(args, backend);
         AddSleep(args, backend);
+        AddPriority(args, backend);
         Append(args, container.ExtraArgs);
     }
 
@@ -78,6 +80,16 @@ public static class EngineArgs
         ["max_model_len"] = backend.MaxModelLen?.ToString(CultureInfo.InvariantCulture),
         ["gpu_memory_utilization"] = backend.Container.GpuMemoryUtilization?.ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>vLLM's priority scheduling, when the backend enables it (the simulator takes the same flag).</summary>
+    public static void AddPriority(IList<object> args, BackendSettings backend)
+    {
+        if (backend.PriorityScheduling && backend.EngineKind == BackendEngine.Vllm)
+        {
+            args.Add("--scheduling-policy");
+            args.Add("priority");
+        }
+    }
 
     /// <summary>Sleep mode, when the backend enables it (vLLM <c>--enable-sleep-mode</c>). The simulator takes the same flag.</summary>
     public static void AddSleep(IList<object> args, BackendSettings backend)

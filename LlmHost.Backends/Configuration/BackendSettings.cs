@@ -37,6 +37,12 @@ public sealed class BackendSettings
 
     public SleepSettings Sleep { get; set; } = new();
 
+    /// <summary>
+    /// vLLM only: start the engine with <c>--scheduling-policy priority</c>, and the gateway forwards each request's
+    /// priority class as the engine's <c>priority</c> (interactive −1, default 0, batch 1).
+    /// </summary>
+    public bool PriorityScheduling { get; set; }
+
     /// <summary>The operator's own engine arguments with LlmHost's placeholders (see <see cref="Engines.EngineCommandTemplate"/>).</summary>
     public string? CommandTemplate { get; set; }
 

@@ -93,6 +93,10 @@ public static partial class ConfigValidator
         ValidateAdapters(b.LoraModules, at, error);
         ValidateLora(b, at, error);
         ValidateSleep(b, at, error);
+        if (b.PriorityScheduling && EngineProfile.ParseEngine(b.Engine) is BackendEngine.Sglang)
+        {
+            error($"{at}.priority_scheduling", "is for vLLM engines (SGLang's priority values run the other way and are not forwarded)");
+        }
         ValidateCommandTemplate(b, at, error);
         ValidateSimulator(b.Simulator, $"{at}.simulator", error);
         ValidateContainer(b.Container, $"{at}.container", error);

@@ -38,6 +38,17 @@ public static partial class ConfigValidator
         }
         CheckRange("routing.session_affinity.max_sessions", sessions.MaxSessions, 16, 10_000_000, error);
         CheckDuration("routing.session_affinity.idle_expiry", sessions.IdleExpiry, TimeSpan.FromSeconds(1), error);
+        var flow = config.Routing.FlowControl;
+        CheckRange("routing.flow_control.queue_depth_threshold", flow.QueueDepthThreshold, 1, 100_000, error);
+        if (!(flow.KvCacheThreshold > 0 && flow.KvCacheThreshold <= 1))
+        {
+            error("routing.flow_control.kv_cache_threshold", $"{flow.KvCacheThreshold} is out of range (above 0, at most 1)");
+        }
+        CheckRange("routing.flow_control.max_in_flight_per_instance", flow.MaxInFlightPerInstance, 0, 1_000_000, error);
+        CheckRange("routing.flow_control.max_queued", flow.MaxQueued, 1, 1_000_000, error);
+        CheckRange("routing.flow_control.max_queued_per_key", flow.MaxQueuedPerKey, 1, 1_000_000, error);
+        CheckDuration("routing.flow_control.queue_timeout", flow.QueueTimeout, TimeSpan.FromMilliseconds(10), error);
+        CheckDuration("routing.flow_control.starvation_after", flow.StarvationAfter, TimeSpan.FromMilliseconds(10), error);
         foreach (var (model, backendNames) in config.Routing.ModelBackendMapping)
         {
             var at = $"routing.model_backend_mapping['{model}']";

@@ -21,6 +21,8 @@ public sealed class RoutingSettings
 
     public SessionAffinitySettings SessionAffinity { get; set; } = new();
 
+    public FlowControlSettings FlowControl { get; set; } = new();
+
     /// <summary>Per model name, a policy that overrides <see cref="Policy"/>.</summary>
     public Dictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);
 

@@ -201,6 +201,14 @@ public static partial class ApiKeyFileLoader
         {
             error($"{at}.{field}", problem);
         }
+        if (limits.Weight is < 1 or > FlowControl.FlowQueue.MaxWeight)
+        {
+            error($"{at}.weight", $"{limits.Weight} is out of range (1 to {FlowControl.FlowQueue.MaxWeight})");
+        }
+        if (limits.MaxPriority is { } priority && FlowControl.RequestPriorities.Parse(priority) is null)
+        {
+            error($"{at}.max_priority", "must be interactive, default or batch");
+        }
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]

@@ -29,6 +29,13 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>Forwarding attempts: 2 when the first backend refused the connection and another answered.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>How flow control treated the request (null when it never got that far) and how long it waited in the queue.</summary>
+    public FlowControl.QueueOutcome? Queue { get; set; }
+    public TimeSpan QueueTime { get; set; }
+
+    /// <summary>The priority class it was queued and sent with.</summary>
+    public FlowControl.RequestPriority Priority { get; set; } = FlowControl.RequestPriority.Default;
+
     public int Status { get; set; }
     public int? ReportedPromptTokens { get; private set; }
     public int? ReportedCompletionTokens { get; private set; }

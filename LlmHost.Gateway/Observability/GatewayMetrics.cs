@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Observability.AccessLogging;
 using LlmHost.Gateway.Routing;
@@ -25,8 +26,9 @@ public sealed class GatewayMetrics : IRequestObserver
     private readonly Counter<long> _rejections;
     private readonly Histogram<double> _overhead;
     private readonly Histogram<double> _estimateRatio;
+    private readonly Histogram<double> _queueWait;
 
-    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes, AccessLogWriter accessLog)
+    public GatewayMetrics(IMeterFactory meterFactory, BackendPool pool, RouteRegistry routes, AccessLogWriter accessLog, FlowController flow)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("llmhost.gateway.requests", "{request}", "Requests forwarded to a backend, by key, model, backend and status.");
@@ -39,6 +41,10 @@ public sealed class GatewayMetrics : IRequestObserver
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1] });
         _estimateRatio = meter.CreateHistogram("llmhost.gateway.prompt_estimate.ratio", "1", "The gateway's prompt token estimate over the prompt tokens the backend reported.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5, 2, 3] });
+        _queueWait = meter.CreateHistogram("llmhost.gateway.queue.wait", "s",
+            "Time requests waited for saturated engines (flow control), by model, priority and outcome (passed, dispatched, queue_full, key_queue_full, queue_timeout, unavailable, cancelled).",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        meter.CreateObservableGauge("llmhost.gateway.queue.length", () => QueueLengths(flow), "{request}", "Requests waiting for saturated engines, per model.");
         meter.CreateObservableGauge("llmhost.gateway.backend.in_flight", () => Each(pool, i => i.Outstanding), "{request}", "Requests in flight per backend instance.");
         meter.CreateObservableGauge("llmhost.gateway.backend.available", () => Each(pool, i => i.Available ? 1 : 0), "1", "1 when the instance takes requests (reachable, not ejected, awake).");
         meter.CreateObservableGauge("llmhost.gateway.backend.sleeping", () => Each(pool, i => i.Sleep == SleepState.Awake ? 0 : 1), "1",
@@ -46,6 +52,14 @@ public sealed class GatewayMetrics : IRequestObserver
         meter.CreateObservableGauge("llmhost.gateway.models", () => routes.Current.Count, "{model}", "Models in the routing table.");
         meter.CreateObservableCounter("llmhost.gateway.access_log.dropped", () => DroppedLines(accessLog), "{line}",
             "Access-log lines dropped: the disk could not keep up (reason backlog), or unauthenticated requests beyond 200 lines a second (reason unauthenticated).");
+    }
+
+    private static IEnumerable<Measurement<int>> QueueLengths(FlowController flow)
+    {
+        foreach (var (model, length) in flow.Lengths())
+        {
+            yield return new(length, new KeyValuePair<string, object?>("model", model));
+        }
     }
 
     private static Measurement<long>[] DroppedLines(AccessLogWriter accessLog) =>
@@ -65,6 +79,13 @@ public sealed class GatewayMetrics : IRequestObserver
             new KeyValuePair<string, object?>("status_code", StatusText(measurement.Status)));
         var byModel = new TagList { { "model", measurement.Model }, { "backend", backend } };
         _duration.Record(measurement.Duration.TotalSeconds, byModel);
+        if (measurement.Queue is { } queued)
+        {
+            _queueWait.Record(measurement.QueueTime.TotalSeconds, new TagList
+            {
+                { "model", measurement.Model }, { "priority", measurement.Priority.Label() }, { "outcome", queued.Label() },
+            });
+        }
         if (measurement.TimeToFirstToken is { } ttft && measurement.Status < 400)
         {
             _timeToFirstToken.Record(ttft.TotalSeconds, byModel);
@@ -75,7 +96,7 @@ public sealed class GatewayMetrics : IRequestObserver
         }
         if (measurement.UpstreamTime > TimeSpan.Zero)
         {
-            _overhead.Record((measurement.Duration - measurement.UpstreamTime).TotalSeconds, byModel);
+            _overhead.Record((measurement.Duration - measurement.UpstreamTime - measurement.QueueTime).TotalSeconds, byModel);
         }
         if (measurement.PromptEstimate > 0 && measurement.ReportedPromptTokens is > 0 and var reported)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
 using LlmHost.Gateway.Routing.Prefix;
@@ -48,6 +49,12 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                     : policy == RoutingPolicy.PrefixAware
                         ? BackendSelector.PickByPrefix(route.Instances, chunks.Hashes, routing.Prefix, excluded)
                         : BackendSelector.Pick(route, policy, excluded);
+                if (routing.FlowControl.Enabled && index >= 0 && Saturation.RoomOf(route.Instances[index], routing.FlowControl) == 0
+                    && Saturation.PickWithRoom(route.Instances, routing.FlowControl, excluded) is >= 0 and var roomy)
+                {
+                    // Late binding: the policy's choice is saturated, another instance has room.
+                    index = roomy;
+                }
                 if (index < 0)
                 {
                     await (attempt == 1 ? ProxyErrors.NoHealthyBackendAsync(context, route.Model) : ProxyErrors.BackendFailedAsync(context, measurement.Backend!));
@@ -151,10 +158,12 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
 
     private async Task<ForwardOutcome> SendAsync(HttpContext context, InspectedRequest request, BackendInstance instance, string? upstreamModel, bool injectUsage)
     {
-        var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage);
+        var enginePriority = instance.Backend.PriorityScheduling && request.Priority is { } priority ? priority.EngineValue() : (int?)null;
+        var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage, enginePriority);
         context.Request.Body = rewritten ?? request.OpenBody();
         context.Request.ContentLength = rewritten?.Length ?? request.Length;
         instance.Enter();
+        request.ReleaseGrant();
         try
         {
             if (instance.Sleep != SleepState.Awake)

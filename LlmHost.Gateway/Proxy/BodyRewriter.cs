@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -5,7 +6,8 @@ namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
 /// Edits the buffered request body without re-serializing or copying it: replace the <c>model</c> string, set
-/// <c>stream_options</c> to <c>{"include_usage":true}</c>, cut the fields that must not reach the engine; every other
+/// <c>stream_options</c> to <c>{"include_usage":true}</c>, cut the fields that must not reach the engine, add vLLM's
+/// <c>priority</c> for the request's class where the engine schedules by priority; every other
 /// byte is forwarded as it came, straight from the buffer.
 /// </summary>
 public static class BodyRewriter
@@ -17,13 +19,17 @@ public static class BodyRewriter
     public static bool NeedsUsageInjection(InspectedRequest request) => request.Stream && request.IncludeUsage != true;
 
     /// <summary>The body to forward, or null when nothing needs to change; it releases the request once read to its end.</summary>
-    public static SegmentedBody? Rewrite(InspectedRequest request, string? upstreamModel, bool injectUsage)
+    public static SegmentedBody? Rewrite(InspectedRequest request, string? upstreamModel, bool injectUsage, int? enginePriority = null)
     {
-        if (upstreamModel is null && !injectUsage && request.Removals.Count == 0)
+        if (upstreamModel is null && !injectUsage && request.Removals.Count == 0 && enginePriority is null)
         {
             return null;
         }
-        var edits = new List<(BodySpan Span, ReadOnlyMemory<byte> With)>(request.Removals.Count + 2);
+        var edits = new List<(BodySpan Span, ReadOnlyMemory<byte> With)>(request.Removals.Count + 3);
+        if (enginePriority is { } priority)
+        {
+            edits.Add((new BodySpan(request.ClosingBrace, 0), Encoding.UTF8.GetBytes($",\"priority\":{priority}")));
+        }
         if (upstreamModel is not null)
         {
             edits.Add((request.ModelSpan, Quoted(upstreamModel)));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Adapters;
 using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Keys;
 using LlmHost.Gateway.Lifecycle;
 using LlmHost.Gateway.Metering;
@@ -16,7 +17,7 @@ namespace LlmHost.Gateway.Proxy;
 /// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>, cheapest
 /// checks first, one method a step: admit the key's concurrency and QPS before a byte of the body is read; inspect
 /// the body (bounded); authorize the model it selects; route it; reserve its tokens; wake a sleeping engine when no
-/// instance is awake; place an adapter (loading it where needed); forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
+/// instance is awake; place an adapter (loading it where needed); wait for its turn when the engines are saturated; forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
 /// </summary>
 public sealed class CompletionProxy(
     IOptionsMonitor<LlmHostConfig> config,
@@ -27,6 +28,7 @@ public sealed class CompletionProxy(
     TokenCounterRegistry tokenizers,
     AdapterPlacement placement,
     EngineSleeper sleeper,
+    FlowController flow,
     BackendForwarder forwarder,
     RequestOutcomes outcomes)
 {
@@ -55,9 +57,17 @@ public sealed class CompletionProxy(
             }
             routed = measurement;
             if (await ReserveAsync(context, key, ticket, request, route, measurement) && await WakeAsync(context, route)
-                && await PlaceAsync(context, route) is { } placed)
+                && await PlaceAsync(context, route) is { } placed && await QueueAsync(context, key, request, placed, measurement))
             {
-                await forwarder.ForwardAsync(context, request, placed, measurement);
+                try
+                {
+                    await forwarder.ForwardAsync(context, request, placed, measurement);
+                }
+                finally
+                {
+                    request.ReleaseGrant();
+                    flow.Pump();
+                }
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -236,6 +246,47 @@ public sealed class CompletionProxy(
             await AdapterErrors.WriteAsync(context, route.Model, placed);
         }
         return placed.Route;
+    }
+
+    /// <summary>
+    /// Step 8: the request's priority class (asked for by header or body, capped by its key) and, when flow control is
+    /// on and every instance is saturated, its turn in the model's queue. False when refused or gone (answered here).
+    /// </summary>
+    private async ValueTask<bool> QueueAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
+    {
+        var asked = request.Priority;
+        if (context.Request.Headers[RequestPriorities.Header] is { Count: > 0 } header)
+        {
+            if (RequestPriorities.Parse(header[0]) is not { } named)
+            {
+                await FlowControlErrors.BadPriorityAsync(context);
+                return false;
+            }
+            asked = named;
+        }
+        var priority = RequestPriorities.Capped(asked, key.Limits?.MaxPriority);
+        (request.Priority, measurement.Priority) = (priority, priority);
+        var turn = await flow.WaitTurnAsync(route, key.Id, key.Limits?.Weight ?? 1, priority, context.RequestAborted);
+        request.HeldGrant = turn.Queue;
+        if (flow.Settings.Enabled)
+        {
+            (measurement.Queue, measurement.QueueTime) = (turn.Outcome, turn.Waited);
+        }
+        switch (turn.Outcome)
+        {
+            case QueueOutcome.Passed or QueueOutcome.Dispatched:
+                return true;
+            case QueueOutcome.Cancelled:
+                ClientGone.Mark(context, measurement);
+                return false;
+            case QueueOutcome.Unavailable:
+                await ProxyErrors.NoHealthyBackendAsync(context, route.Model);
+                return false;
+            default:
+                outcomes.Rejected(context, key.Id, turn.Outcome.Label());
+                await FlowControlErrors.RefusedAsync(context, route.Model, turn.Outcome);
+                return false;
+        }
     }
 
     /// <summary>Step 9: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>

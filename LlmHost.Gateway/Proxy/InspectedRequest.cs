@@ -60,6 +60,22 @@ public sealed class InspectedRequest : IDisposable
     /// <summary>The name of the field that named <see cref="Adapter"/>.</summary>
     public string? AdapterField { get; set; }
 
+    /// <summary>The priority class the body's <c>priority</c> asks for (by name); after admission, the class it is queued and sent with.</summary>
+    public FlowControl.RequestPriority? Priority { get; set; }
+
+    /// <summary>The flow-control queue whose grant the request holds until it is in flight on an instance (then given back).</summary>
+    public FlowControl.FlowQueue? HeldGrant { get; set; }
+
+    /// <summary>Gives back the request's flow-control grant, if it still holds one (sent, or never to be).</summary>
+    public void ReleaseGrant()
+    {
+        if (HeldGrant is { } queue)
+        {
+            HeldGrant = null;
+            queue.Sent();
+        }
+    }
+
     /// <summary>The first operator-only engine field the body carries (see <c>EngineProfile.OperatorOnlyFields</c>).</summary>
     public string? OperatorField { get; set; }
 

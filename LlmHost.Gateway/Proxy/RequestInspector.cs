@@ -1,7 +1,8 @@
-using LlmHost.Gateway.RateLimiting;
 using System.Text;
 using System.Text.Json;
 using LlmHost.Backends.Engines;
+using LlmHost.Gateway.FlowControl;
+using LlmHost.Gateway.RateLimiting;
 
 namespace LlmHost.Gateway.Proxy;
 
@@ -245,6 +246,8 @@ public sealed class RequestInspector
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
             case Field.Adapter:
                 return ReadAdapter(ref reader, request, EngineProfile.AllAdapterFields[index]);
+            case Field.OperatorOnly when reader.TokenType == JsonTokenType.String && EngineProfile.AllOperatorOnlyFields[index] == "priority":
+                return ReadPriorityClass(ref reader, request);
             case Field.OperatorOnly:
                 request.OperatorField ??= EngineProfile.AllOperatorOnlyFields[index];
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
@@ -253,6 +256,16 @@ public sealed class RequestInspector
             default:
                 return JsonUnicode.SkipChecked(ref reader) ? null : NotUnicode;
         }
+    }
+
+    // A priority class by name is the client's to ask for (capped by its key); vLLM's integer priority stays the operator's.
+    private static InspectionResult? ReadPriorityClass(ref Utf8JsonReader reader, InspectedRequest request)
+    {
+        request.Priority = reader.ValueTextEquals("interactive"u8) ? RequestPriority.Interactive
+            : reader.ValueTextEquals("default"u8) ? RequestPriority.Default
+            : reader.ValueTextEquals("batch"u8) ? RequestPriority.Batch
+            : null;
+        return request.Priority is null ? InspectionResult.Invalid("'priority' must be \"interactive\", \"default\" or \"batch\".", "priority") : null;
     }
 
     private static InspectionResult? ReadCount(ref Utf8JsonReader reader, InspectedRequest request, Field field)

@@ -51,6 +51,7 @@ public static class SimulatorBuilderExtensions
             args.Add("--enable-metrics");
         }
         EngineArgs.AddLora(args, backend);
+        EngineArgs.AddPriority(args, backend);
         EngineArgs.Add(args, "--lora-load-ms", simulator.LoraLoadMs);
         if (backend.Sleep.Enabled)
         {

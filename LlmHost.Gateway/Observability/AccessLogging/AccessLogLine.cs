@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Utilities;
 
@@ -40,6 +41,12 @@ public static class AccessLogLine
         {
             json.WriteBoolean("stream"u8, measurement.Stream);
             json.WriteNumber("attempts"u8, measurement.Attempts);
+        }
+        if (record?.Queue is { } queued)
+        {
+            json.WriteString("priority"u8, record.Priority.Label());
+            json.WriteString("queue"u8, queued.Label());
+            json.WriteNumber("queue_ms"u8, Math.Round(record.QueueTime.TotalMilliseconds, 2));
         }
         if (measurement is { Source: not UsageSource.None })
         {

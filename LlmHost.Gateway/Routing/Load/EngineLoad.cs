@@ -5,9 +5,10 @@ namespace LlmHost.Gateway.Routing.Load;
 
 /// <summary>
 /// An engine's own view of its load, from its <c>/metrics</c>: requests running and waiting (summed over the models it
-/// serves) and KV-cache usage (0–1), read at <see cref="ReadAt"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).
+/// serves) and KV-cache usage (0–1), read at <see cref="ReadAt"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp),
+/// when the gateway had <see cref="InFlightAtRead"/> requests in flight there (flow control counts those sent since).
 /// </summary>
-public sealed record EngineLoad(double Running, double Waiting, double KvCacheUsage, long ReadAt)
+public sealed record EngineLoad(double Running, double Waiting, double KvCacheUsage, long ReadAt, int InFlightAtRead = 0)
 {
     // vLLM renamed its KV-cache gauge (PR #18354); engines of either age are read.
     private const string OldVllmKvCacheUsage = "vllm:gpu_cache_usage_perc";
@@ -45,6 +46,6 @@ public sealed record EngineLoad(double Running, double Waiting, double KvCacheUs
             }
         }
 
-        public EngineLoad Result(long readAt) => new(_running, _waiting, Math.Max(0, _kv), readAt);
+        public EngineLoad Result(long readAt, int inFlight = 0) => new(_running, _waiting, Math.Max(0, _kv), readAt, inFlight);
     }
 }

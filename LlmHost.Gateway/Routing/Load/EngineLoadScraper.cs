@@ -8,7 +8,7 @@ namespace LlmHost.Gateway.Routing.Load;
 
 /// <summary>
 /// Reads every instance's <c>/metrics</c> each <c>routing.load.scrape_interval</c> while a model is routed by a policy
-/// that uses engine load (<c>load_aware</c>, <c>prefix_aware</c>); off the request path, with a timeout of its own and
+/// that uses engine load (<c>load_aware</c>, <c>prefix_aware</c>) or flow control is on; off the request path, with a timeout of its own and
 /// no retry. An instance whose last read failed or is stale is judged by the gateway's own in-flight count alone.
 /// </summary>
 public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, BackendPool pool, EngineControl control, ILogger<EngineLoadScraper> logger) : BackgroundService
@@ -53,7 +53,7 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
 
     public static bool UsesEngineLoad(RoutingSettings routing)
     {
-        if (RoutingPolicies.Parse(routing.Policy) is RoutingPolicy.LoadAware or RoutingPolicy.PrefixAware)
+        if (routing.FlowControl.Enabled || RoutingPolicies.Parse(routing.Policy) is RoutingPolicy.LoadAware or RoutingPolicy.PrefixAware)
         {
             return true;
         }
@@ -91,6 +91,7 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
         timeout.CancelAfter(ReadTimeout);
         try
         {
+            var inFlight = instance.Outstanding;
             using var request = instance.Get(instance.Backend.Profile.MetricsPath);
             using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
@@ -105,7 +106,7 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
             {
                 reader.Line(line);
             }
-            instance.Load = reader.Result(Stopwatch.GetTimestamp());
+            instance.Load = reader.Result(Stopwatch.GetTimestamp(), inFlight);
             _retryAt.TryRemove(instance.Name, out _);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

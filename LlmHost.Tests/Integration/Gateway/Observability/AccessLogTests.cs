@@ -44,6 +44,24 @@ public sealed class AccessLogTests : IDisposable
     }
 
     [Fact]
+    public async Task FlowControl_QueuedRequest_LineCarriesPriorityQueueOutcomeAndWait()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "300");
+        await using (var gateway = await GatewayHost.StartAsync(Config(sim, "{ max_file_size: 1MB }",
+            "routing: { discovery_interval: 1h, health_check_interval: 1h, flow_control: { enabled: true, max_in_flight_per_instance: 1 } }")
+            .Replace("routing: { discovery_interval: 1h, health_check_interval: 1h }\n", "", StringComparison.Ordinal)))
+        {
+            var chats = Enumerable.Range(0, 2).Select(_ => gateway.Client.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[],"max_tokens":1,"priority":"batch"}""")));
+            Assert.All(await Task.WhenAll(chats), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        }
+
+        var lines = Lines(File.ReadAllText(Assert.Single(Directory.GetFiles(_logs, "access-*.json"))));
+        Assert.Equal(["dispatched", "passed"], lines.Select(l => l.GetProperty("queue").GetString()).Order());
+        Assert.All(lines, l => Assert.Equal("batch", l.GetProperty("priority").GetString()));
+        Assert.InRange(lines.Max(l => l.GetProperty("queue_ms").GetDouble()), 200, 10_000);
+    }
+
+    [Fact]
     public async Task Requests_OneLineEachWithTheDocumentedFields()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");

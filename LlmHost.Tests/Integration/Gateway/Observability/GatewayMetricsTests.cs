@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace LlmHost.Tests.Integration.Gateway.Observability;
@@ -8,17 +7,7 @@ namespace LlmHost.Tests.Integration.Gateway.Observability;
 [Trait("Category", "Integration")]
 public class GatewayMetricsTests
 {
-    private static double Sample(string metrics, string name, params string[] labels)
-    {
-        foreach (var line in metrics.Split('\n'))
-        {
-            if (line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
-            {
-                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-        return 0;
-    }
+    private static double Sample(string metrics, string name, params string[] labels) => PrometheusText.Sample(metrics, name, labels);
 
     [Fact]
     public async Task Metrics_AfterScriptedRequests_AreExact()

@@ -15,6 +15,7 @@ public sealed class EngineProcessTests
         Process = new ProcessSettings { Python = "/opt/venvs/engine/bin/python", Environment = { ["NCCL_DEBUG"] = "WARN" } },
         Container = new ContainerSettings { Gpus = GpuSelection.Ids([2, 3]), TensorParallelSize = 2, GpuMemoryUtilization = 0.8, HfCache = "/data/hf" },
         Sleep = new SleepSettings { Enabled = engine == "vllm" },
+        PriorityScheduling = engine == "vllm",
     };
 
     [Fact]
@@ -38,6 +39,7 @@ public sealed class EngineProcessTests
         Assert.Equal(EndpointProperty.TargetPort, port.Property);
         Assert.Equal(["--tensor-parallel-size", "2"], args.Skip(10).Take(2).Select(a => a.ToString()));
         Assert.Contains("--enable-sleep-mode", args.Select(a => a.ToString()));
+        Assert.Equal(["--scheduling-policy", "priority"], args.Select(a => a.ToString()).SkipWhile(a => a != "--scheduling-policy").Take(2));
 
         var environment = await AppModel.EnvironmentOf(process);
         Assert.Equal("2,3", environment["CUDA_VISIBLE_DEVICES"]);

@@ -100,6 +100,26 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TryLoad_FlowControlOutOfRange_ReportsEach()
+    {
+        var errors = Errors("routing:\n  flow_control: { enabled: true, queue_depth_threshold: 0, kv_cache_threshold: 1.5, max_queued: 0, queue_timeout: 1ms }\n" + Minimal);
+
+        Assert.Equal(4, errors.Count);
+        Assert.Contains("line 2: routing.flow_control.queue_depth_threshold: 0 is out of range (1 to 100000)", errors);
+        Assert.Contains("line 2: routing.flow_control.kv_cache_threshold: 1.5 is out of range (above 0, at most 1)", errors);
+        Assert.Contains(errors, e => e.StartsWith("line 2: routing.flow_control.max_queued:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("line 2: routing.flow_control.queue_timeout:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryLoad_PrioritySchedulingOnSglang_Refused()
+    {
+        var errors = Errors("backends:\n  - { name: s, engine: sglang, mode: external, model: m, url: \"http://127.0.0.1:1\", priority_scheduling: true }\n");
+
+        Assert.Contains(errors, e => e.Contains("backends[0].priority_scheduling: is for vLLM engines", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TryLoad_BadSessionAffinity_ReportsEach()
     {
         var errors = Errors("routing:\n  session_affinity: { header: \"x session\", max_sessions: 1, idle_expiry: 0s }\n" + Minimal);

@@ -49,7 +49,7 @@ public class ApiKeyFileLoaderTests
             {"keys": [
               {"id": "Bad Id", "role": "root", "key_sha256": "xyz"},
               {"id": "dup", "key_sha256": "{{{Hash}}}"},
-              {"id": "dup", "key_sha256": "{{{Hash}}}", "limits": {"qps": -1}},
+              {"id": "dup", "key_sha256": "{{{Hash}}}", "limits": {"qps": -1, "weight": 0, "max_priority": "urgent"}},
               {"id": "nokey"}
             ]}
             """);
@@ -60,6 +60,8 @@ public class ApiKeyFileLoaderTests
         Assert.Contains("line 4: keys[2].id: 'dup' is used by another key", errors);
         Assert.Contains("line 4: keys[2]: has the same secret as another key", errors);
         Assert.Contains("line 4: keys[2].limits.qps: -1 is out of range (0 for unlimited, or 0.001 to 1000000)", errors);
+        Assert.Contains("line 4: keys[2].limits.weight: 0 is out of range (1 to 100)", errors);
+        Assert.Contains("line 4: keys[2].limits.max_priority: must be interactive, default or batch", errors);
         Assert.Contains("line 5: keys[3]: needs key_sha256 (or, for migration, a plaintext key)", errors);
     }
 

@@ -15,10 +15,10 @@ public class BodyRewriterTests
         return (await new RequestInspector().ReadAsync(context, 1 << 20)).Request!;
     }
 
-    private static async Task<string?> Rewrite(string body, string? model, bool? inject = null)
+    private static async Task<string?> Rewrite(string body, string? model, bool? inject = null, int? enginePriority = null)
     {
         using var request = await Inspect(body);
-        await using var rewritten = BodyRewriter.Rewrite(request, model, inject ?? BodyRewriter.NeedsUsageInjection(request));
+        await using var rewritten = BodyRewriter.Rewrite(request, model, inject ?? BodyRewriter.NeedsUsageInjection(request), enginePriority);
         if (rewritten is null)
         {
             return null;
@@ -27,6 +27,14 @@ public class BodyRewriterTests
         Assert.Equal(rewritten.Length, Encoding.UTF8.GetByteCount(text));
         using var _ = JsonDocument.Parse(text);
         return text;
+    }
+
+    [Fact]
+    public async Task Rewrite_EnginePriority_ReplacesTheClientsClassWithVllmsNumber()
+    {
+        Assert.Equal("""{"model":"m","messages":[],"priority":-1}""",
+            await Rewrite("""{"model":"m","priority":"interactive","messages":[]}""", null, enginePriority: -1));
+        Assert.Equal("""{"model":"m","priority":1}""", await Rewrite("""{"model":"m","priority":"batch"}""", null, enginePriority: 1));
     }
 
     [Fact]

@@ -216,6 +216,39 @@ public class RequestInspectorTests
     }
 
     [Theory]
+    [InlineData("interactive", LlmHost.Gateway.FlowControl.RequestPriority.Interactive)]
+    [InlineData("batch", LlmHost.Gateway.FlowControl.RequestPriority.Batch)]
+    [InlineData("default", LlmHost.Gateway.FlowControl.RequestPriority.Default)]
+    public async Task ReadAsync_PriorityClassByName_IsTheClientsToAskAndIsCut(string name, LlmHost.Gateway.FlowControl.RequestPriority expected)
+    {
+        var body = $$"""{"model":"m","priority":"{{name}}","messages":[]}""";
+
+        using var request = (await Inspect(body)).Request!;
+
+        Assert.Equal(expected, request.Priority);
+        Assert.Null(request.OperatorField);
+        Assert.Equal("""{"model":"m","messages":[]}""", Cut(body, request.Removals));
+    }
+
+    [Fact]
+    public async Task ReadAsync_PriorityUnknownName_RefusedNamingTheClasses()
+    {
+        var result = await Inspect("""{"model":"m","priority":"urgent"}""");
+
+        Assert.Equal("'priority' must be \"interactive\", \"default\" or \"batch\".", result.Error);
+        Assert.Equal("priority", result.Param);
+    }
+
+    [Fact]
+    public async Task ReadAsync_PriorityNumber_StaysOperatorOnly()
+    {
+        using var request = (await Inspect("""{"model":"m","priority":-10}""")).Request!;
+
+        Assert.Equal("priority", request.OperatorField);
+        Assert.Null(request.Priority);
+    }
+
+    [Theory]
     [InlineData("""{"model":"m","lora_path":null}""", null)]
     [InlineData("""{"model":"m","lora_path":["a","b"]}""", "'lora_path' must be a string.")]
     [InlineData("""{"model":"m","lora_path":7}""", "'lora_path' must be a string.")]

@@ -1,0 +1,32 @@
+namespace LlmHost.Backends.Configuration;
+
+/// <summary>
+/// <c>routing.flow_control</c>: when every instance of a model is saturated, requests wait in a gateway queue — served
+/// by priority class, keys in turn by weight — and are sent to an instance as it frees up, instead of piling into the
+/// engines' own queues. Off by default.
+/// </summary>
+public sealed class FlowControlSettings
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>An instance is saturated once its engine has this many requests waiting (scraped, plus those sent since).</summary>
+    public int QueueDepthThreshold { get; set; } = 4;
+
+    /// <summary>…or once its KV cache is this full (0–1) and requests keep arriving.</summary>
+    public double KvCacheThreshold { get; set; } = 0.9;
+
+    /// <summary>At most this many of the gateway's requests in flight per instance; 0: no cap (engine metrics decide).</summary>
+    public int MaxInFlightPerInstance { get; set; }
+
+    /// <summary>Requests waiting per model at most; more are refused with 429.</summary>
+    public int MaxQueued { get; set; } = 1000;
+
+    /// <summary>Requests of one key waiting per model at most (a tenant's flood fills its own share, not the queue).</summary>
+    public int MaxQueuedPerKey { get; set; } = 100;
+
+    /// <summary>The longest a request waits in the queue before it is refused with 429 (503 when no instance is healthy).</summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A lower class's oldest request that has waited this long is served before higher classes (no starvation).</summary>
+    public TimeSpan StarvationAfter { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using LlmHost.Gateway.Routing;
+
+namespace LlmHost.Gateway.FlowControl;
+
+/// <summary>
+/// One model's waiting requests: a class per priority, in each class one first-come-first-served line per key, and the
+/// keys served in turn — <c>weight</c> requests a turn (weighted round robin), so that a key's flood only lengthens
+/// its own line. The highest class with requests goes first, unless a lower class's oldest request has waited
+/// <c>starvation_after</c>. Requests let through but not yet sent (<see cref="Granted"/>) count against the room.
+/// </summary>
+public sealed class FlowQueue
+{
+    public const int MaxWeight = 100;
+
+    private readonly Lock _lock = new();
+    private readonly PriorityClass[] _classes = [new(), new(), new()];
+    private readonly Dictionary<string, int> _perKey = new(StringComparer.Ordinal);
+    private int _count;
+    private int _granted;
+
+    public FlowQueue(RouteEntry route) => Route = route;
+
+    /// <summary>The route the latest request came with (instances change with discovery).</summary>
+    public RouteEntry Route { get; set; }
+
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Let through, not yet sent.</summary>
+    public int Granted => Volatile.Read(ref _granted);
+
+    /// <summary>Lets a request through at once when nobody waits and the instances have room; true then.</summary>
+    public bool TryPass(int room)
+    {
+        lock (_lock)
+        {
+            if (_count > 0 || room <= _granted)
+            {
+                return false;
+            }
+            _granted++;
+            return true;
+        }
+    }
+
+    /// <summary>Queues a request; null (and why) when the model's or the key's line is full.</summary>
+    internal QueuedRequest? Enqueue(string keyId, int weight, RequestPriority priority, int maxQueued, int maxQueuedPerKey, out QueueOutcome refusal)
+    {
+        lock (_lock)
+        {
+            _perKey.TryGetValue(keyId, out var ofKey);
+            if (_count >= maxQueued || ofKey >= maxQueuedPerKey)
+            {
+                refusal = _count >= maxQueued ? QueueOutcome.Full : QueueOutcome.KeyFull;
+                return null;
+            }
+            refusal = QueueOutcome.Dispatched;
+            var line = _classes[(int)priority].LineOf(keyId);
+            line.Weight = Math.Clamp(weight, 1, MaxWeight);
+            if (line.Waiting.Count == 0)
+            {
+                line.Credits = line.Weight;
+            }
+            var request = new QueuedRequest(line, priority);
+            request.Node = line.Waiting.AddLast(request);
+            _perKey[keyId] = ofKey + 1;
+            _count++;
+            return request;
+        }
+    }
+
+    /// <summary>Lets waiting requests through while <paramref name="room"/> exceeds those let through and not yet sent.</summary>
+    public int Dispatch(int room, TimeSpan starvationAfter)
+    {
+        var dispatched = 0;
+        lock (_lock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            while (_count > 0 && room > _granted)
+            {
+                var request = _classes[ClassToServe(now, starvationAfter)].TakeNext();
+                Forget(request);
+                _granted++;
+                dispatched++;
+                request.Granted();
+            }
+        }
+        return dispatched;
+    }
+
+    /// <summary>A let-through request was sent (or gave up): its room is the instance's count now.</summary>
+    public void Sent() => Interlocked.Decrement(ref _granted);
+
+    /// <summary>Takes a waiting request out (timed out, client gone); false when it was let through meanwhile.</summary>
+    internal bool TryRemove(QueuedRequest request)
+    {
+        lock (_lock)
+        {
+            if (request.Node is null)
+            {
+                return false;
+            }
+            request.Line.Remove(request);
+            Forget(request);
+            return true;
+        }
+    }
+
+    // The highest class with requests, unless a lower one's oldest has waited too long (the longest-waiting of those).
+    private int ClassToServe(long now, TimeSpan starvationAfter)
+    {
+        var first = 0;
+        while (_classes[first].IsEmpty)
+        {
+            first++;
+        }
+        int chosen = first;
+        var oldest = long.MaxValue;
+        var limit = now - (long)(starvationAfter.TotalSeconds * Stopwatch.Frequency);
+        for (var c = first + 1; c < _classes.Length; c++)
+        {
+            if (!_classes[c].IsEmpty && _classes[c].OldestSince() is var since && since <= limit && since < oldest)
+            {
+                (chosen, oldest) = (c, since);
+            }
+        }
+        return chosen;
+    }
+
+    private void Forget(QueuedRequest request)
+    {
+        request.Node = null;
+        _count--;
+        var keyId = request.Line.KeyId;
+        if (--CollectionsMarshalRef(keyId) == 0)
+        {
+            _perKey.Remove(keyId);
+        }
+    }
+
+    private ref int CollectionsMarshalRef(string keyId) =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_perKey, keyId);
+
+    /// <summary>The keys' lines of one priority class, in the order they are served.</summary>
+    internal sealed class PriorityClass
+    {
+        private readonly LinkedList<KeyLine> _turns = new();
+        private readonly Dictionary<string, KeyLine> _lines = new(StringComparer.Ordinal);
+
+        public bool IsEmpty => _turns.Count == 0;
+
+        public KeyLine LineOf(string keyId)
+        {
+            if (!_lines.TryGetValue(keyId, out var line))
+            {
+                line = new KeyLine(keyId, this);
+                _lines[keyId] = line;
+                line.Turn = _turns.AddLast(line);
+            }
+            return line;
+        }
+
+        // The key whose turn it is gives its first request; after `weight` of them, or when it has none left, the next key's turn.
+        public QueuedRequest TakeNext()
+        {
+            var line = _turns.First!.Value;
+            var request = line.Waiting.First!.Value;
+            line.Remove(request);
+            if (line.Turn is not null && --line.Credits <= 0)
+            {
+                line.Credits = line.Weight;
+                _turns.Remove(line.Turn);
+                line.Turn = _turns.AddLast(line);
+            }
+            return request;
+        }
+
+        public long OldestSince()
+        {
+            var oldest = long.MaxValue;
+            foreach (var line in _turns)
+            {
+                oldest = Math.Min(oldest, line.Waiting.First!.Value.Since);
+            }
+            return oldest;
+        }
+
+        public void Drop(KeyLine line)
+        {
+            _turns.Remove(line.Turn!);
+            line.Turn = null;
+            _lines.Remove(line.KeyId);
+        }
+    }
+
+    /// <summary>One key's waiting requests in one class.</summary>
+    internal sealed class KeyLine(string keyId, PriorityClass owner)
+    {
+
+        public string KeyId { get; } = keyId;
+        public int Weight { get; set; } = 1;
+        public int Credits { get; set; } = 1;
+        public LinkedList<QueuedRequest> Waiting { get; } = new();
+        internal LinkedListNode<KeyLine>? Turn { get; set; }
+
+        internal void Remove(QueuedRequest request)
+        {
+            Waiting.Remove(request.Node!);
+            if (Waiting.Count == 0)
+            {
+                owner.Drop(this);
+            }
+        }
+    }
+}
