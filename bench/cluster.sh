@@ -7,11 +7,13 @@
 # workload's duration divided by the time scale, plus at most --drain for requests still running.
 #   bench/cluster.sh [--engines 4] [--gpu l4] [--model-profile llama-3.1-8b] [--time-scale 4] [--rates "0.5 1 1.5"]
 #                    [--policies "round_robin random least_outstanding oracle"] [--duration 120s] [--drain 30s]
+#                    [--gpu-memory-utilization 0.9]
 #                    [--out bench/results/cluster] WORKLOAD.yaml...
+# A policy with "+fc" (prefix_aware+fc) runs with flow control on (routing.flow_control, shipped thresholds).
 # Writes one JSON/Markdown/SVG per run and a comparison.md/.svg per workload into --out/<workload>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-engines=4 gpu=l4 profile=llama-3.1-8b time_scale=4 rates="0.5 1 1.5" duration="" drain=30s
+engines=4 gpu=l4 profile=llama-3.1-8b time_scale=4 rates="0.5 1 1.5" duration="" drain=30s memory=0.9
 policies="round_robin random least_outstanding oracle" out=bench/results/cluster
 workloads=()
 while [ $# -gt 0 ]; do
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --policies) policies=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --drain) drain=$2; shift 2 ;;
+    --gpu-memory-utilization) memory=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) workloads+=("$1"); shift ;;
@@ -49,7 +52,7 @@ for i in $(seq -w 1 256); do
   key="sk-llmhost-bench-tenant$i-BenchmarkOnlySecret0000000000000000000"
   echo "$key" >>"$work/keys.txt"
   sep=$([ "$i" = 256 ] && echo "" || echo ",")
-  printf '  {"id": "tenant%s", "role": "user", "key_sha256": "%s", "models": ["*"]}%s\n' "$i" "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" "$sep" >>"$work/api_keys.json"
+  printf '  {"id": "tenant%s", "role": "user", "key_sha256": "%s", "models": ["*"], "limits": {"max_priority": "interactive"}}%s\n' "$i" "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" "$sep" >>"$work/api_keys.json"
 done
 printf ']}\n' >>"$work/api_keys.json"
 
@@ -59,25 +62,27 @@ adapters=$(for i in $(seq 1 16); do printf 'sql-%d=/adapters/sql-%d ' "$i" "$i";
 start_cluster() { # policy
   pids=()
   local urls="" metrics="" backends=""
+  # With flow control, the engines also schedule by priority and the gateway forwards each request's class.
+  local gateway_policy=${1%+fc} flow_control=false priority=()
+  [ "$1" != "$gateway_policy" ] && flow_control=true priority=(--scheduling-policy priority)
+  [ "$gateway_policy" = oracle ] && gateway_policy=least_outstanding
   for e in $(seq 0 $((engines - 1))); do
     local port=$((base_port + e))
     # shellcheck disable=SC2086
     dotnet LlmHost.Simulator/bin/Release/net10.0/LlmHost.Simulator.dll --engine vllm --model llama --port "$port" \
-      --engine-model roofline --gpu "$gpu" --model-profile "$profile" --time-scale "$time_scale" \
-      --enable-prompt-tokens-details --lora-modules $adapters --max-loras 4 >"$work/engine-$e.log" 2>&1 &
+      --engine-model roofline --gpu "$gpu" --model-profile "$profile" --time-scale "$time_scale" --gpu-memory-utilization "$memory" \
+      --max-model-len 32768 --enable-prompt-tokens-details --lora-modules $adapters --max-loras 4 "${priority[@]}" >"$work/engine-$e.log" 2>&1 &
     pids+=($!)
     urls="$urls${urls:+,}http://127.0.0.1:$port"
     metrics="$metrics${metrics:+,}http://127.0.0.1:$port/metrics"
-    backends="$backends  - { name: engine-$e, engine: vllm, mode: external, model: llama, url: \"http://127.0.0.1:$port\" }
+    backends="$backends  - { name: engine-$e, engine: vllm, mode: external, model: llama, url: \"http://127.0.0.1:$port\", priority_scheduling: $flow_control }
 "
   done
   engine_urls=$urls engine_metrics=$metrics
   # Engines first: a gateway that meets refusing engines waits out its breakers (10 s) before it routes to them.
   for e in $(seq 0 $((engines - 1))); do wait_until_up "http://127.0.0.1:$((base_port + e))/health"; done
-  local gateway_policy=$1
-  [ "$gateway_policy" = oracle ] && gateway_policy=least_outstanding
   cat >"$work/gw.yaml" <<YAML
-routing: { policy: $gateway_policy, discovery_interval: 2s }
+routing: { policy: $gateway_policy, discovery_interval: 2s, flow_control: { enabled: $flow_control } }
 limits: $unlimited
 logging: { dir: "$work/logs", access_log: { enabled: true } }
 backends:

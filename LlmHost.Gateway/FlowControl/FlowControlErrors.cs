@@ -16,5 +16,5 @@ public static class FlowControlErrors
             QueueOutcome.Full => $"The engines serving `{ClientText.Bound(model)}` are saturated and its queue is full. Please try again later.",
             QueueOutcome.KeyFull => $"The engines serving `{ClientText.Bound(model)}` are saturated and this key's requests fill its share of the queue. Please try again later.",
             _ => $"The engines serving `{ClientText.Bound(model)}` stayed saturated while this request waited. Please try again later.",
-        }, "rate_limit_exceeded", outcome.Label(), headers: response => response.Headers.RetryAfter = outcome == QueueOutcome.TimedOut ? "5" : "1");
+        }, "requests", outcome.Label(), headers: response => response.Headers.RetryAfter = outcome == QueueOutcome.TimedOut ? "5" : "1");
 }

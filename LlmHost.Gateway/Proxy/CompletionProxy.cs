@@ -289,7 +289,7 @@ public sealed class CompletionProxy(
         }
     }
 
-    /// <summary>Step 9: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>
+    /// <summary>Step 10: gives back what the request held, charging what it used, then tells the observers how it ended.</summary>
     private void Settle(HttpContext context, LimitTicket ticket, CompletionMeasurement? routed)
     {
         if (routed is null)

@@ -66,7 +66,7 @@ public class DashboardQueryTests
         await using var vllm = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "org/qwen", "--served-model-name", "qwen", "--lora-modules", "sql=/sql", "--itl-ms", "2");
         await using var sglang = await SimulatorHost.StartAsync("--engine", "sglang", "--model", "llama", "--itl-ms", "2", "--enable-metrics");
         await using var gateway = await GatewayHost.StartAsync($$"""
-            routing: { discovery_interval: 1h, health_check_interval: 1h }
+            routing: { discovery_interval: 1h, health_check_interval: 1h, flow_control: { enabled: true, max_in_flight_per_instance: 2 } }
             limits: { defaults: { qps: 20, burst: 10, concurrency: 0, tpm: 10000000 } }
             backends:
               - { name: vllm-qwen, engine: vllm, mode: external, model: org/qwen, served_model_name: qwen, url: "{{vllm.Address}}" }

@@ -35,6 +35,9 @@ public sealed class TenantGroup
     /// <summary>Models (or adapters) this group's requests name; empty uses the workload's.</summary>
     public ModelMix? Models { get; set; }
 
+    /// <summary>The priority class this group's requests ask for (<c>x-llmhost-priority</c>: interactive, default, batch); unset sends none.</summary>
+    public string? Priority { get; set; }
+
     public bool IsClosedLoop => Users > 0;
 
     internal void Validate(string at, List<string> errors)
@@ -62,5 +65,9 @@ public sealed class TenantGroup
             errors.Add($"{at}.output_tokens.min: a request asks for at least 1 token");
         }
         Models?.Validate($"{at}.models", errors);
+        if (Priority is not (null or "interactive" or "default" or "batch"))
+        {
+            errors.Add($"{at}.priority: '{Priority}' is not one of interactive, default, batch");
+        }
     }
 }

@@ -22,6 +22,10 @@ public sealed class RequestSender(HttpClient http, bool defaultStream, bool igno
         request.Content = new ByteArrayContent(ChatRequestBody.Write(plan, stream, ignoreEos));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", plan.Tenant.ApiKey);
+        if (plan.Tenant.Group.Priority is { } priority)
+        {
+            request.Headers.Add("x-llmhost-priority", priority);
+        }
         var started = Stopwatch.GetTimestamp();
         var answer = new StringBuilder();
         try
