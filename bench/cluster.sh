@@ -7,13 +7,14 @@
 # workload's duration divided by the time scale, plus at most --drain for requests still running.
 #   bench/cluster.sh [--engines 4] [--gpu l4] [--model-profile llama-3.1-8b] [--time-scale 4] [--rates "0.5 1 1.5"]
 #                    [--policies "round_robin random least_outstanding oracle"] [--duration 120s] [--drain 30s]
-#                    [--gpu-memory-utilization 0.9]
+#                    [--gpu-memory-utilization 0.9] [--flow-control "max_in_flight_per_instance: 4"]
 #                    [--out bench/results/cluster] WORKLOAD.yaml...
-# A policy with "+fc" (prefix_aware+fc) runs with flow control on (routing.flow_control, shipped thresholds).
+# A policy with "+fc" (prefix_aware+fc) runs with flow control on (routing.flow_control: shipped thresholds, or
+# --flow-control's settings).
 # Writes one JSON/Markdown/SVG per run and a comparison.md/.svg per workload into --out/<workload>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-engines=4 gpu=l4 profile=llama-3.1-8b time_scale=4 rates="0.5 1 1.5" duration="" drain=30s memory=0.9
+engines=4 gpu=l4 profile=llama-3.1-8b time_scale=4 rates="0.5 1 1.5" duration="" drain=30s memory=0.9 flow_settings=""
 policies="round_robin random least_outstanding oracle" out=bench/results/cluster
 workloads=()
 while [ $# -gt 0 ]; do
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --drain) drain=$2; shift 2 ;;
     --gpu-memory-utilization) memory=$2; shift 2 ;;
+    --flow-control) flow_settings=", $2"; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) workloads+=("$1"); shift ;;
@@ -82,7 +84,7 @@ start_cluster() { # policy
   # Engines first: a gateway that meets refusing engines waits out its breakers (10 s) before it routes to them.
   for e in $(seq 0 $((engines - 1))); do wait_until_up "http://127.0.0.1:$((base_port + e))/health"; done
   cat >"$work/gw.yaml" <<YAML
-routing: { policy: $gateway_policy, discovery_interval: 2s, flow_control: { enabled: $flow_control } }
+routing: { policy: $gateway_policy, discovery_interval: 2s, flow_control: { enabled: $flow_control$flow_settings } }
 limits: $unlimited
 logging: { dir: "$work/logs", access_log: { enabled: true } }
 backends:

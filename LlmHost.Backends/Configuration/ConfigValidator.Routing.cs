@@ -48,6 +48,10 @@ public static partial class ConfigValidator
         CheckRange("routing.flow_control.max_queued", flow.MaxQueued, 1, 1_000_000, error);
         CheckRange("routing.flow_control.max_queued_per_key", flow.MaxQueuedPerKey, 1, 1_000_000, error);
         CheckDuration("routing.flow_control.queue_timeout", flow.QueueTimeout, TimeSpan.FromMilliseconds(10), error);
+        if (flow.QueueTimeout > TimeSpan.FromHours(1))
+        {
+            error("routing.flow_control.queue_timeout", $"'{Duration.Format(flow.QueueTimeout)}' is longer than the maximum 1h");
+        }
         CheckDuration("routing.flow_control.starvation_after", flow.StarvationAfter, TimeSpan.FromMilliseconds(10), error);
         foreach (var (model, backendNames) in config.Routing.ModelBackendMapping)
         {

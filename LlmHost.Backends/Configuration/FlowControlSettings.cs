@@ -27,6 +27,6 @@ public sealed class FlowControlSettings
     /// <summary>The longest a request waits in the queue before it is refused with 429 (503 when no instance is healthy).</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A lower class's oldest request that has waited this long is served before higher classes (no starvation).</summary>
+    /// <summary>A lower class whose oldest request has waited this long gets one dispatch in four (no starvation).</summary>
     public TimeSpan StarvationAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

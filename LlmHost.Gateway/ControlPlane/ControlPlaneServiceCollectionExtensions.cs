@@ -19,7 +19,9 @@ public static class ControlPlaneServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEngineControl(this IServiceCollection services)
     {
-        services.AddHttpClient(EngineControl.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddTransient<QuietTracingHandler>();
+        services.AddHttpClient(EngineControl.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<QuietTracingHandler>();
         services.AddResiliencePipelineRegistry<ControlPipelineKey>(options =>
         {
             options.BuilderNameFormatter = key => key.Call.ToString().ToLowerInvariant();

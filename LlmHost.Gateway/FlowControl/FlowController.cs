@@ -12,7 +12,7 @@ namespace LlmHost.Gateway.FlowControl;
 /// again — on a request's end, on each new arrival and every <see cref="FlowPump.Interval"/> (engine reads) — to be
 /// routed then by the model's policy (late binding). Bounded by the queue lengths and <c>queue_timeout</c>.
 /// </summary>
-public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config)
+public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteRegistry? routes = null)
 {
     private readonly ConcurrentDictionary<string, FlowQueue> _queues = new(StringComparer.Ordinal);
     private int _waiting;
@@ -22,12 +22,15 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config)
     /// <summary>Whether any request waits (the pump has nothing to do otherwise).</summary>
     public bool AnyWaiting => Volatile.Read(ref _waiting) > 0;
 
-    /// <summary>Requests waiting, per model that has had a queue.</summary>
+    /// <summary>Requests waiting, per model that has a route (or still has requests waiting).</summary>
     public IEnumerable<KeyValuePair<string, int>> Lengths()
     {
         foreach (var (model, queue) in _queues)
         {
-            yield return new(model, queue.Count);
+            if (queue.Count > 0 || routes is null || routes.Current.TryGet(model, out _))
+            {
+                yield return new(model, queue.Count);
+            }
         }
     }
 
@@ -60,7 +63,16 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config)
             await waiting.Turn.WaitAsync(settings.QueueTimeout, cancellationToken);
             return new FlowTurn(QueueOutcome.Dispatched, Stopwatch.GetElapsedTime(waiting.Since), queue);
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is not (TimeoutException or OperationCanceledException))
+        {
+            // Never left behind: a request that fails here leaves its place (or gives its grant back).
+            if (!queue.TryRemove(waiting))
+            {
+                queue.Sent();
+            }
+            throw;
+        }
+        catch (Exception ex)
         {
             var waited = Stopwatch.GetElapsedTime(waiting.Since);
             if (!queue.TryRemove(waiting))
@@ -90,11 +102,14 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config)
             return;
         }
         var settings = Settings;
-        foreach (var (_, queue) in _queues)
+        foreach (var (model, queue) in _queues)
         {
             if (queue.Count > 0)
             {
-                queue.Dispatch(Saturation.RoomOf(queue.Route.Instances, settings), settings.StarvationAfter);
+                // The model's instances as routed now (discovery may have changed them since the request arrived).
+                var instances = routes is not null && routes.Current.TryGet(model, out var current) && current.Adapter is null
+                    ? current.Instances : queue.Route.Instances;
+                queue.Dispatch(Saturation.RoomOf(instances, settings), settings.StarvationAfter);
             }
         }
     }

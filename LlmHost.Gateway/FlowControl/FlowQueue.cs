@@ -6,18 +6,23 @@ namespace LlmHost.Gateway.FlowControl;
 /// <summary>
 /// One model's waiting requests: a class per priority, in each class one first-come-first-served line per key, and the
 /// keys served in turn — <c>weight</c> requests a turn (weighted round robin), so that a key's flood only lengthens
-/// its own line. The highest class with requests goes first, unless a lower class's oldest request has waited
-/// <c>starvation_after</c>. Requests let through but not yet sent (<see cref="Granted"/>) count against the room.
+/// its own line. The highest class with requests goes first; a lower class whose oldest request has waited
+/// <c>starvation_after</c> gets one dispatch in <see cref="StarvationShare"/> (its longest-waiting one first), so it
+/// moves without taking over. Requests let through but not yet sent (<see cref="Granted"/>) count against the room.
 /// </summary>
 public sealed class FlowQueue
 {
     public const int MaxWeight = 100;
+
+    /// <summary>A starving lower class gets one dispatch in this many while higher classes wait.</summary>
+    public const int StarvationShare = 4;
 
     private readonly Lock _lock = new();
     private readonly PriorityClass[] _classes = [new(), new(), new()];
     private readonly Dictionary<string, int> _perKey = new(StringComparer.Ordinal);
     private int _count;
     private int _granted;
+    private int _passedOver = StarvationShare - 1;
 
     public FlowQueue(RouteEntry route) => Route = route;
 
@@ -89,7 +94,13 @@ public sealed class FlowQueue
     }
 
     /// <summary>A let-through request was sent (or gave up): its room is the instance's count now.</summary>
-    public void Sent() => Interlocked.Decrement(ref _granted);
+    public void Sent()
+    {
+        lock (_lock)
+        {
+            _granted--;
+        }
+    }
 
     /// <summary>Takes a waiting request out (timed out, client gone); false when it was let through meanwhile.</summary>
     internal bool TryRemove(QueuedRequest request)
@@ -106,7 +117,8 @@ public sealed class FlowQueue
         }
     }
 
-    // The highest class with requests, unless a lower one's oldest has waited too long (the longest-waiting of those).
+    // The highest class with requests; one time in StarvationShare, a lower class whose oldest has waited too long
+    // (the longest-waiting of those).
     private int ClassToServe(long now, TimeSpan starvationAfter)
     {
         var first = 0;
@@ -114,17 +126,28 @@ public sealed class FlowQueue
         {
             first++;
         }
-        int chosen = first;
+        int starving = -1;
         var oldest = long.MaxValue;
         var limit = now - (long)(starvationAfter.TotalSeconds * Stopwatch.Frequency);
         for (var c = first + 1; c < _classes.Length; c++)
         {
             if (!_classes[c].IsEmpty && _classes[c].OldestSince() is var since && since <= limit && since < oldest)
             {
-                (chosen, oldest) = (c, since);
+                (starving, oldest) = (c, since);
             }
         }
-        return chosen;
+        if (starving < 0)
+        {
+            _passedOver = StarvationShare - 1;
+            return first;
+        }
+        if (_passedOver >= StarvationShare - 1)
+        {
+            _passedOver = 0;
+            return starving;
+        }
+        _passedOver++;
+        return first;
     }
 
     private void Forget(QueuedRequest request)

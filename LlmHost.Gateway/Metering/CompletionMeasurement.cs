@@ -29,6 +29,17 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>Forwarding attempts: 2 when the first backend refused the connection and another answered.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The engine of the instance that answered (<c>vllm</c>, <c>sglang</c>) and its host and port (for the trace).</summary>
+    public string? Provider { get; set; }
+    public string? ServerHost { get; set; }
+    public int ServerPort { get; set; }
+
+    /// <summary>OpenTelemetry's GenAI operation name of the route: <c>chat</c>, <c>text_completion</c>, <c>embeddings</c>.</summary>
+    public string Operation { get; init; } = "chat";
+
+    /// <summary>The request's <c>max_tokens</c> (or <c>max_completion_tokens</c>), as sent.</summary>
+    public int? MaxTokens { get; set; }
+
     /// <summary>How flow control treated the request (null when it never got that far) and how long it waited in the queue.</summary>
     public FlowControl.QueueOutcome? Queue { get; set; }
     public TimeSpan QueueTime { get; set; }

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using LlmHost.Gateway.Authentication;
+using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
 
 namespace LlmHost.Gateway.Observability;
 
 /// <summary>
-/// Puts what the gateway learnt about a request on its server span (ASP.NET Core's request activity), so that the
-/// trace in the Aspire dashboard shows the model, the backend and the tokens; the span of the backend call and the
-/// engine's own span hang below it through the propagated <c>traceparent</c>. Names follow OpenTelemetry's
-/// generative-AI conventions where they have one.
+/// Puts what the gateway learnt about a request on its server span (ASP.NET Core's request activity), named after
+/// OpenTelemetry's GenAI semantic conventions, so that the Aspire dashboard shows the call as an LLM call: operation,
+/// provider (the engine), models, token limit and usage, the engine instance's address, and the error type of a
+/// failure. The span of the backend call and the engine's own span hang below it through the propagated
+/// <c>traceparent</c>. Message content is never put on a span.
 /// </summary>
 public sealed class RequestTraceObserver : IRequestObserver
 {
@@ -18,6 +20,7 @@ public sealed class RequestTraceObserver : IRequestObserver
         {
             activity.SetTag("llmhost.key_id", rejection.KeyId);
             activity.SetTag("llmhost.rejected", rejection.Reason);
+            activity.SetTag("error.type", rejection.Reason);
         }
     }
 
@@ -27,11 +30,22 @@ public sealed class RequestTraceObserver : IRequestObserver
         {
             return;
         }
+        activity.SetTag("gen_ai.operation.name", measurement.Operation);
         activity.SetTag("gen_ai.request.model", measurement.Model);
+        activity.SetTag("gen_ai.request.stream", measurement.Stream);
+        if (measurement.MaxTokens is { } maxTokens)
+        {
+            activity.SetTag("gen_ai.request.max_tokens", maxTokens);
+        }
+        if (measurement.Provider is { } provider)
+        {
+            activity.SetTag("gen_ai.provider.name", provider);
+            activity.SetTag("server.address", measurement.ServerHost);
+            activity.SetTag("server.port", measurement.ServerPort);
+        }
         activity.SetTag("llmhost.key_id", context.GetApiKey()?.Id);
         activity.SetTag("llmhost.backend", measurement.Backend);
         activity.SetTag("llmhost.attempts", measurement.Attempts);
-        activity.SetTag("llmhost.stream", measurement.Stream);
         if (measurement.Source != UsageSource.None)
         {
             activity.SetTag("gen_ai.usage.input_tokens", measurement.PromptTokens);
@@ -41,5 +55,23 @@ public sealed class RequestTraceObserver : IRequestObserver
         {
             activity.SetTag("llmhost.time_to_first_token_ms", Math.Round(ttft.TotalMilliseconds, 3));
         }
+        if (measurement.Queue is { } queued)
+        {
+            activity.SetTag("llmhost.queue", queued.Label());
+            activity.SetTag("llmhost.queue_ms", Math.Round(measurement.QueueTime.TotalMilliseconds, 3));
+        }
+        if (measurement.Status >= 400)
+        {
+            // The conventions' error.type: the HTTP status as text (499 when the client went away).
+            activity.SetTag("error.type", ErrorType(measurement.Status));
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
     }
+
+    private static string ErrorType(int status) => status switch
+    {
+        400 => "400", 401 => "401", 403 => "403", 404 => "404", 408 => "408", 413 => "413", 429 => "429", 499 => "499",
+        500 => "500", 502 => "502", 503 => "503", 504 => "504",
+        _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

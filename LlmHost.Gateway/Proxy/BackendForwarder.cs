@@ -62,6 +62,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 }
                 var instance = route.Instances[index];
                 (measurement.Backend, measurement.Attempts) = (instance.Name, attempt);
+                (measurement.Provider, measurement.ServerHost, measurement.ServerPort) = (instance.Backend.Profile.Name, instance.Host, instance.Port);
                 if (chunks.Count > 0)
                 {
                     instance.Prefixes.Record(chunks.Hashes);

@@ -16,7 +16,7 @@ namespace LlmHost.Gateway.Proxy;
 /// <summary>
 /// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>, cheapest
 /// checks first, one method a step: admit the key's concurrency and QPS before a byte of the body is read; inspect
-/// the body (bounded); authorize the model it selects; route it; reserve its tokens; wake a sleeping engine when no
+/// the body (bounded); authorize the model it selects and the priority class it asks for; route it; reserve its tokens; wake a sleeping engine when no
 /// instance is awake; place an adapter (loading it where needed); wait for its turn when the engines are saturated; forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
 /// </summary>
 public sealed class CompletionProxy(
@@ -49,19 +49,24 @@ public sealed class CompletionProxy(
             {
                 return;
             }
-            var measurement = new CompletionMeasurement(request.Adapter ?? request.Model, request.Stream, start, request.Length);
+            var measurement = new CompletionMeasurement(request.Adapter ?? request.Model, request.Stream, start, request.Length)
+            {
+                MaxTokens = request.MaxTokens ?? request.MaxCompletionTokens,
+                Operation = OperationOf(CanonicalPath.Of(context).Value!),
+            };
             context.Features.Set(measurement);
-            if (!await AuthorizeModelAsync(context, key, measurement.Model) || await RouteAsync(context, request, measurement.Model) is not { } route)
+            if (!await AuthorizeModelAsync(context, key, measurement.Model) || !await PrioritizeAsync(context, key, request, measurement)
+                || await RouteAsync(context, request, measurement.Model) is not { } route)
             {
                 return;
             }
             routed = measurement;
             if (await ReserveAsync(context, key, ticket, request, route, measurement) && await WakeAsync(context, route)
-                && await PlaceAsync(context, route) is { } placed && await QueueAsync(context, key, request, placed, measurement))
+                && await PlaceAsync(context, route) is { } placed && await QueueAsync(context, key, request, placed, measurement) is { } turned)
             {
                 try
                 {
-                    await forwarder.ForwardAsync(context, request, placed, measurement);
+                    await forwarder.ForwardAsync(context, request, turned, measurement);
                 }
                 finally
                 {
@@ -98,6 +103,12 @@ public sealed class CompletionProxy(
         RateLimitHeaders.WriteOnStarting(context.Response, ticket);
         return ticket;
     }
+
+    // OpenTelemetry's GenAI operation names for the three routes.
+    private static string OperationOf(string path) =>
+        path.EndsWith("/chat/completions", StringComparison.Ordinal) ? "chat"
+        : path.EndsWith("/embeddings", StringComparison.Ordinal) ? "embeddings"
+        : "text_completion";
 
     /// <summary>Step 2: the body, bounded by size and by the body budgets, and its fields; null when refused (answered here).</summary>
     private async Task<InspectedRequest?> InspectAsync(HttpContext context, ApiKey key, RequestBodyBudget.Lease bodyBytes)
@@ -249,10 +260,10 @@ public sealed class CompletionProxy(
     }
 
     /// <summary>
-    /// Step 8: the request's priority class (asked for by header or body, capped by its key) and, when flow control is
-    /// on and every instance is saturated, its turn in the model's queue. False when refused or gone (answered here).
+    /// Step 3b: the priority class the request asks for (header <c>x-llmhost-priority</c>, else the body's
+    /// <c>priority</c> by name), capped by the key's <c>max_priority</c>; checked before anything is reserved or loaded.
     /// </summary>
-    private async ValueTask<bool> QueueAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
+    private static async ValueTask<bool> PrioritizeAsync(HttpContext context, ApiKey key, InspectedRequest request, CompletionMeasurement measurement)
     {
         var asked = request.Priority;
         if (context.Request.Headers[RequestPriorities.Header] is { Count: > 0 } header)
@@ -266,7 +277,16 @@ public sealed class CompletionProxy(
         }
         var priority = RequestPriorities.Capped(asked, key.Limits?.MaxPriority);
         (request.Priority, measurement.Priority) = (priority, priority);
-        var turn = await flow.WaitTurnAsync(route, key.Id, key.Limits?.Weight ?? 1, priority, context.RequestAborted);
+        return true;
+    }
+
+    /// <summary>
+    /// Step 8: when flow control is on and no instance of the model has room, a turn in the model's queue. The route to
+    /// forward with (a base model's as routed now, after a wait), or null when refused or gone (answered here).
+    /// </summary>
+    private async ValueTask<RouteEntry?> QueueAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
+    {
+        var turn = await flow.WaitTurnAsync(route, key.Id, key.Limits?.Weight ?? 1, request.Priority ?? RequestPriority.Default, context.RequestAborted);
         request.HeldGrant = turn.Queue;
         if (flow.Settings.Enabled)
         {
@@ -274,18 +294,22 @@ public sealed class CompletionProxy(
         }
         switch (turn.Outcome)
         {
-            case QueueOutcome.Passed or QueueOutcome.Dispatched:
-                return true;
+            case QueueOutcome.Passed:
+                return route;
+            case QueueOutcome.Dispatched:
+                return route.Parent is null && route.Adapter is null && routes.Current.TryGet(route.Model, out var current) ? current : route;
             case QueueOutcome.Cancelled:
+                // No engine saw it: nothing to charge.
+                measurement.PromptEstimate = 0;
                 ClientGone.Mark(context, measurement);
-                return false;
+                return null;
             case QueueOutcome.Unavailable:
                 await ProxyErrors.NoHealthyBackendAsync(context, route.Model);
-                return false;
+                return null;
             default:
                 outcomes.Rejected(context, key.Id, turn.Outcome.Label());
                 await FlowControlErrors.RefusedAsync(context, route.Model, turn.Outcome);
-                return false;
+                return null;
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class BackendInstance
         _backend = backend;
         Name = name;
         Address = Normalize(address);
+        (Host, Port) = (address.Host, address.Port);
         ApiKey = apiKey;
         Health = new PassiveHealth(ejectionTime);
     }
@@ -57,6 +58,10 @@ public sealed class BackendInstance
 
     /// <summary>Base address without a trailing slash, e.g. <c>http://127.0.0.1:8000</c>.</summary>
     public string Address { get; }
+
+    /// <summary>The host and port of <see cref="Address"/>.</summary>
+    public string Host { get; }
+    public int Port { get; }
 
     /// <summary>The key the gateway sends to the backend in place of the client's.</summary>
     public string? ApiKey { get; }

@@ -91,9 +91,10 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
         timeout.CancelAfter(ReadTimeout);
         try
         {
-            var inFlight = instance.Outstanding;
             using var request = instance.Get(instance.Backend.Profile.MetricsPath);
             using var response = await control.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            // When the engine wrote its page (as near as the gateway can tell): flow control counts requests since.
+            var inFlight = instance.Outstanding;
             if (!response.IsSuccessStatusCode)
             {
                 Failed(instance);

@@ -79,6 +79,46 @@ public sealed class FlowQueueTests
     }
 
     [Fact]
+    public async Task Dispatch_LowerClassStarvingBesideBusyHigherClass_GetsOneDispatchInFour()
+    {
+        var queue = Queue();
+        var batch = Enumerable.Range(0, 4).Select(_ => Add(queue, "b", RequestPriority.Batch)).ToList();
+        await Task.Delay(30);
+        var interactive = Enumerable.Range(0, 8).Select(_ => Add(queue, "i", RequestPriority.Interactive)).ToList();
+
+        var order = Drain(queue, [.. batch, .. interactive], TimeSpan.FromMilliseconds(20)).Take(10).Select(r => r.Priority).ToList();
+
+        // The starving class goes at once, then once after every three of the busy class's.
+        Assert.Equal([RequestPriority.Batch, RequestPriority.Interactive, RequestPriority.Interactive, RequestPriority.Interactive, RequestPriority.Batch,
+            RequestPriority.Interactive, RequestPriority.Interactive, RequestPriority.Interactive, RequestPriority.Batch, RequestPriority.Interactive], order);
+    }
+
+    [Fact]
+    public async Task Granted_ConcurrentPassesDispatchesAndSends_ReturnsToZero()
+    {
+        var queue = Queue();
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                if (queue.TryPass(room: 1_000_000))
+                {
+                    queue.Sent();
+                }
+                if (w == 0 && queue.Enqueue("k", 1, RequestPriority.Default, 1000, 1000, out _) is not null && queue.Dispatch(1_000_000, NoStarvation) == 1)
+                {
+                    queue.Sent();
+                }
+            }
+        }));
+
+        await Task.WhenAll(workers);
+
+        Assert.Equal(0, queue.Granted);
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
     public void Enqueue_KeyShareOrQueueFull_RefusedWithTheReason()
     {
         var queue = Queue();
