@@ -128,7 +128,7 @@ public sealed class BackendProbeService(
             }
             instance.Reachable = true;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException
             && !cancellationToken.IsCancellationRequested)
         {
             if (instance.Reachable)

@@ -65,7 +65,11 @@ public sealed class GatewayHost : IAsyncDisposable
     public static Task<GatewayHost> StartAsync(string configYaml, params string[] extraArgs) => StartAsync(configYaml, DefaultKeysJson, extraArgs);
 
     /// <summary>Starts the gateway with a config and a key file (null: no key file, so the gateway bootstraps one).</summary>
-    public static async Task<GatewayHost> StartAsync(string configYaml, string? keysJson, params string[] extraArgs)
+    public static Task<GatewayHost> StartAsync(string configYaml, string? keysJson, params string[] extraArgs) =>
+        StartAsync(configYaml, keysJson, configure: null, extraArgs);
+
+    /// <summary>… and <paramref name="configure"/> run on the gateway's builder after its own services (e.g. a test exporter).</summary>
+    public static async Task<GatewayHost> StartAsync(string configYaml, string? keysJson, Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         var configPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}.yaml");
         var keysPath = Path.Combine(Path.GetTempPath(), $"llmhost-test-{Guid.NewGuid():N}", "api_keys.json");
@@ -92,6 +96,7 @@ public sealed class GatewayHost : IAsyncDisposable
                 builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
                 builder.Services.AddSingleton<RecordingObserver>();
                 builder.Services.AddSingleton<LlmHost.Gateway.Metering.IRequestObserver>(sp => sp.GetRequiredService<RecordingObserver>());
+                configure?.Invoke(builder);
             });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -76,7 +76,10 @@ public sealed class EngineFieldTests : IAsyncLifetime
         var data = new TheoryData<string, string>();
         foreach (var field in EngineProfile.AllOperatorOnlyFields)
         {
-            data.Add(field, "\"x\"");
+            if (field != "priority") // a string priority names a class (PriorityClass_* below)
+            {
+                data.Add(field, "\"x\"");
+            }
             data.Add(field, "1");
         }
         return data;
@@ -112,5 +115,30 @@ public sealed class EngineFieldTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = JsonDocument.Parse(Assert.Single(engine.Requests).Body).RootElement;
         Assert.Equal(["model", "messages"], sent.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task PriorityClassByName_CutBeforeTheEngine_VllmPriorityOnlyWhereScheduledByPriority()
+    {
+        await using var engine = await FakeEngine.StartAsync("m");
+        await using var scheduled = await FakeEngine.StartAsync("p");
+        await using var gateway = await GatewayHost.StartAsync($$"""
+            routing: { discovery_interval: 1h, health_check_interval: 1h }
+            backends:
+              - { name: v, engine: vllm, mode: external, model: m, url: "{{engine.Address}}" }
+              - { name: p, engine: vllm, mode: external, model: p, url: "{{scheduled.Address}}", priority_scheduling: true }
+            """);
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+
+        var (plain, _) = await Json.PostAsync(user, "/v1/chat/completions", """{"model":"m","priority":"batch","messages":[]}""");
+        var (ranked, _) = await Json.PostAsync(user, "/v1/chat/completions", """{"model":"p","priority":"batch","messages":[]}""");
+        var (unknown, body) = await Json.PostAsync(user, "/v1/chat/completions", """{"model":"m","priority":"urgent","messages":[]}""");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.BadRequest), (plain.StatusCode, ranked.StatusCode, unknown.StatusCode));
+        Assert.Equal("priority", body.GetProperty("error").GetProperty("param").GetString());
+        var sent = JsonDocument.Parse(Assert.Single(engine.Requests).Body).RootElement;
+        Assert.False(sent.TryGetProperty("priority", out _));
+        // vLLM's number for batch, where the engine schedules by priority.
+        Assert.Equal(1, JsonDocument.Parse(Assert.Single(scheduled.Requests).Body).RootElement.GetProperty("priority").GetInt32());
     }
 }

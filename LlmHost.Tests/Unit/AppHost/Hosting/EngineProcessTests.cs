@@ -83,7 +83,8 @@ public sealed class EngineProcessTests
         Assert.Equal(["-m", "vllm.entrypoints.cli.main", "serve", "Qwen/Qwen2.5-7B-Instruct", "--served-model-name", "qwen", "--host", "127.0.0.1", "--port"],
             args.Take(9).Select(a => a.ToString()));
         Assert.IsType<EndpointReferenceExpression>(args[9]);
-        Assert.Equal(["--tensor-parallel-size", "2", "--kv-cache-dtype", "fp8", "--enable-lora", "--max-loras", "4", "--max-lora-rank", "16", "--lora-modules", "sql=/a/sql"],
+        Assert.Equal(["--tensor-parallel-size", "2", "--kv-cache-dtype", "fp8", "--enable-lora", "--max-loras", "4", "--max-lora-rank", "16", "--lora-modules", "sql=/a/sql",
+            "--scheduling-policy", "priority"],
             args.Skip(10).Select(a => a.ToString()));
     }
 }

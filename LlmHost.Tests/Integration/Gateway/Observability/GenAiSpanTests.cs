@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using OpenTelemetry.Trace;
+
+namespace LlmHost.Tests.Integration.Gateway.Observability;
+
+/// <summary>
+/// The traces a user sees in the Aspire dashboard, exported through the gateway's own OpenTelemetry pipeline (as with
+/// an OTLP endpoint, plus an in-memory exporter): GenAI attributes on each request's span, and no spans for the
+/// control plane's polls unless <c>logging.trace_control_plane</c> asks for them.
+/// </summary>
+[Collection(RunsAlone.Name)]
+[Trait("Category", "Integration")]
+public sealed class GenAiSpanTests
+{
+    private static async Task<(GatewayHost Gateway, List<Activity> Exported)> StartTracedAsync(SimulatorHost sim, string extra = "")
+    {
+        var exported = new List<Activity>();
+        var gateway = await GatewayHost.StartAsync($$"""
+            routing: { discovery_interval: 200ms, health_check_interval: 200ms }
+            backends:
+              - { name: sim, engine: vllm, mode: external, model: traced, url: "{{sim.Address}}" }
+            {{extra}}
+            """, GatewayHost.DefaultKeysJson,
+            builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported)),
+            "--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9");
+        return (gateway, exported);
+    }
+
+    private static List<Activity> Flushed(GatewayHost gateway, List<Activity> exported)
+    {
+        gateway.Get<TracerProvider>().ForceFlush();
+        lock (exported)
+        {
+            return [.. exported];
+        }
+    }
+
+    private static bool IsEngineCall(Activity span, string path) =>
+        span.Kind == ActivityKind.Client && span.GetTagItem("url.full") is string url && new Uri(url).AbsolutePath == path;
+
+    [Fact]
+    public async Task ChatRequest_SpanCarriesGenAiOperationProviderModelsTokensAndServer()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced");
+        var (gateway, exported) = await StartTracedAsync(sim);
+        await using var _ = gateway;
+
+        using var response = await gateway.Client.PostAsync("/v1/chat/completions",
+            Json.Body("""{"model":"traced","messages":[{"role":"user","content":"a b"}],"max_tokens":3,"ignore_eos":true}"""));
+        response.EnsureSuccessStatusCode();
+
+        Assert.True(await Eventually.TrueWithinAsync(() => Flushed(gateway, exported).Any(s => s.GetTagItem("gen_ai.operation.name") is not null), TimeSpan.FromSeconds(5)));
+        var span = Flushed(gateway, exported).Single(s => s.GetTagItem("gen_ai.operation.name") is not null);
+        Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
+        Assert.Equal("vllm", span.GetTagItem("gen_ai.provider.name"));
+        Assert.Equal("traced", span.GetTagItem("gen_ai.request.model"));
+        Assert.Equal(3, span.GetTagItem("gen_ai.request.max_tokens"));
+        Assert.Equal(false, span.GetTagItem("gen_ai.request.stream"));
+        Assert.Equal(9, span.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Equal(3, span.GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.Equal(sim.Address.Host, span.GetTagItem("server.address"));
+        Assert.Equal(sim.Address.Port, span.GetTagItem("server.port"));
+        Assert.Null(span.GetTagItem("error.type"));
+        // The forwarded call is a child span of the request (it is a client request, not control plane).
+        Assert.Contains(Flushed(gateway, exported), s => IsEngineCall(s, "/v1/chat/completions") && s.TraceId == span.TraceId);
+    }
+
+    [Fact]
+    public async Task FailedRequest_SpanHasErrorTypeAndErrorStatus()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced", "--failure-rate", "1", "--failure-types", "server_error");
+        var (gateway, exported) = await StartTracedAsync(sim);
+        await using var _ = gateway;
+
+        using var response = await gateway.Client.PostAsync("/v1/completions", Json.Body("""{"model":"traced","prompt":"a","max_tokens":1}"""));
+
+        Assert.True((int)response.StatusCode >= 500, $"got {response.StatusCode}");
+        Assert.True(await Eventually.TrueWithinAsync(() => Flushed(gateway, exported).Any(s => s.GetTagItem("gen_ai.operation.name") is not null), TimeSpan.FromSeconds(5)));
+        var span = Flushed(gateway, exported).Single(s => s.GetTagItem("gen_ai.operation.name") is not null);
+        Assert.Equal("text_completion", span.GetTagItem("gen_ai.operation.name"));
+        Assert.Equal(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), span.GetTagItem("error.type"));
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+    }
+
+    [Fact]
+    public async Task ControlPlanePolls_NotTracedByDefault_TracedWhenSwitchedOn()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced");
+        var (quietGateway, quiet) = await StartTracedAsync(sim);
+        await using (quietGateway)
+        {
+            await Task.Delay(1000); // about five discovery and health rounds
+            Assert.DoesNotContain(Flushed(quietGateway, quiet), s => IsEngineCall(s, "/v1/models") || IsEngineCall(s, "/health"));
+        }
+
+        var (loudGateway, loud) = await StartTracedAsync(sim, $"logging: {{ dir: \"{Path.Combine(Path.GetTempPath(), "llmhost-trace-logs")}\", trace_control_plane: true }}");
+        await using (loudGateway)
+        {
+            Assert.True(await Eventually.TrueWithinAsync(() => Flushed(loudGateway, loud).Any(s => IsEngineCall(s, "/v1/models")), TimeSpan.FromSeconds(5)));
+        }
+    }
+}
