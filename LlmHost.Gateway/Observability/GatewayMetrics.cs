@@ -10,7 +10,8 @@ namespace LlmHost.Gateway.Observability;
 
 /// <summary>
 /// The gateway's own metrics (meter <c>LlmHost.Gateway</c>), fed by the one measurement of each request: requests by
-/// key, model, backend and status; duration and time to first token by model and backend; tokens by key and model;
+/// key, model, backend and status; OpenTelemetry's GenAI server metrics (request duration, time to first token, time
+/// per output token) by operation, provider, model and backend; tokens by key, model and token type;
 /// rejections by key and reason; the gateway's own overhead; the prompt estimate's error; and, observed at scrape time, each backend instance's requests in flight and health.
 /// Labels are bounded: key ids (never secrets), models that have a route, backend instance names.
 /// </summary>
@@ -32,10 +33,14 @@ public sealed class GatewayMetrics : IRequestObserver
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("llmhost.gateway.requests", "{request}", "Requests forwarded to a backend, by key, model, backend and status.");
-        _duration = meter.CreateHistogram<double>("llmhost.gateway.request.duration", "s", "Time from the request's arrival to the end of the answer.");
-        _timeToFirstToken = meter.CreateHistogram<double>("llmhost.gateway.time_to_first_token", "s", "Time from the request's arrival to the first byte of the answer.");
-        _interTokenLatency = meter.CreateHistogram<double>("llmhost.gateway.inter_token_latency", "s", "Mean time between the tokens of a streamed answer, one sample per request.");
-        _tokens = meter.CreateCounter<long>("llmhost.gateway.tokens", "{token}", "Prompt and completion tokens, by key and model.");
+        // OpenTelemetry's GenAI server metrics, with the conventions' bucket boundaries.
+        _duration = meter.CreateHistogram("gen_ai.server.request.duration", "s", "Time from the request's arrival to the end of the answer.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] });
+        _timeToFirstToken = meter.CreateHistogram("gen_ai.server.time_to_first_token", "s", "Time from the request's arrival to the first byte of a successful answer.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0] });
+        _interTokenLatency = meter.CreateHistogram("gen_ai.server.time_per_output_token", "s", "Mean time per output token after the first of a successful stream, one sample per request.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5] });
+        _tokens = meter.CreateCounter<long>("llmhost.gateway.tokens", "{token}", "Input and output tokens (gen_ai.token.type), by key and model.");
         _rejections = meter.CreateCounter<long>("llmhost.gateway.rejections", "{request}", "Requests the gateway refused for a key, by reason.");
         _overhead = meter.CreateHistogram("llmhost.gateway.overhead", "s", "Time spent in the gateway outside the backend call: reading, authenticating, admitting, routing, settling.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1] });
@@ -78,7 +83,19 @@ public sealed class GatewayMetrics : IRequestObserver
             new KeyValuePair<string, object?>("backend", backend),
             new KeyValuePair<string, object?>("status_code", StatusText(measurement.Status)));
         var byModel = new TagList { { "model", measurement.Model }, { "backend", backend } };
-        _duration.Record(measurement.Duration.TotalSeconds, byModel);
+        var genAi = new TagList
+        {
+            { "gen_ai.operation.name", measurement.Operation }, { "gen_ai.request.model", measurement.Model }, { "llmhost.backend", backend },
+        };
+        if (measurement.Provider is { } provider)
+        {
+            genAi.Add("gen_ai.provider.name", provider);
+        }
+        if (measurement.Status >= 400)
+        {
+            genAi.Add("error.type", StatusText(measurement.Status));
+        }
+        _duration.Record(measurement.Duration.TotalSeconds, genAi);
         if (measurement.Queue is { } queued)
         {
             _queueWait.Record(measurement.QueueTime.TotalSeconds, new TagList
@@ -88,11 +105,11 @@ public sealed class GatewayMetrics : IRequestObserver
         }
         if (measurement.TimeToFirstToken is { } ttft && measurement.Status < 400)
         {
-            _timeToFirstToken.Record(ttft.TotalSeconds, byModel);
+            _timeToFirstToken.Record(ttft.TotalSeconds, genAi);
         }
         if (measurement.InterTokenLatency is { } itl && measurement.Status < 400)
         {
-            _interTokenLatency.Record(itl.TotalSeconds, byModel);
+            _interTokenLatency.Record(itl.TotalSeconds, genAi);
         }
         if (measurement.UpstreamTime > TimeSpan.Zero)
         {
@@ -104,11 +121,11 @@ public sealed class GatewayMetrics : IRequestObserver
         }
         if (measurement.PromptTokens > 0)
         {
-            _tokens.Add(measurement.PromptTokens, Tokens(keyId, measurement.Model, "prompt"));
+            _tokens.Add(measurement.PromptTokens, Tokens(keyId, measurement.Model, "input"));
         }
         if (measurement.CompletionTokens > 0)
         {
-            _tokens.Add(measurement.CompletionTokens, Tokens(keyId, measurement.Model, "completion"));
+            _tokens.Add(measurement.CompletionTokens, Tokens(keyId, measurement.Model, "output"));
         }
     }
 
@@ -116,7 +133,7 @@ public sealed class GatewayMetrics : IRequestObserver
         _rejections.Add(1, new KeyValuePair<string, object?>("key_id", rejection.KeyId), new KeyValuePair<string, object?>("reason", rejection.Reason));
 
     private static TagList Tokens(string keyId, string model, string type) =>
-        new() { { "key_id", keyId }, { "model", model }, { "token_type", type } };
+        new() { { "key_id", keyId }, { "model", model }, { "gen_ai.token.type", type } };
 
     private static IEnumerable<Measurement<int>> Each(BackendPool pool, Func<BackendInstance, int> value)
     {

@@ -17,4 +17,18 @@ public static class PrometheusText
         }
         return 0;
     }
+
+    /// <summary>The sum over every series of <paramref name="name"/> whose labels contain all of <paramref name="labels"/>.</summary>
+    public static double Sum(string metrics, string name, params string[] labels)
+    {
+        var sum = 0.0;
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
+            {
+                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+        return sum;
+    }
 }

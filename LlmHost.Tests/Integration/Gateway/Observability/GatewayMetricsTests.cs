@@ -39,13 +39,14 @@ public class GatewayMetricsTests
         Assert.Equal(3, Sample(metrics, "llmhost_gateway_requests_total", Key, "model=\"metrics-exact\"", "backend=\"sim\"", "status_code=\"200\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_requests_total", Key, "status_code=\"500\""));
         // Three answered requests of 9 prompt tokens each; 3 + 4 + 5 completion tokens.
-        Assert.Equal(27, Sample(metrics, "llmhost_gateway_tokens_total", Key, "token_type=\"prompt\""));
-        Assert.Equal(12, Sample(metrics, "llmhost_gateway_tokens_total", Key, "token_type=\"completion\""));
+        Assert.Equal(27, Sample(metrics, "llmhost_gateway_tokens_total", Key, "gen_ai_token_type=\"input\""));
+        Assert.Equal(12, Sample(metrics, "llmhost_gateway_tokens_total", Key, "gen_ai_token_type=\"output\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"metrics-narrow\"", "reason=\"model_not_allowed\""));
-        Assert.Equal(4, Sample(metrics, "llmhost_gateway_request_duration_seconds_count", "model=\"metrics-exact\"", "backend=\"sim\""));
-        Assert.Equal(3, Sample(metrics, "llmhost_gateway_time_to_first_token_seconds_count", "model=\"metrics-exact\""));
+        Assert.Equal(4, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "llmhost_backend=\"sim\"", "gen_ai_operation_name=\"chat\"", "gen_ai_provider_name=\"vllm\""));
+        Assert.Equal(1, Sample(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "error_type=\"500\""));
+        Assert.Equal(3, Sample(metrics, "gen_ai_server_time_to_first_token_seconds_count", "gen_ai_request_model=\"metrics-exact\""));
         Assert.Equal(4, Sample(metrics, "llmhost_gateway_overhead_seconds_count", "model=\"metrics-exact\"", "backend=\"sim\""));
-        Assert.InRange(Sample(metrics, "llmhost_gateway_overhead_seconds_sum", "model=\"metrics-exact\""), 0, Sample(metrics, "llmhost_gateway_request_duration_seconds_sum", "model=\"metrics-exact\""));
+        Assert.InRange(Sample(metrics, "llmhost_gateway_overhead_seconds_sum", "model=\"metrics-exact\""), 0, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_sum", "gen_ai_request_model=\"metrics-exact\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_backend_available", "backend=\"sim\""));
         Assert.Equal(0, Sample(metrics, "llmhost_gateway_backend_in_flight", "backend=\"sim\""));
         Assert.Contains("llmhost_gateway_models", metrics);
@@ -95,7 +96,7 @@ public class GatewayMetricsTests
 
         var itl = gateway.Observer.Last.InterTokenLatency!.Value.TotalMilliseconds;
         Assert.InRange(itl, 30, 500);
-        Assert.Equal(1, Sample(metrics, "llmhost_gateway_inter_token_latency_seconds_count", "model=\"metrics-itl\""));
-        Assert.InRange(Sample(metrics, "llmhost_gateway_inter_token_latency_seconds_sum", "model=\"metrics-itl\""), 0.03, 0.5);
+        Assert.Equal(1, Sample(metrics, "gen_ai_server_time_per_output_token_seconds_count", "gen_ai_request_model=\"metrics-itl\""));
+        Assert.InRange(Sample(metrics, "gen_ai_server_time_per_output_token_seconds_sum", "gen_ai_request_model=\"metrics-itl\""), 0.03, 0.5);
     }
 }
