@@ -1,3 +1,5 @@
+using LlmHost.AppHost.Hosting.Gateway;
+
 namespace LlmHost.AppHost.Stack;
 
 /// <summary>
@@ -10,6 +12,9 @@ internal static class GatewaysStage
     {
         var replicas = context.Config.Gateway.Replicas;
         var scrapedFromContainers = context.Edge.Placement == Placement.Container || context.Prometheus.Placement == Placement.Container;
+        var testModel = context.Config.Backends.Count > 0 ? context.Config.Backends[0].EffectiveServedModelName : null;
+        var testKey = testModel is null ? null
+            : context.Builder.AddParameter(GatewayDashboardBuilderExtensions.TestChatKeyParameter, GatewayDashboardBuilderExtensions.DevelopmentKey, secret: true);
         for (var i = 0; i < replicas; i++)
         {
             var name = replicas == 1 ? LlmHostStack.GatewayName : $"{LlmHostStack.GatewayName}-{i + 1}";
@@ -17,7 +22,12 @@ internal static class GatewaysStage
             var gateway = context.Builder.AddProject<Projects.LlmHost_Gateway>(name)
                 .WithHttpEndpoint(port: port, name: "http", isProxied: port is null)
                 .WithHttpHealthCheck("/health")
-                .WithArgs("--config", context.ConfigPath, "--keys", context.KeysPath);
+                .WithArgs("--config", context.ConfigPath, "--keys", context.KeysPath)
+                .WithOpenAIBaseUrl();
+            if (testModel is not null)
+            {
+                gateway.WithTestChatCommand(testModel, testKey!);
+            }
             if (scrapedFromContainers)
             {
                 gateway.WithArgs("--metrics-allow", LlmHostStack.ContainerNetworks);

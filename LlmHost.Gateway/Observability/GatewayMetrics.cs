@@ -11,7 +11,7 @@ namespace LlmHost.Gateway.Observability;
 /// <summary>
 /// The gateway's own metrics (meter <c>LlmHost.Gateway</c>), fed by the one measurement of each request: requests by
 /// key, model, backend and status; OpenTelemetry's GenAI server metrics (request duration, time to first token, time
-/// per output token) by operation, provider, model and backend; tokens by key, model and token type;
+/// per output token) by operation, provider, model and error type; tokens by key, model and token type;
 /// rejections by key and reason; the gateway's own overhead; the prompt estimate's error; and, observed at scrape time, each backend instance's requests in flight and health.
 /// Labels are bounded: key ids (never secrets), models that have a route, backend instance names.
 /// </summary>
@@ -83,10 +83,7 @@ public sealed class GatewayMetrics : IRequestObserver
             new KeyValuePair<string, object?>("backend", backend),
             new KeyValuePair<string, object?>("status_code", StatusText(measurement.Status)));
         var byModel = new TagList { { "model", measurement.Model }, { "backend", backend } };
-        var genAi = new TagList
-        {
-            { "gen_ai.operation.name", measurement.Operation }, { "gen_ai.request.model", measurement.Model }, { "llmhost.backend", backend },
-        };
+        var genAi = new TagList { { "gen_ai.operation.name", measurement.Operation }, { "gen_ai.request.model", measurement.Model } };
         if (measurement.Provider is { } provider)
         {
             genAi.Add("gen_ai.provider.name", provider);

@@ -42,7 +42,7 @@ public class GatewayMetricsTests
         Assert.Equal(27, Sample(metrics, "llmhost_gateway_tokens_total", Key, "gen_ai_token_type=\"input\""));
         Assert.Equal(12, Sample(metrics, "llmhost_gateway_tokens_total", Key, "gen_ai_token_type=\"output\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"metrics-narrow\"", "reason=\"model_not_allowed\""));
-        Assert.Equal(4, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "llmhost_backend=\"sim\"", "gen_ai_operation_name=\"chat\"", "gen_ai_provider_name=\"vllm\""));
+        Assert.Equal(4, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "gen_ai_operation_name=\"chat\"", "gen_ai_provider_name=\"vllm\""));
         Assert.Equal(1, Sample(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "error_type=\"500\""));
         Assert.Equal(3, Sample(metrics, "gen_ai_server_time_to_first_token_seconds_count", "gen_ai_request_model=\"metrics-exact\""));
         Assert.Equal(4, Sample(metrics, "llmhost_gateway_overhead_seconds_count", "model=\"metrics-exact\"", "backend=\"sim\""));

@@ -42,6 +42,20 @@ public class StackCompositionTests
     }
 
     [Fact]
+    public void ShippedConfig_Gateway_OpenAIBaseUrlAndTestChatCommandForTheFirstModel()
+    {
+        var (builder, stack) = Compose(Shipped, containersUsable: false);
+
+        var gateway = stack.Gateways.Single().Resource;
+        var command = Assert.Single(gateway.Annotations.OfType<ResourceCommandAnnotation>(),
+            c => c.Name == LlmHost.AppHost.Hosting.Gateway.GatewayDashboardBuilderExtensions.TestChatCommand);
+        Assert.Equal("Send test chat", command.DisplayName);
+        Assert.Contains("qwen2.5-7b-instruct", command.DisplayDescription);
+        Assert.Contains(gateway.Annotations, a => a is ResourceUrlsCallbackAnnotation);
+        Assert.Contains(builder.Resources, r => r is ParameterResource { Name: "test-chat-key", Secret: true });
+    }
+
+    [Fact]
     public async Task ShippedConfig_SimulatorArgs_ImitateEngineModelAndAdapter()
     {
         var (builder, _) = Compose(Shipped, containersUsable: false);
