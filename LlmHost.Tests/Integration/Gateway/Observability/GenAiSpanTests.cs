@@ -63,6 +63,13 @@ public sealed class GenAiSpanTests
         Assert.Null(span.GetTagItem("error.type"));
         // The forwarded call is a child span of the request (it is a client request, not control plane).
         Assert.Contains(Flushed(gateway, exported), s => IsEngineCall(s, "/v1/chat/completions") && s.TraceId == span.TraceId);
+
+        // The simulated chat model has no embeddings route: the engine's 404 is the span's error.
+        using var embedded = await gateway.Client.PostAsync("/v1/embeddings", Json.Body("""{"model":"traced","input":"a b"}"""));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, embedded.StatusCode);
+        Assert.True(await Eventually.TrueWithinAsync(
+            () => Flushed(gateway, exported).Any(s => s.GetTagItem("gen_ai.operation.name") as string == "embeddings" && s.GetTagItem("error.type") as string == "404"),
+            TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
