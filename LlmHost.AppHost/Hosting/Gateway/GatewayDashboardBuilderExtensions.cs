@@ -19,11 +19,7 @@ public static class GatewayDashboardBuilderExtensions
     private const int MaxAnswerLength = 300;
 
     public static IResourceBuilder<ProjectResource> WithOpenAIBaseUrl(this IResourceBuilder<ProjectResource> gateway) =>
-        gateway.WithUrlForEndpoint("http", url =>
-        {
-            url.Url = url.Url.TrimEnd('/') + "/v1";
-            url.DisplayText = "OpenAI base URL (/v1)";
-        });
+        gateway.WithHttpUrl("/v1", "OpenAI base URL (/v1)");
 
     /// <summary>The command, asking for <paramref name="model"/> (the first backend's served name) with the <paramref name="key"/> parameter.</summary>
     public static IResourceBuilder<ProjectResource> WithTestChatCommand(this IResourceBuilder<ProjectResource> gateway, string model,

@@ -21,6 +21,7 @@ public static class NginxBuilderExtensions
         return builder.AddResource(new NginxExecutableResource(name, nginxPath, directory))
             .WithArgs("-p", directory + "/", "-c", "nginx.conf", "-e", "stderr", "-g", "daemon off;")
             .WithHttpEndpoint(port: port, name: "http", isProxied: false)
+            .WithHttpUrl("/v1", "OpenAI base URL through the edge (/v1)")
             .WithHttpHealthCheck(HealthPath);
     }
 
@@ -35,6 +36,7 @@ public static class NginxBuilderExtensions
             .WithImage(NginxContainerImageTags.Image, NginxContainerImageTags.Tag)
             .WithImageRegistry(NginxContainerImageTags.Registry)
             .WithHttpEndpoint(port: port, targetPort: NginxResource.ContainerPort, name: "http")
+            .WithHttpUrl("/v1", "OpenAI base URL through the edge (/v1)")
             .WithHttpHealthCheck(HealthPath)
             .WithBindMount(Path.Combine(directory, "nginx.conf"), "/etc/nginx/nginx.conf", isReadOnly: true)
             .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway");

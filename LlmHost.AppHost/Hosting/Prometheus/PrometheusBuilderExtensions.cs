@@ -19,6 +19,7 @@ public static class PrometheusBuilderExtensions
         Directory.CreateDirectory(directory);
         var prometheus = builder.AddResource(new PrometheusExecutableResource(name, prometheusPath, directory))
             .WithHttpEndpoint(port: port, name: "http", isProxied: false)
+            .WithHttpUrl("/targets", "Prometheus targets")
             .WithHttpHealthCheck(ReadyPath);
         return prometheus.WithArgs(
             $"--config.file={Path.Combine(directory, "prometheus.yml")}",
@@ -39,6 +40,7 @@ public static class PrometheusBuilderExtensions
             .WithImage(PrometheusContainerImageTags.Image, PrometheusContainerImageTags.Tag)
             .WithImageRegistry(PrometheusContainerImageTags.Registry)
             .WithHttpEndpoint(port: port, targetPort: PrometheusResource.ContainerPort, name: "http")
+            .WithHttpUrl("/targets", "Prometheus targets")
             .WithHttpHealthCheck(ReadyPath)
             .WithBindMount(Path.Combine(directory, "prometheus.yml"), "/etc/prometheus/prometheus.yml", isReadOnly: true)
             .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway");

@@ -42,7 +42,7 @@ public class StackCompositionTests
     }
 
     [Fact]
-    public void ShippedConfig_Gateway_OpenAIBaseUrlAndTestChatCommandForTheFirstModel()
+    public async Task ShippedConfig_Gateway_OpenAIBaseUrlAndTestChatCommandForTheFirstModel()
     {
         var (builder, stack) = Compose(Shipped, containersUsable: false);
 
@@ -51,8 +51,31 @@ public class StackCompositionTests
             c => c.Name == LlmHost.AppHost.Hosting.Gateway.GatewayDashboardBuilderExtensions.TestChatCommand);
         Assert.Equal("Send test chat", command.DisplayName);
         Assert.Contains("qwen2.5-7b-instruct", command.DisplayDescription);
-        Assert.Contains(gateway.Annotations, a => a is ResourceUrlsCallbackAnnotation);
+        Assert.Equal(("OpenAI base URL (/v1)", "http://localhost:5000/v1"), await DisplayedUrlAsync(gateway));
         Assert.Contains(builder.Resources, r => r is ParameterResource { Name: "test-chat-key", Secret: true });
+    }
+
+    // What the dashboard shows for a resource's http endpoint once it is allocated at localhost:5000.
+    private static async Task<(string? Text, string Url)> DisplayedUrlAsync(IResourceWithEndpoints resource)
+    {
+        var urls = new List<ResourceUrlAnnotation> { new() { Url = "http://localhost:5000", Endpoint = resource.GetEndpoint("http") } };
+        var context = new ResourceUrlsCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, urls);
+        foreach (var callback in resource.Annotations.OfType<ResourceUrlsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        return (urls[0].DisplayText, urls[0].Url);
+    }
+
+    [Fact]
+    public async Task PrometheusAndEdge_Urls_SayWhatTheyAre()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var prometheus = builder.AddPrometheusExecutable("prometheus", "/usr/bin/prometheus", Path.GetTempPath(), 9090).Resource;
+        var edge = LlmHost.AppHost.Hosting.Nginx.NginxBuilderExtensions.AddNginxExecutable(builder, "edge", "/usr/sbin/nginx", Path.GetTempPath(), 8080).Resource;
+
+        Assert.Equal(("Prometheus targets", "http://localhost:5000/targets"), await DisplayedUrlAsync(prometheus));
+        Assert.Equal(("OpenAI base URL through the edge (/v1)", "http://localhost:5000/v1"), await DisplayedUrlAsync(edge));
     }
 
     [Fact]
