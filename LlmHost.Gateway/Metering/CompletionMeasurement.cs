@@ -37,6 +37,10 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>OpenTelemetry's GenAI operation name of the route: <c>chat</c>, <c>text_completion</c>, <c>embeddings</c>.</summary>
     public string Operation { get; init; } = "chat";
 
+    /// <summary>The <c>model</c> the answer named, and the <c>finish_reason</c>s of its choices (for the trace).</summary>
+    public string? ResponseModel { get; set; }
+    public FinishReasons FinishReasons { get; set; }
+
     /// <summary>The request's <c>max_tokens</c> (or <c>max_completion_tokens</c>), as sent.</summary>
     public int? MaxTokens { get; set; }
 

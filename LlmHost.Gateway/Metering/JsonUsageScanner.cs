@@ -6,8 +6,9 @@ namespace LlmHost.Gateway.Metering;
 /// <summary>
 /// Finds the top-level <c>usage</c> of a JSON answer while it streams through, chunk by chunk, without buffering
 /// the body: a <see cref="Utf8JsonReader"/> resumed across writes, keeping only the bytes of an unfinished token.
+/// Notes the answer's <c>model</c> and its choices' <c>finish_reason</c>s on the way.
 /// </summary>
-internal sealed class JsonUsageScanner : IDisposable
+internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
 {
     private enum Expect
     {
@@ -16,6 +17,8 @@ internal sealed class JsonUsageScanner : IDisposable
         Prompt,
         Completion,
         Total,
+        Model,
+        FinishReason,
     }
 
     private const int MaxCarry = 4 * 1024 * 1024;
@@ -26,6 +29,9 @@ internal sealed class JsonUsageScanner : IDisposable
     private bool _inUsage;
     private Expect _expect;
     private int? _prompt, _completion, _total;
+    private bool _inChoices;
+    private string? _model;
+    private FinishReasons _finishReasons;
 
     public bool Found => _completion is not null || _prompt is not null;
 
@@ -35,6 +41,8 @@ internal sealed class JsonUsageScanner : IDisposable
         {
             measurement.ReportUsage(_prompt, _completion, _total);
         }
+        measurement.ResponseModel ??= _model;
+        measurement.FinishReasons |= _finishReasons;
     }
 
     public void Feed(ReadOnlySpan<byte> data)
@@ -106,7 +114,21 @@ internal sealed class JsonUsageScanner : IDisposable
         switch (reader.TokenType)
         {
             case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
-                _expect = reader.ValueTextEquals("usage"u8) ? Expect.UsageObject : Expect.Nothing;
+                _expect = reader.ValueTextEquals("usage"u8) ? Expect.UsageObject
+                    : _model is null && reader.ValueTextEquals("model"u8) ? Expect.Model
+                    : Expect.Nothing;
+                _inChoices = reader.ValueTextEquals("choices"u8);
+                break;
+            case JsonTokenType.String when _expect == Expect.Model && reader.CurrentDepth == 1:
+                _model = FinishReasonNames.ModelOf(ref reader, requestedModel);
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.PropertyName when _inChoices && reader.CurrentDepth == 3:
+                _expect = reader.ValueTextEquals("finish_reason"u8) ? Expect.FinishReason : Expect.Nothing;
+                break;
+            case JsonTokenType.String when _expect == Expect.FinishReason && reader.CurrentDepth == 3:
+                _finishReasons |= FinishReasonNames.Of(ref reader);
+                _expect = Expect.Nothing;
                 break;
             case JsonTokenType.StartObject when _expect == Expect.UsageObject:
                 _inUsage = true;

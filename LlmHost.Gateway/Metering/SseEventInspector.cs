@@ -88,7 +88,7 @@ public static class SseEventInspector
             {
                 return SseEventKind.Other;
             }
-            ReadChunk(ref reader, ref chunk);
+            ReadChunk(ref reader, ref chunk, measurement);
         }
         catch (JsonException)
         {
@@ -101,6 +101,7 @@ public static class SseEventInspector
             return SseEventKind.Error;
         }
         measurement.CountCompletionTokens(chunk.DeltaTokens);
+        measurement.FinishReasons |= chunk.FinishReasons;
         if (chunk.Completion is not null || chunk.Prompt is not null)
         {
             measurement.ReportUsage(chunk.Prompt, chunk.Completion, chunk.Total);
@@ -109,14 +110,20 @@ public static class SseEventInspector
         return SseEventKind.Chunk;
     }
 
-    private static void ReadChunk(ref Utf8JsonReader reader, ref Chunk chunk)
+    private static void ReadChunk(ref Utf8JsonReader reader, ref Chunk chunk, CompletionMeasurement measurement)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("choices"u8))
             {
                 reader.Read();
-                chunk.Choices = reader.TokenType == JsonTokenType.StartArray ? CountChoices(ref reader, ref chunk.DeltaTokens) : 0;
+                chunk.Choices = reader.TokenType == JsonTokenType.StartArray ? CountChoices(ref reader, ref chunk) : 0;
+            }
+            else if (measurement.ResponseModel is null && reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                measurement.ResponseModel = reader.TokenType == JsonTokenType.String ? FinishReasonNames.ModelOf(ref reader, measurement.Model) : null;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
@@ -133,8 +140,9 @@ public static class SseEventInspector
     }
 
     // Counts choices and, as an estimate of tokens when no usage arrives, the non-empty generated strings: content or
-    // text, and the reasoning, tool-call arguments and refusals a model generates as well (one token each at least).
-    private static int CountChoices(ref Utf8JsonReader reader, ref int deltaTokens)
+    // text, and the reasoning, tool-call arguments and refusals a model generates as well (one token each at least);
+    // notes the finish reasons.
+    private static int CountChoices(ref Utf8JsonReader reader, ref Chunk chunk)
     {
         var count = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
@@ -143,12 +151,24 @@ public static class SseEventInspector
             var depth = reader.CurrentDepth;
             while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
             {
-                if (reader.TokenType == JsonTokenType.PropertyName && IsGenerated(ref reader))
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+                if (IsGenerated(ref reader))
                 {
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
                     {
-                        deltaTokens++;
+                        chunk.DeltaTokens++;
+                    }
+                }
+                else if (reader.ValueTextEquals("finish_reason"u8) && reader.CurrentDepth == depth + 1)
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        chunk.FinishReasons |= FinishReasonNames.Of(ref reader);
                     }
                 }
             }
@@ -165,6 +185,7 @@ public static class SseEventInspector
         public int? Prompt, Completion, Total;
         public int Choices;
         public int DeltaTokens;
+        public FinishReasons FinishReasons;
         public bool Error;
     }
 }

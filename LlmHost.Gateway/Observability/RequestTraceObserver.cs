@@ -8,7 +8,7 @@ namespace LlmHost.Gateway.Observability;
 /// <summary>
 /// Puts what the gateway learnt about a request on its server span (ASP.NET Core's request activity), named after
 /// OpenTelemetry's GenAI semantic conventions, so that the Aspire dashboard shows the call as an LLM call: operation,
-/// provider (the engine), models, token limit and usage, the engine instance's address, and the error type of a
+/// provider (the engine), models asked for and answered, token limit, usage and finish reasons, the engine instance's address, and the error type of a
 /// failure. The span of the backend call and the engine's own span hang below it through the propagated
 /// <c>traceparent</c>. Message content is never put on a span.
 /// </summary>
@@ -42,6 +42,14 @@ public sealed class RequestTraceObserver : IRequestObserver
             activity.SetTag("gen_ai.provider.name", provider);
             activity.SetTag("server.address", measurement.ServerHost);
             activity.SetTag("server.port", measurement.ServerPort);
+        }
+        if (measurement.ResponseModel is { } responseModel)
+        {
+            activity.SetTag("gen_ai.response.model", responseModel);
+        }
+        if (measurement.FinishReasons != FinishReasons.None)
+        {
+            activity.SetTag("gen_ai.response.finish_reasons", FinishReasonNames.Names(measurement.FinishReasons));
         }
         activity.SetTag("llmhost.key_id", context.GetApiKey()?.Id);
         activity.SetTag("llmhost.backend", measurement.Backend);

@@ -58,6 +58,8 @@ public sealed class GenAiSpanTests
         Assert.Equal(false, span.GetTagItem("gen_ai.request.stream"));
         Assert.Equal(9, span.GetTagItem("gen_ai.usage.input_tokens"));
         Assert.Equal(3, span.GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.Equal("traced", span.GetTagItem("gen_ai.response.model"));
+        Assert.Equal(["length"], Assert.IsType<string[]>(span.GetTagItem("gen_ai.response.finish_reasons")));
         Assert.Equal(sim.Address.Host, span.GetTagItem("server.address"));
         Assert.Equal(sim.Address.Port, span.GetTagItem("server.port"));
         Assert.Null(span.GetTagItem("error.type"));

@@ -81,6 +81,29 @@ public class MeteringStreamTests
     }
 
     [Fact]
+    public async Task Json_EverySplitPoint_FindsResponseModelAndFinishReasonsOfTheChoicesOnly()
+    {
+        const string Body = """{"id":"x","model":"served-name","choices":[{"message":{"content":"x","finish_reason":"fake"},"finish_reason":"length"},{"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":1}}""";
+        for (var split = 0; split <= Body.Length; split++)
+        {
+            var (_, measurement) = await Run("application/json", Body, strip: true, split);
+
+            Assert.Equal("served-name", measurement.ResponseModel);
+            Assert.Equal(FinishReasons.Length | FinishReasons.ToolCalls, measurement.FinishReasons);
+        }
+    }
+
+    [Fact]
+    public async Task Sse_FinishReasonAndModel_FromTheChunks()
+    {
+        var (_, measurement) = await Run("text/event-stream", Stream.Replace("\"id\":\"c\",", "\"id\":\"c\",\"model\":\"m\","), strip: true, 50);
+
+        Assert.Equal(FinishReasons.Stop, measurement.FinishReasons);
+        Assert.Same(measurement.Model, measurement.ResponseModel); // the request's own string, not a copy
+        Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
+    }
+
+    [Fact]
     public async Task ErrorEvent_IsFlagged()
     {
         var (_, measurement) = await Run("text/event-stream", "data: {\"error\":{\"message\":\"boom\"}}\n\ndata: [DONE]\n\n", strip: true, 5);

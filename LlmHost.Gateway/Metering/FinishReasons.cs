@@ -1,0 +1,52 @@
+namespace LlmHost.Gateway.Metering;
+
+/// <summary>The <c>finish_reason</c>s an answer's choices ended with, as flags (no string kept per request).</summary>
+[Flags]
+public enum FinishReasons
+{
+    None = 0,
+    Stop = 1,
+    Length = 2,
+    ToolCalls = 4,
+    ContentFilter = 8,
+    FunctionCall = 16,
+    Other = 32,
+}
+
+public static class FinishReasonNames
+{
+    private static readonly (FinishReasons Flag, string Name)[] Known =
+    [
+        (FinishReasons.Stop, "stop"), (FinishReasons.Length, "length"), (FinishReasons.ToolCalls, "tool_calls"),
+        (FinishReasons.ContentFilter, "content_filter"), (FinishReasons.FunctionCall, "function_call"), (FinishReasons.Other, "other"),
+    ];
+
+    /// <summary>The flag of a <c>finish_reason</c> value (the reader is on its string).</summary>
+    public static FinishReasons Of(ref System.Text.Json.Utf8JsonReader reader) =>
+        reader.ValueTextEquals("stop"u8) ? FinishReasons.Stop
+        : reader.ValueTextEquals("length"u8) ? FinishReasons.Length
+        : reader.ValueTextEquals("tool_calls"u8) ? FinishReasons.ToolCalls
+        : reader.ValueTextEquals("content_filter"u8) ? FinishReasons.ContentFilter
+        : reader.ValueTextEquals("function_call"u8) ? FinishReasons.FunctionCall
+        : FinishReasons.Other;
+
+    /// <summary>The names, for a span attribute.</summary>
+    public static string[] Names(FinishReasons reasons)
+    {
+        var names = new List<string>(2);
+        foreach (var (flag, name) in Known)
+        {
+            if ((reasons & flag) != 0)
+            {
+                names.Add(name);
+            }
+        }
+        return [.. names];
+    }
+
+    /// <summary>The answer's <c>model</c> (the reader is on its string): the request's own string when they match, else a bounded copy.</summary>
+    public static string? ModelOf(ref System.Text.Json.Utf8JsonReader reader, string requested) =>
+        reader.ValueTextEquals(requested) ? requested
+        : reader.ValueSpan.Length <= 1024 ? Utilities.ClientText.Bound(reader.GetString() ?? "")
+        : null;
+}
