@@ -39,6 +39,9 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
 
     /// <summary>The <c>model</c> the answer named, and the <c>finish_reason</c>s of its choices (for the trace).</summary>
     public string? ResponseModel { get; set; }
+
+    /// <summary>Prompt tokens the engine found in its prefix cache (<c>usage.prompt_tokens_details.cached_tokens</c>), when it says.</summary>
+    public int? CachedPromptTokens { get; private set; }
     public FinishReasons FinishReasons { get; set; }
 
     /// <summary>The request's <c>max_tokens</c> (or <c>max_completion_tokens</c>), as sent.</summary>
@@ -110,9 +113,10 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
         _ => ClientGone || Status < 400 ? PromptEstimate : 0,
     };
 
-    public void ReportUsage(int? prompt, int? completion, int? total)
+    public void ReportUsage(int? prompt, int? completion, int? total, int? cachedPrompt = null)
     {
         // With continuous usage stats every chunk carries usage: the last one wins.
+        CachedPromptTokens = cachedPrompt ?? CachedPromptTokens;
         ReportedPromptTokens = prompt ?? ReportedPromptTokens;
         ReportedCompletionTokens = completion ?? ReportedCompletionTokens;
         ReportedTotalTokens = total ?? ReportedTotalTokens;

@@ -19,6 +19,8 @@ internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
         Total,
         Model,
         FinishReason,
+        Details,
+        Cached,
     }
 
     private const int MaxCarry = 4 * 1024 * 1024;
@@ -28,7 +30,8 @@ internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
     private bool _failed;
     private bool _inUsage;
     private Expect _expect;
-    private int? _prompt, _completion, _total;
+    private int? _prompt, _completion, _total, _cached;
+    private bool _inDetails;
     private bool _inChoices;
     private string? _model;
     private FinishReasons _finishReasons;
@@ -39,7 +42,7 @@ internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
     {
         if (Found)
         {
-            measurement.ReportUsage(_prompt, _completion, _total);
+            measurement.ReportUsage(_prompt, _completion, _total, _cached);
         }
         measurement.ResponseModel ??= _model;
         measurement.FinishReasons |= _finishReasons;
@@ -138,7 +141,25 @@ internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
                 _expect = reader.ValueTextEquals("prompt_tokens"u8) ? Expect.Prompt
                     : reader.ValueTextEquals("completion_tokens"u8) ? Expect.Completion
                     : reader.ValueTextEquals("total_tokens"u8) ? Expect.Total
+                    : reader.ValueTextEquals("prompt_tokens_details"u8) ? Expect.Details
                     : Expect.Nothing;
+                break;
+            case JsonTokenType.StartObject when _expect == Expect.Details && reader.CurrentDepth == 2:
+                _inDetails = true;
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.PropertyName when _inDetails && reader.CurrentDepth == 3:
+                _expect = reader.ValueTextEquals("cached_tokens"u8) ? Expect.Cached : Expect.Nothing;
+                break;
+            case JsonTokenType.Number when _inDetails && reader.CurrentDepth == 3:
+                if (_expect == Expect.Cached && reader.TryGetInt32(out var cached))
+                {
+                    _cached = cached;
+                }
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.EndObject when _inDetails && reader.CurrentDepth == 2:
+                _inDetails = false;
                 break;
             case JsonTokenType.Number when _inUsage && reader.CurrentDepth == 2:
                 if (reader.TryGetInt32(out var value))

@@ -104,7 +104,7 @@ public static class SseEventInspector
         measurement.FinishReasons |= chunk.FinishReasons;
         if (chunk.Completion is not null || chunk.Prompt is not null)
         {
-            measurement.ReportUsage(chunk.Prompt, chunk.Completion, chunk.Total);
+            measurement.ReportUsage(chunk.Prompt, chunk.Completion, chunk.Total, chunk.Cached);
             return chunk.Choices == 0 ? SseEventKind.UsageChunk : SseEventKind.Chunk;
         }
         return SseEventKind.Chunk;
@@ -128,7 +128,7 @@ public static class SseEventInspector
             else if (reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();
-                UsageReader.Read(ref reader, out chunk.Prompt, out chunk.Completion, out chunk.Total);
+                UsageReader.Read(ref reader, out chunk.Prompt, out chunk.Completion, out chunk.Total, out chunk.Cached);
             }
             else
             {
@@ -182,7 +182,7 @@ public static class SseEventInspector
 
     private struct Chunk
     {
-        public int? Prompt, Completion, Total;
+        public int? Prompt, Completion, Total, Cached;
         public int Choices;
         public int DeltaTokens;
         public FinishReasons FinishReasons;

@@ -2,12 +2,12 @@ using System.Text.Json;
 
 namespace LlmHost.Gateway.Metering;
 
-/// <summary>Reads an OpenAI <c>usage</c> object at the reader's position (or null).</summary>
+/// <summary>Reads an OpenAI <c>usage</c> object at the reader's position (or null), with <c>prompt_tokens_details.cached_tokens</c>.</summary>
 internal static class UsageReader
 {
-    public static void Read(ref Utf8JsonReader reader, out int? prompt, out int? completion, out int? total)
+    public static void Read(ref Utf8JsonReader reader, out int? prompt, out int? completion, out int? total, out int? cached)
     {
-        prompt = completion = total = null;
+        prompt = completion = total = cached = null;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
@@ -15,6 +15,12 @@ internal static class UsageReader
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                reader.Read();
+                cached = CachedTokens(ref reader);
+                continue;
+            }
             ref var target = ref Target(ref reader, ref prompt, ref completion, ref total, out var known);
             reader.Read();
             if (known && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
@@ -26,6 +32,30 @@ internal static class UsageReader
                 reader.Skip();
             }
         }
+    }
+
+    private static int? CachedTokens(ref Utf8JsonReader reader)
+    {
+        int? cached = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isCached = reader.ValueTextEquals("cached_tokens"u8);
+            reader.Read();
+            if (isCached && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+            {
+                cached = value;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return cached;
     }
 
     private static ref int? Target(ref Utf8JsonReader reader, ref int? prompt, ref int? completion, ref int? total, out bool known)

@@ -58,6 +58,10 @@ public sealed class RequestTraceObserver : IRequestObserver
         {
             activity.SetTag("gen_ai.usage.input_tokens", measurement.PromptTokens);
             activity.SetTag("gen_ai.usage.output_tokens", measurement.CompletionTokens);
+            if (measurement.CachedPromptTokens is { } cached)
+            {
+                activity.SetTag("gen_ai.usage.cache_read.input_tokens", cached);
+            }
         }
         if (measurement.TimeToFirstToken is { } ttft)
         {

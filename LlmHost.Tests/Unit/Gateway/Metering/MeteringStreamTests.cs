@@ -83,24 +83,27 @@ public class MeteringStreamTests
     [Fact]
     public async Task Json_EverySplitPoint_FindsResponseModelAndFinishReasonsOfTheChoicesOnly()
     {
-        const string Body = """{"id":"x","model":"served-name","choices":[{"message":{"content":"x","finish_reason":"fake"},"finish_reason":"length"},{"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":1}}""";
+        const string Body = """{"id":"x","model":"served-name","choices":[{"message":{"content":"x","finish_reason":"fake"},"finish_reason":"length"},{"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":1,"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":64}}}""";
         for (var split = 0; split <= Body.Length; split++)
         {
             var (_, measurement) = await Run("application/json", Body, strip: true, split);
 
             Assert.Equal("served-name", measurement.ResponseModel);
             Assert.Equal(FinishReasons.Length | FinishReasons.ToolCalls, measurement.FinishReasons);
+            Assert.Equal(64, measurement.CachedPromptTokens);
         }
     }
 
     [Fact]
     public async Task Sse_FinishReasonAndModel_FromTheChunks()
     {
-        var (_, measurement) = await Run("text/event-stream", Stream.Replace("\"id\":\"c\",", "\"id\":\"c\",\"model\":\"m\","), strip: true, 50);
+        var (_, measurement) = await Run("text/event-stream", Stream.Replace("\"id\":\"c\",", "\"id\":\"c\",\"model\":\"m\",")
+            .Replace("\"completion_tokens\":2}", "\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":5}}"), strip: true, 50);
 
         Assert.Equal(FinishReasons.Stop, measurement.FinishReasons);
         Assert.Same(measurement.Model, measurement.ResponseModel); // the request's own string, not a copy
         Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
+        Assert.Equal((7, 5), (measurement.PromptTokens, measurement.CachedPromptTokens));
     }
 
     [Fact]
