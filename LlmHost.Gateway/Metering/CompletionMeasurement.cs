@@ -37,7 +37,10 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>OpenTelemetry's GenAI operation name of the route: <c>chat</c>, <c>text_completion</c>, <c>embeddings</c>.</summary>
     public string Operation { get; init; } = "chat";
 
-    /// <summary>The <c>model</c> the answer named, and the <c>finish_reason</c>s of its choices (for the trace).</summary>
+    /// <summary>Whether the request's span records everything (then the answer's <c>model</c> is read for it).</summary>
+    public bool Traced { get; init; }
+
+    /// <summary>The <c>model</c> the answer named (traced requests only), and the <c>finish_reason</c>s of its choices.</summary>
     public string? ResponseModel { get; set; }
 
     /// <summary>Prompt tokens the engine found in its prefix cache (<c>usage.prompt_tokens_details.cached_tokens</c>), when it says.</summary>

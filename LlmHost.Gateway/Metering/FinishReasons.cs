@@ -30,8 +30,12 @@ public static class FinishReasonNames
         : reader.ValueTextEquals("function_call"u8) ? FinishReasons.FunctionCall
         : FinishReasons.Other;
 
-    /// <summary>The names, for a span attribute.</summary>
-    public static string[] Names(FinishReasons reasons)
+    private static readonly string[]?[] Cache = new string[]?[64];
+
+    /// <summary>The names, for a span attribute (one array per combination, made once).</summary>
+    public static string[] Names(FinishReasons reasons) => Cache[(int)reasons & 63] ??= Build(reasons);
+
+    private static string[] Build(FinishReasons reasons)
     {
         var names = new List<string>(2);
         foreach (var (flag, name) in Known)
@@ -44,7 +48,7 @@ public static class FinishReasonNames
         return [.. names];
     }
 
-    /// <summary>The answer's <c>model</c> (the reader is on its string): the request's own string when they match, else a bounded copy.</summary>
+    /// <summary>The answer's <c>model</c> (the reader is on its string): the request's own string when they match, else a copy cut to 256 characters; null beyond 1 KiB.</summary>
     public static string? ModelOf(ref System.Text.Json.Utf8JsonReader reader, string requested) =>
         reader.ValueTextEquals(requested) ? requested
         : reader.ValueSpan.Length <= 1024 ? Utilities.ClientText.Bound(reader.GetString() ?? "")

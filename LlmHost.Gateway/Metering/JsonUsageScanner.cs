@@ -8,7 +8,7 @@ namespace LlmHost.Gateway.Metering;
 /// the body: a <see cref="Utf8JsonReader"/> resumed across writes, keeping only the bytes of an unfinished token.
 /// Notes the answer's <c>model</c> and its choices' <c>finish_reason</c>s on the way.
 /// </summary>
-internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
+internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : IDisposable
 {
     private enum Expect
     {
@@ -84,8 +84,9 @@ internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
                 Process(ref reader);
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not text (a lone surrogate escape): the rest is not scanned, the answer flows on.
             _failed = true;
             return;
         }
@@ -118,7 +119,7 @@ internal sealed class JsonUsageScanner(string requestedModel) : IDisposable
         {
             case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
                 _expect = reader.ValueTextEquals("usage"u8) ? Expect.UsageObject
-                    : _model is null && reader.ValueTextEquals("model"u8) ? Expect.Model
+                    : readModel && _model is null && reader.ValueTextEquals("model"u8) ? Expect.Model
                     : Expect.Nothing;
                 _inChoices = reader.ValueTextEquals("choices"u8);
                 break;

@@ -114,7 +114,7 @@ public sealed class MeteringStream : Stream
         }
         if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && response.StatusCode < 400)
         {
-            _json = new JsonUsageScanner(_measurement.Model);
+            _json = new JsonUsageScanner(_measurement.Model, _measurement.Traced);
             return Mode.Json;
         }
         return Mode.Other;

@@ -90,8 +90,9 @@ public static class SseEventInspector
             }
             ReadChunk(ref reader, ref chunk, measurement);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not text (a lone surrogate escape): an event like any other.
             return SseEventKind.Other;
         }
 
@@ -119,7 +120,7 @@ public static class SseEventInspector
                 reader.Read();
                 chunk.Choices = reader.TokenType == JsonTokenType.StartArray ? CountChoices(ref reader, ref chunk) : 0;
             }
-            else if (measurement.ResponseModel is null && reader.ValueTextEquals("model"u8))
+            else if (measurement.Traced && measurement.ResponseModel is null && reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
                 measurement.ResponseModel = reader.TokenType == JsonTokenType.String ? FinishReasonNames.ModelOf(ref reader, measurement.Model) : null;
@@ -163,7 +164,7 @@ public static class SseEventInspector
                         chunk.DeltaTokens++;
                     }
                 }
-                else if (reader.ValueTextEquals("finish_reason"u8) && reader.CurrentDepth == depth + 1)
+                else if (reader.CurrentDepth == depth + 1 && reader.ValueTextEquals("finish_reason"u8))
                 {
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String)

@@ -100,7 +100,8 @@ public sealed class GatewayMetrics : IRequestObserver
                 { "model", measurement.Model }, { "priority", measurement.Priority.Label() }, { "outcome", queued.Label() },
             });
         }
-        if (measurement.TimeToFirstToken is { } ttft && measurement.Status < 400)
+        // Streams only: the first byte of an unstreamed answer is the whole answer, not its first token.
+        if (measurement.Stream && measurement.TimeToFirstToken is { } ttft && measurement.Status < 400)
         {
             _timeToFirstToken.Record(ttft.TotalSeconds, genAi);
         }
@@ -140,8 +141,5 @@ public sealed class GatewayMetrics : IRequestObserver
         }
     }
 
-    // Status codes as cached strings: a label value per request without formatting an int each time.
-    private static readonly string[] StatusTexts = Enumerable.Range(0, 600).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-
-    private static string StatusText(int status) => status is >= 0 and < 600 ? StatusTexts[status] : "other";
+    private static string StatusText(int status) => StatusTexts.Of(status);
 }

@@ -21,6 +21,7 @@ public sealed class RequestTraceObserver : IRequestObserver
             activity.SetTag("llmhost.key_id", rejection.KeyId);
             activity.SetTag("llmhost.rejected", rejection.Reason);
             activity.SetTag("error.type", rejection.Reason);
+            activity.SetStatus(ActivityStatusCode.Error);
         }
     }
 
@@ -72,18 +73,29 @@ public sealed class RequestTraceObserver : IRequestObserver
             activity.SetTag("llmhost.queue", queued.Label());
             activity.SetTag("llmhost.queue_ms", Math.Round(measurement.QueueTime.TotalMilliseconds, 3));
         }
-        if (measurement.Status >= 400)
+        if (measurement.Status >= 400 || measurement.StreamError)
         {
-            // The conventions' error.type: the HTTP status as text (499 when the client went away).
-            activity.SetTag("error.type", ErrorType(measurement.Status));
+            // The conventions' error.type: a refusal's reason when a limit said no, else the HTTP status as text (499
+            // when the client went away), or stream_error for a stream that failed after its 200.
+            if (activity.GetTagItem("error.type") is null)
+            {
+                activity.SetTag("error.type", measurement.Status >= 400 ? StatusTexts.Of(measurement.Status) : "stream_error");
+            }
             activity.SetStatus(ActivityStatusCode.Error);
         }
     }
 
-    private static string ErrorType(int status) => status switch
+    /// <summary>A request refused before it was routed (malformed body, unknown model, …): its operation and error on the span.</summary>
+    public static void Refused(string operation, int status)
     {
-        400 => "400", 401 => "401", 403 => "403", 404 => "404", 408 => "408", 413 => "413", 429 => "429", 499 => "499",
-        500 => "500", 502 => "502", 503 => "503", 504 => "504",
-        _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        if (Activity.Current is { IsAllDataRequested: true } activity && status >= 400)
+        {
+            activity.SetTag("gen_ai.operation.name", operation);
+            if (activity.GetTagItem("error.type") is null)
+            {
+                activity.SetTag("error.type", StatusTexts.Of(status));
+            }
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
 }

@@ -53,6 +53,7 @@ public sealed class CompletionProxy(
             {
                 MaxTokens = request.MaxTokens ?? request.MaxCompletionTokens,
                 Operation = OperationOf(CanonicalPath.Of(context).Value!),
+                Traced = Activity.Current is { IsAllDataRequested: true },
             };
             context.Features.Set(measurement);
             if (!await AuthorizeModelAsync(context, key, measurement.Model) || !await PrioritizeAsync(context, key, request, measurement)
@@ -319,6 +320,7 @@ public sealed class CompletionProxy(
         if (routed is null)
         {
             ticket.Complete(0);
+            Observability.RequestTraceObserver.Refused(OperationOf(CanonicalPath.Of(context).Value!), context.Response.StatusCode);
             return;
         }
         routed.Status = routed.ClientGone ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode;

@@ -27,7 +27,7 @@ public sealed class BackendInstance
         _backend = backend;
         Name = name;
         Address = Normalize(address);
-        (Host, Port) = (address.Host, address.Port);
+        (Host, Port) = (address.DnsSafeHost, address.Port);
         ApiKey = apiKey;
         Health = new PassiveHealth(ejectionTime);
     }

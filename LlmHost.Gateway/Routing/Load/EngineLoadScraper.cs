@@ -97,7 +97,7 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
             var inFlight = instance.Outstanding;
             if (!response.IsSuccessStatusCode)
             {
-                Failed(instance);
+                Failed(instance, $"status {(int)response.StatusCode}");
                 return;
             }
             var reader = new EngineLoad.Reader(instance.Backend.Profile);
@@ -112,12 +112,21 @@ public sealed class EngineLoadScraper(IOptionsMonitor<LlmHostConfig> config, Bac
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            Failed(instance);
+            Failed(instance, ex is OperationCanceledException ? "timed out" : ex.GetType().Name);
         }
     }
 
-    private void Failed(BackendInstance instance)
+    // Logged as a warning when an instance starts failing, then at debug level while it goes on (every 10 s).
+    private void Failed(BackendInstance instance, string reason)
     {
+        if (_retryAt.ContainsKey(instance.Name))
+        {
+            LoadLog.StillFailing(logger, instance.Name, reason);
+        }
+        else
+        {
+            LoadLog.ReadFailed(logger, instance.Name, reason);
+        }
         instance.Load = null;
         _retryAt[instance.Name] = Stopwatch.GetTimestamp() + (long)(RetryAfterFailure.TotalSeconds * Stopwatch.Frequency);
     }

@@ -44,7 +44,7 @@ public class GatewayMetricsTests
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_rejections_total", "key_id=\"metrics-narrow\"", "reason=\"model_not_allowed\""));
         Assert.Equal(4, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "gen_ai_operation_name=\"chat\"", "gen_ai_provider_name=\"vllm\""));
         Assert.Equal(1, Sample(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "error_type=\"500\""));
-        Assert.Equal(3, Sample(metrics, "gen_ai_server_time_to_first_token_seconds_count", "gen_ai_request_model=\"metrics-exact\""));
+        Assert.Equal(1, Sample(metrics, "gen_ai_server_time_to_first_token_seconds_count", "gen_ai_request_model=\"metrics-exact\"")); // the one stream
         Assert.Equal(4, Sample(metrics, "llmhost_gateway_overhead_seconds_count", "model=\"metrics-exact\"", "backend=\"sim\""));
         Assert.InRange(Sample(metrics, "llmhost_gateway_overhead_seconds_sum", "model=\"metrics-exact\""), 0, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_sum", "gen_ai_request_model=\"metrics-exact\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_backend_available", "backend=\"sim\""));

@@ -12,9 +12,9 @@ namespace LlmHost.Tests.Integration.Gateway.Observability;
 [Trait("Category", "Integration")]
 public sealed class GenAiSpanTests
 {
-    private static async Task<(GatewayHost Gateway, List<Activity> Exported)> StartTracedAsync(SimulatorHost sim, string extra = "")
+    private static async Task<(GatewayHost Gateway, LockedList<Activity> Exported)> StartTracedAsync(SimulatorHost sim, string extra = "")
     {
-        var exported = new List<Activity>();
+        var exported = new LockedList<Activity>();
         var gateway = await GatewayHost.StartAsync($$"""
             routing: { discovery_interval: 200ms, health_check_interval: 200ms }
             backends:
@@ -26,13 +26,10 @@ public sealed class GenAiSpanTests
         return (gateway, exported);
     }
 
-    private static List<Activity> Flushed(GatewayHost gateway, List<Activity> exported)
+    private static List<Activity> Flushed(GatewayHost gateway, LockedList<Activity> exported)
     {
         gateway.Get<TracerProvider>().ForceFlush();
-        lock (exported)
-        {
-            return [.. exported];
-        }
+        return exported.Snapshot();
     }
 
     private static bool IsEngineCall(Activity span, string path) =>
@@ -75,6 +72,21 @@ public sealed class GenAiSpanTests
     }
 
     [Fact]
+    public async Task RefusedBeforeRouting_SpanHasOperationAndErrorType()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced");
+        var (gateway, exported) = await StartTracedAsync(sim);
+        await using var _ = gateway;
+
+        using var response = await gateway.Client.PostAsync("/v1/chat/completions", Json.Body("""{"model":"nobody-serves-this","messages":[]}"""));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.True(await Eventually.TrueWithinAsync(() => Flushed(gateway, exported).Any(s => s.GetTagItem("gen_ai.operation.name") is not null), TimeSpan.FromSeconds(5)));
+        var span = Flushed(gateway, exported).Single(s => s.GetTagItem("gen_ai.operation.name") is not null);
+        Assert.Equal(("chat", "404", ActivityStatusCode.Error), (span.GetTagItem("gen_ai.operation.name"), span.GetTagItem("error.type"), span.Status));
+    }
+
+    [Fact]
     public async Task FailedRequest_SpanHasErrorTypeAndErrorStatus()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced", "--failure-rate", "1", "--failure-types", "server_error");
@@ -99,6 +111,7 @@ public sealed class GenAiSpanTests
         await using (quietGateway)
         {
             await Task.Delay(1000); // about five discovery and health rounds
+            Assert.True(quietGateway.Instance("sim").Lists("traced")); // the polls did run
             Assert.DoesNotContain(Flushed(quietGateway, quiet), s => IsEngineCall(s, "/v1/models") || IsEngineCall(s, "/health"));
         }
 
@@ -107,5 +120,46 @@ public sealed class GenAiSpanTests
         {
             Assert.True(await Eventually.TrueWithinAsync(() => Flushed(loudGateway, loud).Any(s => IsEngineCall(s, "/v1/models")), TimeSpan.FromSeconds(5)));
         }
+    }
+
+    /// <summary>The exporter adds from its own thread while the test reads: every access under one lock.</summary>
+    private sealed class LockedList<T> : ICollection<T>
+    {
+        private readonly List<T> _items = [];
+
+        public List<T> Snapshot()
+        {
+            lock (_items)
+            {
+                return [.. _items];
+            }
+        }
+
+        public void Add(T item)
+        {
+            lock (_items)
+            {
+                _items.Add(item);
+            }
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (_items)
+                {
+                    return _items.Count;
+                }
+            }
+        }
+
+        public bool IsReadOnly => false;
+        public void Clear() { lock (_items) { _items.Clear(); } }
+        public bool Contains(T item) { lock (_items) { return _items.Contains(item); } }
+        public void CopyTo(T[] array, int arrayIndex) { lock (_items) { _items.CopyTo(array, arrayIndex); } }
+        public bool Remove(T item) { lock (_items) { return _items.Remove(item); } }
+        public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

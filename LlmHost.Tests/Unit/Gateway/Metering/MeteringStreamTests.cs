@@ -23,7 +23,7 @@ public class MeteringStreamTests
         var context = new DefaultHttpContext();
         context.Response.ContentType = contentType;
         var output = new MemoryStream();
-        var measurement = new CompletionMeasurement("m", stream: contentType.Contains("event-stream"), Stopwatch.GetTimestamp());
+        var measurement = new CompletionMeasurement("m", stream: contentType.Contains("event-stream"), Stopwatch.GetTimestamp()) { Traced = true };
         var bytes = Encoding.UTF8.GetBytes(body);
         await using (var metering = new MeteringStream(output, context.Response, measurement, strip))
         {
@@ -104,6 +104,25 @@ public class MeteringStreamTests
         Assert.Same(measurement.Model, measurement.ResponseModel); // the request's own string, not a copy
         Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
         Assert.Equal((7, 5), (measurement.PromptTokens, measurement.CachedPromptTokens));
+    }
+
+    [Theory]
+    [InlineData("application/json", """{"model":"\ud83d","choices":[{"finish_reason":"\udc00"}],"usage":{"prompt_tokens":3}}""")]
+    [InlineData("application/json", """{"\ud83d":1,"usage":{"prompt_tokens":3}}""")]
+    [InlineData("text/event-stream", "data: {\"model\":\"\\ud83d\",\"choices\":[{\"delta\":{\"content\":\"a\"},\"finish_reason\":\"\\udc00\"}]}\n\ndata: [DONE]\n\n")]
+    public async Task HostileStrings_LoneSurrogates_AnswerPassesWhole(string contentType, string body)
+    {
+        var context = new DefaultHttpContext();
+        context.Response.ContentType = contentType;
+        var output = new MemoryStream();
+        var measurement = new CompletionMeasurement("m", stream: contentType.Contains("event-stream"), Stopwatch.GetTimestamp()) { Traced = true };
+        await using (var metering = new MeteringStream(output, context.Response, measurement, stripUsageChunk: false))
+        {
+            await metering.WriteAsync(Encoding.UTF8.GetBytes(body));
+            await metering.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(body, Encoding.UTF8.GetString(output.ToArray()));
     }
 
     [Fact]
