@@ -24,6 +24,7 @@ public sealed class GatewayMetrics : IRequestObserver
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Histogram<double> _interTokenLatency;
     private readonly Counter<long> _tokens;
+    private readonly Histogram<long> _tokenUsage;
     private readonly Counter<long> _rejections;
     private readonly Histogram<double> _overhead;
     private readonly Histogram<double> _estimateRatio;
@@ -41,6 +42,8 @@ public sealed class GatewayMetrics : IRequestObserver
         _interTokenLatency = meter.CreateHistogram("gen_ai.server.time_per_output_token", "s", "Mean time per output token after the first of a successful stream, one sample per request.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5] });
         _tokens = meter.CreateCounter<long>("llmhost.gateway.tokens", "{token}", "Input and output tokens (gen_ai.token.type), by key and model.");
+        _tokenUsage = meter.CreateHistogram("gen_ai.client.token.usage", "{token}", "Input and output tokens of each answered request (the gateway is the engine's client).",
+            tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864] });
         _rejections = meter.CreateCounter<long>("llmhost.gateway.rejections", "{request}", "Requests the gateway refused for a key, by reason.");
         _overhead = meter.CreateHistogram("llmhost.gateway.overhead", "s", "Time spent in the gateway outside the backend call: reading, authenticating, admitting, routing, settling.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1] });
@@ -124,6 +127,13 @@ public sealed class GatewayMetrics : IRequestObserver
         if (measurement.CompletionTokens > 0)
         {
             _tokens.Add(measurement.CompletionTokens, Tokens(keyId, measurement.Model, "output"));
+        }
+        if (measurement.Source != UsageSource.None && measurement.Status < 400)
+        {
+            genAi.Add("gen_ai.token.type", "input");
+            _tokenUsage.Record(measurement.PromptTokens, genAi);
+            genAi[genAi.Count - 1] = new("gen_ai.token.type", "output");
+            _tokenUsage.Record(measurement.CompletionTokens, genAi);
         }
     }
 

@@ -45,6 +45,9 @@ public class GatewayMetricsTests
         Assert.Equal(4, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "gen_ai_operation_name=\"chat\"", "gen_ai_provider_name=\"vllm\""));
         Assert.Equal(1, Sample(metrics, "gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"metrics-exact\"", "error_type=\"500\""));
         Assert.Equal(1, Sample(metrics, "gen_ai_server_time_to_first_token_seconds_count", "gen_ai_request_model=\"metrics-exact\"")); // the one stream
+        Assert.Equal((27, 3), (Sample(metrics, "gen_ai_client_token_usage_sum", "gen_ai_request_model=\"metrics-exact\"", "gen_ai_token_type=\"input\""),
+            Sample(metrics, "gen_ai_client_token_usage_count", "gen_ai_request_model=\"metrics-exact\"", "gen_ai_token_type=\"input\"")));
+        Assert.Equal(12, Sample(metrics, "gen_ai_client_token_usage_sum", "gen_ai_request_model=\"metrics-exact\"", "gen_ai_token_type=\"output\""));
         Assert.Equal(4, Sample(metrics, "llmhost_gateway_overhead_seconds_count", "model=\"metrics-exact\"", "backend=\"sim\""));
         Assert.InRange(Sample(metrics, "llmhost_gateway_overhead_seconds_sum", "model=\"metrics-exact\""), 0, PrometheusText.Sum(metrics, "gen_ai_server_request_duration_seconds_sum", "gen_ai_request_model=\"metrics-exact\""));
         Assert.Equal(1, Sample(metrics, "llmhost_gateway_backend_available", "backend=\"sim\""));
