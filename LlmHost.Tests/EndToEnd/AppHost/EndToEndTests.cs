@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmHost.Tests.EndToEnd.AppHost;
 
@@ -43,6 +44,19 @@ public class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixt
         Assert.Equal(model, body.GetProperty("model").GetString());
         Assert.Equal(4, body.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
         Assert.Equal(before + 1, await SimulatorSuccessCount(simulator, counter));
+    }
+
+    [Fact]
+    public async Task SendTestChatCommand_OnTheGateway_AnswersThroughTheStack()
+    {
+        var before = await SimulatorSuccessCount("vllm-qwen", "vllm:request_success_total");
+        var commands = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceCommandService>();
+
+        var result = await commands.ExecuteCommandAsync("gateway", LlmHost.AppHost.Hosting.Gateway.GatewayDashboardBuilderExtensions.TestChatCommand);
+
+        Assert.True(result.Success, result.Message);
+        Assert.StartsWith("qwen2.5-7b-instruct answered: ", result.Message);
+        Assert.Equal(before + 1, await SimulatorSuccessCount("vllm-qwen", "vllm:request_success_total"));
     }
 
     [Theory]
