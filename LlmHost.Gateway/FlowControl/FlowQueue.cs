@@ -155,14 +155,11 @@ public sealed class FlowQueue
         request.Node = null;
         _count--;
         var keyId = request.Line.KeyId;
-        if (--CollectionsMarshalRef(keyId) == 0)
+        if (--System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_perKey, keyId) == 0)
         {
             _perKey.Remove(keyId);
         }
     }
-
-    private ref int CollectionsMarshalRef(string keyId) =>
-        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_perKey, keyId);
 
     /// <summary>The keys' lines of one priority class, in the order they are served.</summary>
     internal sealed class PriorityClass

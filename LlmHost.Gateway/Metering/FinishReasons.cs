@@ -47,10 +47,4 @@ public static class FinishReasonNames
         }
         return [.. names];
     }
-
-    /// <summary>The answer's <c>model</c> (the reader is on its string): the request's own string when they match, else a copy cut to 256 characters; null beyond 1 KiB.</summary>
-    public static string? ModelOf(ref System.Text.Json.Utf8JsonReader reader, string requested) =>
-        reader.ValueTextEquals(requested) ? requested
-        : reader.ValueSpan.Length <= 1024 ? Utilities.ClientText.Bound(reader.GetString() ?? "")
-        : null;
 }

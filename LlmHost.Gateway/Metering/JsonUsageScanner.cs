@@ -124,7 +124,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : 
                 _inChoices = reader.ValueTextEquals("choices"u8);
                 break;
             case JsonTokenType.String when _expect == Expect.Model && reader.CurrentDepth == 1:
-                _model = FinishReasonNames.ModelOf(ref reader, requestedModel);
+                _model = ResponseModel.Of(ref reader, requestedModel);
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.PropertyName when _inChoices && reader.CurrentDepth == 3:

@@ -123,7 +123,7 @@ public static class SseEventInspector
             else if (measurement.Traced && measurement.ResponseModel is null && reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
-                measurement.ResponseModel = reader.TokenType == JsonTokenType.String ? FinishReasonNames.ModelOf(ref reader, measurement.Model) : null;
+                measurement.ResponseModel = reader.TokenType == JsonTokenType.String ? ResponseModel.Of(ref reader, measurement.Model) : null;
                 reader.Skip();
             }
             else if (reader.ValueTextEquals("usage"u8))

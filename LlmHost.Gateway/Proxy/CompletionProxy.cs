@@ -190,7 +190,7 @@ public sealed class CompletionProxy(
             return true;
         }
         var settings = config.CurrentValue.Limits;
-        var generates = !CanonicalPath.Of(context).Value!.EndsWith("/embeddings", StringComparison.Ordinal);
+        var generates = measurement.Operation != "embeddings";
         var reservation = TokenReservation.For(request.MaxTokens, request.MaxCompletionTokens, request.N, request.BestOf, route.MaxModelLen,
             settings.DefaultMaxTokens, generates);
         var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
