@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LlmHost.Backends.Engines;
 
 namespace LlmHost.Backends.Configuration;
@@ -42,6 +43,19 @@ public sealed class BackendSettings
     /// priority class as the engine's <c>priority</c> (interactive −1, default 0, batch 1).
     /// </summary>
     public bool PriorityScheduling { get; set; }
+
+    /// <summary>
+    /// The engine's release (<c>0.11.1</c>), which decides the client APIs the gateway offers for it (Responses,
+    /// Messages). Unset: the container's tag in container mode; otherwise taken to be recent.
+    /// </summary>
+    public string? Version { get; set; }
+
+    /// <summary>The engine release the gateway assumes: <see cref="Version"/>, else a container's tag; null when unknown.</summary>
+    /// <remarks>Read per request: worked out once (a loaded configuration does not change; a reload makes new settings).</remarks>
+    public Version? EngineVersion => (_engineVersion ??= new StrongBox<Version?>(Engines.EngineVersion.Parse(Version)
+        ?? (ModeKind == DeploymentMode.Container ? Engines.EngineVersion.Parse(Container.Tag ?? Profile.ContainerTag) : null))).Value;
+
+    private StrongBox<Version?>? _engineVersion;
 
     /// <summary>The operator's own engine arguments with LlmHost's placeholders (see <see cref="Engines.EngineCommandTemplate"/>).</summary>
     public string? CommandTemplate { get; set; }

@@ -61,6 +61,10 @@ public static partial class ConfigValidator
         {
             error($"{at}.engine", $"'{b.Engine}' is not one of {string.Join(", ", EngineProfile.EngineNames)}");
         }
+        if (b.Version is not null && EngineVersion.Parse(b.Version) is null)
+        {
+            error($"{at}.version", $"'{b.Version}' is not an engine release such as 0.11.1");
+        }
         var mode = DeploymentModes.Parse(b.Mode);
         if (mode is null)
         {

@@ -23,6 +23,8 @@ public sealed class RoutingSettings
 
     public FlowControlSettings FlowControl { get; set; } = new();
 
+    public StoredResponsesSettings StoredResponses { get; set; } = new();
+
     /// <summary>Per model name, a policy that overrides <see cref="Policy"/>.</summary>
     public Dictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);
 

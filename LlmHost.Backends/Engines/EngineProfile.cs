@@ -44,6 +44,15 @@ public sealed record EngineProfile
         // (tensors the engine decodes) are the operator's to set, not a tenant's.
         OperatorOnlyFields = ["priority", "request_id", "kv_transfer_params", "cache_salt", "vllm_xargs", "prompt_embeds"],
         AdapterFields = [],
+        // Responses since 0.10.0 (no delete route); the Anthropic Messages API since 0.11.1, its token count since 0.12.0.
+        ApisSince = new Dictionary<EngineApi, Version>
+        {
+            [EngineApi.Responses] = new(0, 10, 0),
+            [EngineApi.ResponseRetrieve] = new(0, 10, 0),
+            [EngineApi.ResponseCancel] = new(0, 10, 0),
+            [EngineApi.Messages] = new(0, 11, 1),
+            [EngineApi.CountTokens] = new(0, 12, 0),
+        },
         Sleep = new EngineSleep
         {
             SleepPath = "/sleep",
@@ -100,6 +109,15 @@ public sealed record EngineProfile
         ],
         // SGLang selects an adapter by the body's lora_path as well as by "base:adapter" in model.
         AdapterFields = ["lora_path"],
+        // Responses since 0.5.0 (no delete route); the Anthropic Messages API since 0.5.5.
+        ApisSince = new Dictionary<EngineApi, Version>
+        {
+            [EngineApi.Responses] = new(0, 5, 0),
+            [EngineApi.ResponseRetrieve] = new(0, 5, 0),
+            [EngineApi.ResponseCancel] = new(0, 5, 0),
+            [EngineApi.Messages] = new(0, 5, 5),
+            [EngineApi.CountTokens] = new(0, 5, 5),
+        },
         // Releasing GPU memory needs the memory saver; the weights' CPU backup (SGLang 0.5.3 and later) lets the
         // resume restore them without reloading from disk. One level: the KV cache, the weights and the CUDA graphs.
         Sleep = new EngineSleep
@@ -138,6 +156,12 @@ public sealed record EngineProfile
 
     /// <summary>Top-level request fields that select a LoRA adapter besides <c>model</c>.</summary>
     public required IReadOnlyList<string> AdapterFields { get; init; }
+
+    /// <summary>The first version that serves each of the later client APIs; an API not listed is not served at all.</summary>
+    public required IReadOnlyDictionary<EngineApi, Version> ApisSince { get; init; }
+
+    /// <summary>Whether an engine of <paramref name="version"/> serves <paramref name="api"/>; an unknown version is taken to be recent.</summary>
+    public bool Serves(EngineApi api, Version? version) => ApisSince.TryGetValue(api, out var since) && (version is null || version >= since);
 
     /// <summary>Every engine's operator-only fields: a route may span engines, and an engine may be replaced.</summary>
     public static IReadOnlyList<string> AllOperatorOnlyFields { get; } = [.. Vllm.OperatorOnlyFields.Union(Sglang.OperatorOnlyFields)];

@@ -7,7 +7,8 @@ namespace LlmHost.Gateway.Errors;
 /// <summary>
 /// The OpenAI error envelope (<c>{"error":{"message","type","param","code"}}</c>), so that OpenAI SDKs raise the right
 /// exception type, and the answers that belong to no feature (a bad body, an unknown path or method, a body over
-/// the size limit). Each feature writes its own refusals with it.
+/// the size limit). Each feature writes its own refusals with it; on Anthropic's Messages API they go out in
+/// Anthropic's envelope instead (<see cref="AnthropicErrors"/>), with the same status and message.
 /// </summary>
 public static class OpenAIErrors
 {
@@ -17,6 +18,11 @@ public static class OpenAIErrors
     public static async Task WriteAsync(HttpContext context, int status, string message, string type, string? code = null, string? param = null,
         Action<HttpResponse>? headers = null)
     {
+        if (ClientApis.ApiOperation.IsAnthropic(context))
+        {
+            await AnthropicErrors.WriteAsync(context, status, message, headers);
+            return;
+        }
         var response = context.Response;
         if (response.HasStarted)
         {

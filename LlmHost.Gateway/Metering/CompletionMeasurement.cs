@@ -34,8 +34,17 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public string? ServerHost { get; set; }
     public int ServerPort { get; set; }
 
-    /// <summary>OpenTelemetry's GenAI operation name of the route: <c>chat</c>, <c>text_completion</c>, <c>embeddings</c>.</summary>
+    /// <summary>The route's operation name (OpenTelemetry's GenAI names: <c>chat</c>, <c>text_completion</c>, <c>embeddings</c>; and <c>responses</c>, <c>messages</c>, <c>count_tokens</c>).</summary>
     public string Operation { get; init; } = "chat";
+
+    /// <summary>Whether the answer's id is wanted: a Responses API response the engine stores, which later requests name.</summary>
+    public bool KeepsResponseId { get; init; }
+
+    /// <summary>The id of the response the answer created (Responses API, when <see cref="KeepsResponseId"/>).</summary>
+    public string? ResponseId { get; set; }
+
+    /// <summary>Called once with <see cref="ResponseId"/> as soon as it is read, before the bytes carrying it go to the client.</summary>
+    public Func<string, ValueTask>? OnResponseId { get; set; }
 
     /// <summary>Whether the request's span records everything (then the answer's <c>model</c> is read for it).</summary>
     public bool Traced { get; init; }

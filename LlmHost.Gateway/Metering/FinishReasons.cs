@@ -30,6 +30,20 @@ public static class FinishReasonNames
         : reader.ValueTextEquals("function_call"u8) ? FinishReasons.FunctionCall
         : FinishReasons.Other;
 
+    /// <summary>The flag of Anthropic's <c>stop_reason</c> (the reader is on its string): its turn's end or stop sequence is a stop.</summary>
+    public static FinishReasons OfStopReason(ref System.Text.Json.Utf8JsonReader reader) =>
+        reader.ValueTextEquals("end_turn"u8) || reader.ValueTextEquals("stop_sequence"u8) ? FinishReasons.Stop
+        : reader.ValueTextEquals("max_tokens"u8) ? FinishReasons.Length
+        : reader.ValueTextEquals("tool_use"u8) ? FinishReasons.ToolCalls
+        : reader.ValueTextEquals("refusal"u8) ? FinishReasons.ContentFilter
+        : FinishReasons.Other;
+
+    /// <summary>The flag of a finished Responses API <c>status</c>: completed is a stop, incomplete (mostly <c>max_output_tokens</c>) a length; none for the others.</summary>
+    public static FinishReasons OfStatus(ref System.Text.Json.Utf8JsonReader reader) =>
+        reader.ValueTextEquals("completed"u8) ? FinishReasons.Stop
+        : reader.ValueTextEquals("incomplete"u8) ? FinishReasons.Length
+        : FinishReasons.None;
+
     private static readonly string[]?[] Cache = new string[]?[64];
 
     /// <summary>The names, for a span attribute (one array per combination, made once).</summary>

@@ -4,21 +4,24 @@ using System.Text.Json;
 namespace LlmHost.Gateway.Metering;
 
 /// <summary>
-/// Finds the top-level <c>usage</c> of a JSON answer while it streams through, chunk by chunk, without buffering
-/// the body: a <see cref="Utf8JsonReader"/> resumed across writes, keeping only the bytes of an unfinished token.
-/// Notes the answer's <c>model</c> and its choices' <c>finish_reason</c>s on the way.
+/// Finds the top-level <c>usage</c> of a JSON answer (see <see cref="UsageReader"/> for its dialects) while it streams
+/// through, chunk by chunk, without buffering the body: a <see cref="Utf8JsonReader"/> resumed across writes, keeping
+/// only the bytes of an unfinished token. Notes the answer's <c>model</c>, how it ended (its choices'
+/// <c>finish_reason</c>s, Anthropic's <c>stop_reason</c>, the Responses API's <c>status</c>) and, when asked, its
+/// <c>id</c> on the way.
 /// </summary>
-internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : IDisposable
+internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bool readId = false) : IDisposable
 {
     private enum Expect
     {
         Nothing,
         UsageObject,
-        Prompt,
-        Completion,
-        Total,
+        Count,
         Model,
+        Id,
         FinishReason,
+        StopReason,
+        Status,
         Details,
         Cached,
     }
@@ -30,21 +33,27 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : 
     private bool _failed;
     private bool _inUsage;
     private Expect _expect;
-    private int? _prompt, _completion, _total, _cached;
+    private UsageReader.Counts _usage;
+    private UsageReader.Slot _slot;
     private bool _inDetails;
     private bool _inChoices;
     private string? _model;
+    private string? _id;
     private FinishReasons _finishReasons;
 
-    public bool Found => _completion is not null || _prompt is not null;
+    public bool Found => _usage.Found;
+
+    /// <summary>The answer's <c>id</c>, once read (only when asked to read it).</summary>
+    public string? Id => _id;
 
     public void Report(CompletionMeasurement measurement)
     {
         if (Found)
         {
-            measurement.ReportUsage(_prompt, _completion, _total, _cached);
+            _usage.ReportTo(measurement);
         }
         measurement.ResponseModel ??= _model;
+        measurement.ResponseId ??= _id;
         measurement.FinishReasons |= _finishReasons;
     }
 
@@ -120,11 +129,26 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : 
             case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
                 _expect = reader.ValueTextEquals("usage"u8) ? Expect.UsageObject
                     : readModel && _model is null && reader.ValueTextEquals("model"u8) ? Expect.Model
+                    : readId && _id is null && reader.ValueTextEquals("id"u8) ? Expect.Id
+                    : reader.ValueTextEquals("stop_reason"u8) ? Expect.StopReason
+                    : reader.ValueTextEquals("status"u8) ? Expect.Status
                     : Expect.Nothing;
                 _inChoices = reader.ValueTextEquals("choices"u8);
                 break;
             case JsonTokenType.String when _expect == Expect.Model && reader.CurrentDepth == 1:
                 _model = ResponseModel.Of(ref reader, requestedModel);
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.String when _expect == Expect.Id && reader.CurrentDepth == 1:
+                _id = ClientApis.ResponseIds.Read(ref reader);
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.String when _expect == Expect.StopReason && reader.CurrentDepth == 1:
+                _finishReasons |= FinishReasonNames.OfStopReason(ref reader);
+                _expect = Expect.Nothing;
+                break;
+            case JsonTokenType.String when _expect == Expect.Status && reader.CurrentDepth == 1:
+                _finishReasons |= FinishReasonNames.OfStatus(ref reader);
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.PropertyName when _inChoices && reader.CurrentDepth == 3:
@@ -139,11 +163,8 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : 
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.PropertyName when _inUsage && reader.CurrentDepth == 2:
-                _expect = reader.ValueTextEquals("prompt_tokens"u8) ? Expect.Prompt
-                    : reader.ValueTextEquals("completion_tokens"u8) ? Expect.Completion
-                    : reader.ValueTextEquals("total_tokens"u8) ? Expect.Total
-                    : reader.ValueTextEquals("prompt_tokens_details"u8) ? Expect.Details
-                    : Expect.Nothing;
+                _slot = UsageReader.SlotOf(ref reader);
+                _expect = _slot == UsageReader.Slot.Details ? Expect.Details : _slot == UsageReader.Slot.None ? Expect.Nothing : Expect.Count;
                 break;
             case JsonTokenType.StartObject when _expect == Expect.Details && reader.CurrentDepth == 2:
                 _inDetails = true;
@@ -155,7 +176,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : 
             case JsonTokenType.Number when _inDetails && reader.CurrentDepth == 3:
                 if (_expect == Expect.Cached && reader.TryGetInt32(out var cached))
                 {
-                    _cached = cached;
+                    _usage.Cached = cached;
                 }
                 _expect = Expect.Nothing;
                 break;
@@ -163,14 +184,9 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel) : 
                 _inDetails = false;
                 break;
             case JsonTokenType.Number when _inUsage && reader.CurrentDepth == 2:
-                if (reader.TryGetInt32(out var value))
+                if (_expect == Expect.Count && reader.TryGetInt32(out var value))
                 {
-                    switch (_expect)
-                    {
-                        case Expect.Prompt: _prompt = value; break;
-                        case Expect.Completion: _completion = value; break;
-                        case Expect.Total: _total = value; break;
-                    }
+                    _usage.Set(_slot, value);
                 }
                 _expect = Expect.Nothing;
                 break;

@@ -36,6 +36,7 @@ public sealed class MeteringStream : Stream
     // The last write ended an event with a CR: an LF first in the next write belongs to that event (CR LF).
     private bool _endedOnCr;
     private bool _lastEventStripped;
+    private bool _announced;
     private JsonUsageScanner? _json;
 
     public MeteringStream(Stream inner, HttpResponse response, CompletionMeasurement measurement, bool stripUsageChunk)
@@ -73,6 +74,8 @@ public sealed class MeteringStream : Stream
                 break;
             case Mode.Json:
                 _json!.Feed(buffer.Span);
+                _measurement.ResponseId ??= _json.Id;
+                await AnnounceResponseIdAsync();
                 await _inner.WriteAsync(buffer, cancellationToken);
                 break;
             default:
@@ -101,6 +104,18 @@ public sealed class MeteringStream : Stream
         _json?.Report(_measurement);
     }
 
+    // The id of a stored response is made known before the bytes that carry it reach the client: a follow-up the
+    // client sends the moment it reads the id must find its instance.
+    private ValueTask AnnounceResponseIdAsync()
+    {
+        if (_announced || _measurement.ResponseId is not { } id || _measurement.OnResponseId is not { } announce)
+        {
+            return ValueTask.CompletedTask;
+        }
+        _announced = true;
+        return announce(id);
+    }
+
     private Mode Decide(HttpResponse response)
     {
         var contentType = response.ContentType;
@@ -114,7 +129,7 @@ public sealed class MeteringStream : Stream
         }
         if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && response.StatusCode < 400)
         {
-            _json = new JsonUsageScanner(_measurement.Model, _measurement.Traced);
+            _json = new JsonUsageScanner(_measurement.Model, _measurement.Traced, _measurement.KeepsResponseId);
             return Mode.Json;
         }
         return Mode.Other;
@@ -130,6 +145,7 @@ public sealed class MeteringStream : Stream
         }
         var data = Append(buffer);
         var (scanned, keepFrom) = await WriteCompleteEventsAsync(data, cancellationToken);
+        await AnnounceResponseIdAsync();
         var rest = data.Length - scanned;
         if (rest > MaxPendingEvent)
         {

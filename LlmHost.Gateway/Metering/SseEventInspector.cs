@@ -5,6 +5,10 @@ namespace LlmHost.Gateway.Metering;
 /// <summary>
 /// Reads one SSE event (its <c>data:</c> lines, joined) of a completion stream: counts the tokens of its deltas,
 /// takes its usage, and says whether it is the usage-only chunk (<c>"choices": []</c> with usage) or an error event.
+/// Three dialects: chat and completions chunks (<c>choices</c>, <c>usage</c>); the Responses API's events
+/// (<c>type</c>, a string <c>delta</c>, the <c>response</c> with its id, status and usage); Anthropic's
+/// (<c>message_start</c>'s <c>message</c>, <c>content_block_delta</c>'s <c>delta</c>, <c>message_delta</c>'s stop
+/// reason and usage, <c>error</c>).
 /// </summary>
 public static class SseEventInspector
 {
@@ -103,9 +107,9 @@ public static class SseEventInspector
         }
         measurement.CountCompletionTokens(chunk.DeltaTokens);
         measurement.FinishReasons |= chunk.FinishReasons;
-        if (chunk.Completion is not null || chunk.Prompt is not null)
+        if (chunk.Usage.Found)
         {
-            measurement.ReportUsage(chunk.Prompt, chunk.Completion, chunk.Total, chunk.Cached);
+            chunk.Usage.ReportTo(measurement);
             return chunk.Choices == 0 ? SseEventKind.UsageChunk : SseEventKind.Chunk;
         }
         return SseEventKind.Chunk;
@@ -129,13 +133,101 @@ public static class SseEventInspector
             else if (reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();
-                UsageReader.Read(ref reader, out chunk.Prompt, out chunk.Completion, out chunk.Total, out chunk.Cached);
+                chunk.Usage = UsageReader.Read(ref reader);
+            }
+            else if (reader.ValueTextEquals("delta"u8))
+            {
+                reader.Read();
+                ReadDelta(ref reader, ref chunk);
+            }
+            else if (reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("message"u8))
+            {
+                reader.Read();
+                ReadEnvelope(ref reader, ref chunk, measurement);
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                chunk.Error |= reader.TokenType == JsonTokenType.String && (reader.ValueTextEquals("error"u8) || reader.ValueTextEquals("response.failed"u8));
             }
             else
             {
                 chunk.Error |= reader.ValueTextEquals("error"u8);
                 reader.Read();
                 reader.Skip();
+            }
+        }
+    }
+
+    // A Responses API delta (a string: text, reasoning or tool-call arguments) or an Anthropic one (an object: a text,
+    // thinking or tool-input delta; or the message's stop reason).
+    private static void ReadDelta(ref Utf8JsonReader reader, ref Chunk chunk)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            chunk.DeltaTokens += reader.ValueSpan.Length > 0 ? 1 : 0;
+            return;
+        }
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var generated = reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("partial_json"u8);
+            var stopReason = reader.ValueTextEquals("stop_reason"u8);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                reader.Skip();
+            }
+            else if (generated && reader.ValueSpan.Length > 0)
+            {
+                chunk.DeltaTokens++;
+            }
+            else if (stopReason)
+            {
+                chunk.FinishReasons |= FinishReasonNames.OfStopReason(ref reader);
+            }
+        }
+    }
+
+    // The response a Responses API event carries (created, completed, …) or the message of Anthropic's message_start:
+    // its id, model, status and usage.
+    private static void ReadEnvelope(ref Utf8JsonReader reader, ref Chunk chunk, CompletionMeasurement measurement)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                chunk.Usage = UsageReader.Read(ref reader);
+                continue;
+            }
+            var property = reader.ValueTextEquals("id"u8) ? 1 : reader.ValueTextEquals("model"u8) ? 2 : reader.ValueTextEquals("status"u8) ? 3 : 0;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                reader.Skip();
+                continue;
+            }
+            switch (property)
+            {
+                case 1 when measurement.KeepsResponseId && measurement.ResponseId is null:
+                    measurement.ResponseId = ClientApis.ResponseIds.Read(ref reader);
+                    break;
+                case 2 when measurement.Traced && measurement.ResponseModel is null:
+                    measurement.ResponseModel = ResponseModel.Of(ref reader, measurement.Model);
+                    break;
+                case 3:
+                    chunk.FinishReasons |= FinishReasonNames.OfStatus(ref reader);
+                    break;
             }
         }
     }
@@ -183,7 +275,7 @@ public static class SseEventInspector
 
     private struct Chunk
     {
-        public int? Prompt, Completion, Total, Cached;
+        public UsageReader.Counts Usage;
         public int Choices;
         public int DeltaTokens;
         public FinishReasons FinishReasons;

@@ -2,36 +2,93 @@ using System.Text.Json;
 
 namespace LlmHost.Gateway.Metering;
 
-/// <summary>Reads an OpenAI <c>usage</c> object at the reader's position (or null), with <c>prompt_tokens_details.cached_tokens</c>.</summary>
+/// <summary>
+/// Reads a <c>usage</c> object at the reader's position (or null) in any of the three dialects: OpenAI's chat and
+/// completions (<c>prompt_tokens</c>, <c>completion_tokens</c>, <c>prompt_tokens_details.cached_tokens</c>), the
+/// Responses API's (<c>input_tokens</c>, <c>output_tokens</c>, <c>input_tokens_details.cached_tokens</c>) and
+/// Anthropic's, whose <c>input_tokens</c> leave out the tokens read from or written to the cache
+/// (<c>cache_read_input_tokens</c>, <c>cache_creation_input_tokens</c>): those are added back, so that the prompt is
+/// always the whole prompt and the cached tokens a part of it.
+/// </summary>
 internal static class UsageReader
 {
-    public static void Read(ref Utf8JsonReader reader, out int? prompt, out int? completion, out int? total, out int? cached)
+    /// <summary>Which count a usage property holds.</summary>
+    public enum Slot
     {
-        prompt = completion = total = cached = null;
+        None,
+        Prompt,
+        Completion,
+        Total,
+
+        /// <summary>An object whose <c>cached_tokens</c> are the prompt's cached part.</summary>
+        Details,
+        CacheRead,
+        CacheCreation,
+    }
+
+    /// <summary>The slot of the property name at the reader.</summary>
+    public static Slot SlotOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8) ? Slot.Prompt
+        : reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8) ? Slot.Completion
+        : reader.ValueTextEquals("total_tokens"u8) ? Slot.Total
+        : reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("input_tokens_details"u8) ? Slot.Details
+        : reader.ValueTextEquals("cache_read_input_tokens"u8) ? Slot.CacheRead
+        : reader.ValueTextEquals("cache_creation_input_tokens"u8) ? Slot.CacheCreation
+        : Slot.None;
+
+    /// <summary>The counts of one usage object, as read.</summary>
+    public struct Counts
+    {
+        public int? Prompt, Completion, Total, Cached, CacheRead, CacheCreation;
+
+        public void Set(Slot slot, int value)
+        {
+            switch (slot)
+            {
+                case Slot.Prompt: Prompt = value; break;
+                case Slot.Completion: Completion = value; break;
+                case Slot.Total: Total = value; break;
+                case Slot.CacheRead: CacheRead = value; break;
+                case Slot.CacheCreation: CacheCreation = value; break;
+            }
+        }
+
+        public readonly bool Found => Prompt is not null || Completion is not null;
+
+        /// <summary>The whole prompt: Anthropic's cache reads and writes added to its <c>input_tokens</c>.</summary>
+        public readonly int? WholePrompt => CacheRead is null && CacheCreation is null ? Prompt : (Prompt ?? 0) + (CacheRead ?? 0) + (CacheCreation ?? 0);
+
+        public readonly int? CachedPrompt => CacheRead ?? Cached;
+
+        public readonly void ReportTo(CompletionMeasurement measurement) => measurement.ReportUsage(WholePrompt, Completion, Total, CachedPrompt);
+    }
+
+    public static Counts Read(ref Utf8JsonReader reader)
+    {
+        var counts = new Counts();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-            return;
+            return counts;
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("prompt_tokens_details"u8))
-            {
-                reader.Read();
-                cached = CachedTokens(ref reader);
-                continue;
-            }
-            ref var target = ref Target(ref reader, ref prompt, ref completion, ref total, out var known);
+            var slot = SlotOf(ref reader);
             reader.Read();
-            if (known && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+            if (slot == Slot.Details)
             {
-                target = value;
+                counts.Cached = CachedTokens(ref reader);
+            }
+            else if (slot != Slot.None && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+            {
+                counts.Set(slot, value);
             }
             else
             {
                 reader.Skip();
             }
         }
+        return counts;
     }
 
     private static int? CachedTokens(ref Utf8JsonReader reader)
@@ -56,24 +113,5 @@ internal static class UsageReader
             }
         }
         return cached;
-    }
-
-    private static ref int? Target(ref Utf8JsonReader reader, ref int? prompt, ref int? completion, ref int? total, out bool known)
-    {
-        known = true;
-        if (reader.ValueTextEquals("prompt_tokens"u8))
-        {
-            return ref prompt;
-        }
-        if (reader.ValueTextEquals("completion_tokens"u8))
-        {
-            return ref completion;
-        }
-        if (reader.ValueTextEquals("total_tokens"u8))
-        {
-            return ref total;
-        }
-        known = false;
-        return ref total;
     }
 }

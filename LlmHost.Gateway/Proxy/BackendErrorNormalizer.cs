@@ -77,6 +77,16 @@ public static class BackendErrorNormalizer
         _ => null,
     };
 
+    /// <summary>
+    /// FastAPI's answer for a path (or method) the server has no route for — <c>{"detail":"Not Found"}</c> or
+    /// <c>{"detail":"Method Not Allowed"}</c> — as opposed to an engine's own 404 (an unknown model or response).
+    /// </summary>
+    public static bool IsMissingRoute(ReadOnlySpan<byte> body)
+    {
+        var trimmed = body.Trim(" \r\n\t"u8);
+        return trimmed.SequenceEqual("""{"detail":"Not Found"}"""u8) || trimmed.SequenceEqual("""{"detail":"Method Not Allowed"}"""u8);
+    }
+
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

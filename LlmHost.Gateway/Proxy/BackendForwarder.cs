@@ -105,6 +105,36 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         }
     }
 
+    /// <summary>
+    /// Sends a bodiless request (a stored response's retrieval, cancellation or deletion) to one given instance — no
+    /// other: the state it asks about lives there — and answers failures.
+    /// </summary>
+    public async Task RelayAsync(HttpContext context, BackendInstance instance)
+    {
+        context.Request.Body = Stream.Null;
+        context.Request.ContentLength = HttpMethods.IsPost(context.Request.Method) ? 0 : null;
+        instance.Enter();
+        try
+        {
+            var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, client, logger));
+            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(stream: false), transformer);
+            var outcome = new ForwardOutcome(error, context.Response.StatusCode, RequestNotSent: false);
+            if (!outcome.IsBackendFailure)
+            {
+                instance.Health.RecordSuccess();
+            }
+            else if (instance.Health.RecordFailure())
+            {
+                ProxyLog.BackendEjected(logger, instance.Name, PassiveHealth.FailureThreshold);
+            }
+            await ReportFailureAsync(context, instance, outcome, null);
+        }
+        finally
+        {
+            instance.Leave();
+        }
+    }
+
     // The session a request belongs to: the header's value, else (when allowed) the body's short `user` string — hashed
     // with the API key and the model, so that no tenant can steer another's sessions and no client string is kept.
     private static ulong? SessionOf(HttpContext context, InspectedRequest request, string model, SessionAffinitySettings affinity)
@@ -192,7 +222,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         }
     }
 
-    private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome, CompletionMeasurement measurement)
+    private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome, CompletionMeasurement? measurement)
     {
         if (outcome.Error == ForwarderError.None)
         {

@@ -22,6 +22,9 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
     /// </summary>
     internal static readonly string[] ForwardedRequestHeaders = ["Accept", "User-Agent"];
 
+    /// <summary>What Anthropic's clients send beside the body on the Messages API: the API version and the beta features they use.</summary>
+    internal static readonly string[] AnthropicRequestHeaders = ["anthropic-version", "anthropic-beta"];
+
     /// <summary>Characters of an engine's error message passed to the client.</summary>
     public const int MaxErrorMessageLength = 512;
 
@@ -32,6 +35,10 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         var request = httpContext.Request;
         Forward(request.Headers, ForwardedRequestHeaders, proxyRequest);
         Forward(request.Headers, client.ExtraForwardedHeaders, proxyRequest);
+        if (ClientApis.ApiOperation.IsAnthropic(httpContext))
+        {
+            Forward(request.Headers, AnthropicRequestHeaders, proxyRequest);
+        }
         if (proxyRequest.Content is { } content)
         {
             content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
@@ -72,7 +79,8 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         // The headers were copied already: read the plain string rather than parsing the typed header again.
         if (httpContext.Response.ContentType is { } contentType && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, client.StreamIdleTimeout, httpContext.RequestAborted);
+            proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, client.StreamIdleTimeout, httpContext.RequestAborted,
+                ClientApis.ApiOperation.Of(httpContext));
         }
         return copied;
     }
@@ -86,22 +94,37 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
             "server_error", null, null);
         httpContext.Response.StatusCode = StatusCodes.Status502BadGateway;
         httpContext.Response.Headers.Remove("Location");
-        Replace(httpContext.Response, proxyResponse, JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse));
+        Replace(httpContext.Response, proxyResponse, Serialize(httpContext, StatusCodes.Status502BadGateway, error));
         return ValueTask.FromResult(true);
     }
 
     private async ValueTask<bool> NormalizeErrorAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedAsync(proxyResponse.Content, cancellationToken);
-        var error = BackendErrorNormalizer.Normalize((int)proxyResponse.StatusCode, body);
+        var status = (int)proxyResponse.StatusCode;
+        var error = BackendErrorNormalizer.Normalize(status, body);
         if (error.Error.Message.Length > MaxErrorMessageLength)
         {
-            ProxyLog.BackendErrorCut(logger, backendName, (int)proxyResponse.StatusCode, error.Error.Message[..Math.Min(error.Error.Message.Length, 4096)]);
+            ProxyLog.BackendErrorCut(logger, backendName, status, error.Error.Message[..Math.Min(error.Error.Message.Length, 4096)]);
             error.Error.Message = string.Concat(error.Error.Message.AsSpan(0, MaxErrorMessageLength), "…");
         }
-        Replace(httpContext.Response, proxyResponse, JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse));
+        if (status is 404 or 405 && BackendErrorNormalizer.IsMissingRoute(body) && ClientApis.ApiOperation.Of(httpContext).EngineApi is not null)
+        {
+            // An engine too old for the API (its web framework knows no such route): not the client's mistake.
+            status = StatusCodes.Status501NotImplemented;
+            httpContext.Response.StatusCode = status;
+            error = ErrorResponse.Create($"The backend '{backendName}' does not support {httpContext.Request.Method} {CanonicalPath.Of(httpContext)}.",
+                "invalid_request_error", "unsupported_api");
+        }
+        Replace(httpContext.Response, proxyResponse, Serialize(httpContext, status, error));
         return true;
     }
+
+    // OpenAI's envelope, or Anthropic's on the Messages API.
+    private static byte[] Serialize(HttpContext httpContext, int status, ErrorResponse error) =>
+        ClientApis.ApiOperation.IsAnthropic(httpContext)
+            ? Errors.AnthropicErrors.Body(status, error.Error.Message)
+            : JsonSerializer.SerializeToUtf8Bytes(error, OpenAIJsonContext.Relaxed.ErrorResponse);
 
     private static void Replace(HttpResponse response, HttpResponseMessage proxyResponse, byte[] json)
     {

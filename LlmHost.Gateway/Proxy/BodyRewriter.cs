@@ -15,8 +15,12 @@ public static class BodyRewriter
     private static ReadOnlySpan<byte> UsageOptions => """{"include_usage":true}"""u8;
     private static ReadOnlySpan<byte> UsageOptionsProperty => ""","stream_options":{"include_usage":true}"""u8;
 
-    /// <summary>Whether the stream must be asked for usage: it is needed to meter tokens, whatever the client asked.</summary>
-    public static bool NeedsUsageInjection(InspectedRequest request) => request.Stream && request.IncludeUsage != true;
+    /// <summary>
+    /// Whether the stream must be asked for usage: it is needed to meter tokens, whatever the client asked. Chat and
+    /// completions only: the Responses and Messages streams always end with their usage.
+    /// </summary>
+    public static bool NeedsUsageInjection(InspectedRequest request) =>
+        request.Stream && request.IncludeUsage != true && (request.Operation == ClientApis.ApiOperation.Chat || request.Operation == ClientApis.ApiOperation.TextCompletion);
 
     /// <summary>The body to forward, or null when nothing needs to change; it releases the request once read to its end.</summary>
     public static SegmentedBody? Rewrite(InspectedRequest request, string? upstreamModel, bool injectUsage, int? enginePriority = null)

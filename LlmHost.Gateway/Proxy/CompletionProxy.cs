@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Adapters;
+using LlmHost.Gateway.ClientApis;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Keys;
@@ -8,16 +9,20 @@ using LlmHost.Gateway.Lifecycle;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
+using LlmHost.Gateway.StoredResponses;
 using LlmHost.Gateway.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>, cheapest
-/// checks first, one method a step: admit the key's concurrency and QPS before a byte of the body is read; inspect
-/// the body (bounded); authorize the model it selects and the priority class it asks for; route it; reserve its tokens; wake a sleeping engine when no
-/// instance is awake; place an adapter (loading it where needed); wait for its turn when the engines are saturated; forward it (<see cref="BackendForwarder"/>); settle what it held and tell the observers how it ended.
+/// The request path of the generation APIs (chat completions, completions, embeddings, responses, Anthropic's
+/// messages and its token count), cheapest checks first, one method a step: admit the key's concurrency and QPS
+/// before a byte of the body is read; inspect the body (bounded); authorize the model it selects and the priority
+/// class it asks for; route it, to the instance that keeps the response it continues if it names one; reserve its
+/// tokens; wake a sleeping engine when no instance is awake; place an adapter (loading it where needed); wait for its
+/// turn when the engines are saturated; forward it (<see cref="BackendForwarder"/>); settle what it held and tell the
+/// observers how it ended.
 /// </summary>
 public sealed class CompletionProxy(
     IOptionsMonitor<LlmHostConfig> config,
@@ -30,6 +35,7 @@ public sealed class CompletionProxy(
     EngineSleeper sleeper,
     FlowController flow,
     BackendForwarder forwarder,
+    ResponseOwners owners,
     RequestOutcomes outcomes)
 {
     public async Task HandleAsync(HttpContext context)
@@ -51,15 +57,22 @@ public sealed class CompletionProxy(
             }
             var measurement = new CompletionMeasurement(request.Adapter ?? request.Model, request.Stream, start, request.Length)
             {
-                MaxTokens = request.MaxTokens ?? request.MaxCompletionTokens,
-                Operation = OperationOf(CanonicalPath.Of(context).Value!),
+                MaxTokens = request.MaxOutput,
+                Operation = request.Operation.Name,
                 Traced = Activity.Current is { IsAllDataRequested: true },
+                KeepsResponseId = request.Operation == ApiOperation.Responses && request.Store,
             };
             context.Features.Set(measurement);
             if (!await AuthorizeModelAsync(context, key, measurement.Model) || !await PrioritizeAsync(context, key, request, measurement)
-                || await RouteAsync(context, request, measurement.Model) is not { } route)
+                || await RouteAsync(context, request, measurement.Model) is not { } candidate
+                || !await ServesAsync(context, request, candidate)
+                || await ContinueAsync(context, key, request, candidate) is not { } route)
             {
                 return;
+            }
+            if (measurement.KeepsResponseId)
+            {
+                measurement.OnResponseId = id => owners.RememberAsync(id, new ResponseOwner(measurement.Backend!, key.Id, route.Model));
             }
             routed = measurement;
             if (await ReserveAsync(context, key, ticket, request, route, measurement) && await WakeAsync(context, route)
@@ -104,12 +117,6 @@ public sealed class CompletionProxy(
         RateLimitHeaders.WriteOnStarting(context.Response, ticket);
         return ticket;
     }
-
-    // OpenTelemetry's GenAI operation names for the three routes.
-    private static string OperationOf(string path) =>
-        path.EndsWith("/chat/completions", StringComparison.Ordinal) ? "chat"
-        : path.EndsWith("/embeddings", StringComparison.Ordinal) ? "embeddings"
-        : "text_completion";
 
     /// <summary>Step 2: the body, bounded by size and by the body budgets, and its fields; null when refused (answered here).</summary>
     private async Task<InspectedRequest?> InspectAsync(HttpContext context, ApiKey key, RequestBodyBudget.Lease bodyBytes)
@@ -178,6 +185,48 @@ public sealed class CompletionProxy(
         return route;
     }
 
+    /// <summary>Step 4b: the route's engines serve the request's API (by their profile and release); 501 when none does.</summary>
+    private static async ValueTask<bool> ServesAsync(HttpContext context, InspectedRequest request, RouteEntry route)
+    {
+        if (request.Operation.EngineApi is not { } api || route.Serves(api))
+        {
+            return true;
+        }
+        await ProxyErrors.UnsupportedApiAsync(context, route.Model, CanonicalPath.Of(context).Value!);
+        return false;
+    }
+
+    /// <summary>
+    /// Step 4c: a Responses API request that continues a stored response (<c>previous_response_id</c>) goes to the
+    /// instance that keeps it, and only there; it must be the key's own response, of the same model. Null when
+    /// refused (answered here).
+    /// </summary>
+    private async ValueTask<RouteEntry?> ContinueAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route)
+    {
+        if (request.PreviousResponseId is not { } id || request.Operation != ApiOperation.Responses)
+        {
+            return route;
+        }
+        var owner = await owners.FindAsync(id);
+        if (owner is null || owner.KeyId != key.Id)
+        {
+            await StoredResponseErrors.NotFoundAsync(context, id, "previous_response_id");
+            return null;
+        }
+        if (owner.Model != route.Model)
+        {
+            await StoredResponseErrors.ModelMismatchAsync(context, id, owner.Model);
+            return null;
+        }
+        var index = route.IndexOf(owner.Instance);
+        if (index < 0)
+        {
+            await StoredResponseErrors.InstanceGoneAsync(context, id, "previous_response_id");
+            return null;
+        }
+        return route.PinnedTo(index);
+    }
+
     /// <summary>
     /// Step 5: the tokens the request may use, reserved against the key's tokens per minute (only a key with a token
     /// limit has its prompt counted; the estimate settles the request when no usage arrives). False when refused.
@@ -185,16 +234,17 @@ public sealed class CompletionProxy(
     private async ValueTask<bool> ReserveAsync(HttpContext context, ApiKey key, LimitTicket ticket, InspectedRequest request, RouteEntry route,
         CompletionMeasurement measurement)
     {
-        if (!limits.PolicyFor(key).LimitsTokens)
+        // Counting tokens runs no model: it is limited by requests, not tokens.
+        if (!limits.PolicyFor(key).LimitsTokens || request.Operation == ApiOperation.CountTokens)
         {
             return true;
         }
         var settings = config.CurrentValue.Limits;
-        var generates = measurement.Operation != "embeddings";
-        var reservation = TokenReservation.For(request.MaxTokens, request.MaxCompletionTokens, request.N, request.BestOf, route.MaxModelLen,
-            settings.DefaultMaxTokens, generates);
+        var reservation = TokenReservation.For(request.MaxOutput, null, request.N, request.BestOf, route.MaxModelLen,
+            settings.DefaultMaxTokens, request.Operation.Generates);
         var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
-        var estimate = PromptEstimator.Estimate(request.Body.Span, counter, reservation, settings.MediaTokens, context.RequestAborted);
+        var estimate = PromptEstimator.Estimate(request.Body.Span, counter, reservation, settings.MediaTokens,
+            conversationInput: request.Operation == ApiOperation.Responses, context.RequestAborted);
         measurement.PromptEstimate = estimate.PromptTokens;
         var admission = await ticket.ReserveTokensAsync(estimate.Reservation);
         if (admission.IsAdmitted)
@@ -298,7 +348,9 @@ public sealed class CompletionProxy(
             case QueueOutcome.Passed:
                 return route;
             case QueueOutcome.Dispatched:
-                return route.Parent is null && route.Adapter is null && routes.Current.TryGet(route.Model, out var current) ? current : route;
+                // A base model's route as it is now (instances may have come or gone while it waited); a pinned one stays.
+                return route.Parent is null && route.Adapter is null && request.PreviousResponseId is null && routes.Current.TryGet(route.Model, out var current)
+                    ? current : route;
             case QueueOutcome.Cancelled:
                 // No engine saw it: nothing to charge.
                 measurement.PromptEstimate = 0;
@@ -320,7 +372,7 @@ public sealed class CompletionProxy(
         if (routed is null)
         {
             ticket.Complete(0);
-            Observability.RequestTraceObserver.Refused(OperationOf(CanonicalPath.Of(context).Value!), context.Response.StatusCode);
+            Observability.RequestTraceObserver.Refused(ApiOperation.Of(context).Name, context.Response.StatusCode);
             return;
         }
         routed.Status = routed.ClientGone ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode;

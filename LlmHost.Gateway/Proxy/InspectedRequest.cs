@@ -23,6 +23,9 @@ public sealed class InspectedRequest : IDisposable
 
     public ReadOnlyMemory<byte> Body => _buffer is { } b ? b.AsMemory(0, Length) : throw new ObjectDisposedException(nameof(InspectedRequest));
 
+    /// <summary>The route's API: how the body's fields are read, and what its answer looks like.</summary>
+    public ClientApis.ApiOperation Operation { get; set; } = ClientApis.ApiOperation.Chat;
+
     public string Model { get; set; } = "";
     public bool Stream { get; set; }
     public bool HasStreamOptions => StreamOptionsSpan.Length > 0;
@@ -47,7 +50,25 @@ public sealed class InspectedRequest : IDisposable
 
     /// <summary>Where the prompt is in the body: the <c>messages</c> list or the <c>prompt</c> value (empty if neither).</summary>
     public BodySpan PromptSpan { get; set; }
+    /// <summary><c>max_tokens</c> (chat, completions, Anthropic's messages).</summary>
     public int? MaxTokens { get; set; }
+
+    /// <summary>The Responses API's <c>max_output_tokens</c>.</summary>
+    public int? MaxOutputTokens { get; set; }
+
+    /// <summary>
+    /// The largest output limit the body sets, whichever its field (an engine may read any of them: a small one beside
+    /// a large one must not decide the reservation).
+    /// </summary>
+    public int? MaxOutput => MaxTokens is null && MaxCompletionTokens is null && MaxOutputTokens is null
+        ? null
+        : Math.Max(MaxTokens ?? 0, Math.Max(MaxCompletionTokens ?? 0, MaxOutputTokens ?? 0));
+
+    /// <summary>The Responses API's <c>previous_response_id</c>: the stored response this request continues.</summary>
+    public string? PreviousResponseId { get; set; }
+
+    /// <summary>The Responses API's <c>store</c>: false when the engine is asked not to keep the response.</summary>
+    public bool Store { get; set; } = true;
     public int? MaxCompletionTokens { get; set; }
     public int? N { get; set; }
 

@@ -47,4 +47,9 @@ public static class ProxyErrors
     public static Task BackendTimeoutAsync(HttpContext context, string backend) =>
         OpenAIErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout,
             $"The backend '{backend}' did not answer in time.", OpenAIErrors.ServerError, "backend_timeout");
+
+    /// <summary>The engines behind the model do not serve the API (or this operation of it), by their profile and release.</summary>
+    public static Task UnsupportedApiAsync(HttpContext context, string model, string path) =>
+        OpenAIErrors.WriteAsync(context, StatusCodes.Status501NotImplemented,
+            $"The engine serving `{ClientText.Bound(model)}` does not support {path}.", OpenAIErrors.InvalidRequest, "unsupported_api");
 }

@@ -16,6 +16,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<RequestInspector>();
         services.AddSingleton<RequestOutcomes>();
         services.AddSingleton<CompletionProxy>();
+        services.AddSingleton<StoredResponses.ResponseOwners>();
+        services.AddSingleton<StoredResponseProxy>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ServerLimits>();
         return builder;
     }

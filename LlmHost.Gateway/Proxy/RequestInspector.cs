@@ -3,6 +3,7 @@ using System.Text.Json;
 using LlmHost.Backends.Engines;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.RateLimiting;
+using LlmHost.Gateway.ClientApis;
 
 namespace LlmHost.Gateway.Proxy;
 
@@ -26,6 +27,7 @@ public sealed class RequestInspector
     /// <summary>Most prompts (or inputs) in one batch: OpenAI's limit for embeddings, applied to completions too.</summary>
     public const int MaxBatch = 2048;
 
+
     private enum Field
     {
         Other,
@@ -37,6 +39,9 @@ public sealed class RequestInspector
         N,
         BestOf,
         User,
+        MaxOutputTokens,
+        PreviousResponseId,
+        Store,
         Adapter,
         OperatorOnly,
 
@@ -44,7 +49,7 @@ public sealed class RequestInspector
         Counted,
     }
 
-    private static readonly string[] CountedFields = ["messages", "prompt", "input", "tools", "functions", "response_format"];
+    private static readonly string[] CountedFields = ["messages", "prompt", "input", "tools", "functions", "response_format", "instructions", "system"];
 
     private readonly byte[][] _adapterFields = [.. EngineProfile.AllAdapterFields.Select(Encoding.UTF8.GetBytes)];
     private readonly byte[][] _operatorFields = [.. EngineProfile.AllOperatorOnlyFields.Select(Encoding.UTF8.GetBytes)];
@@ -53,7 +58,12 @@ public sealed class RequestInspector
     public async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null, TimeSpan? timeout = null)
     {
         var read = await RequestBodyReader.ReadAsync(context, maxBytes, budget, timeout ?? Timeout.InfiniteTimeSpan);
-        if (read.Request is not { } request || Inspect(request) is not { } invalid)
+        if (read.Request is not { } request)
+        {
+            return read;
+        }
+        request.Operation = ClientApis.ApiOperation.Of(context);
+        if (Inspect(request) is not { } invalid)
         {
             return read;
         }
@@ -156,6 +166,9 @@ public sealed class RequestInspector
         Field.MaxCompletionTokens => "max_completion_tokens",
         Field.N => "n",
         Field.User => "user",
+        Field.MaxOutputTokens => "max_output_tokens",
+        Field.PreviousResponseId => "previous_response_id",
+        Field.Store => "store",
         _ => "best_of",
     };
 
@@ -170,6 +183,9 @@ public sealed class RequestInspector
         if (reader.ValueTextEquals("n"u8)) { return (Field.N, 0); }
         if (reader.ValueTextEquals("best_of"u8)) { return (Field.BestOf, 0); }
         if (reader.ValueTextEquals("user"u8)) { return (Field.User, 0); }
+        if (reader.ValueTextEquals("max_output_tokens"u8)) { return (Field.MaxOutputTokens, 0); }
+        if (reader.ValueTextEquals("previous_response_id"u8)) { return (Field.PreviousResponseId, 0); }
+        if (reader.ValueTextEquals("store"u8)) { return (Field.Store, 0); }
         for (var i = 0; i < _adapterFields.Length; i++)
         {
             if (reader.ValueTextEquals(_adapterFields[i]))
@@ -205,12 +221,12 @@ public sealed class RequestInspector
     // Whether the array at the reader (a copy: the caller's position stays) starts with a string or a list.
     private static bool HoldsPrompts(Utf8JsonReader reader) => reader.Read() && reader.TokenType is JsonTokenType.String or JsonTokenType.StartArray;
 
-    // One bit per field the gateway acts on: basic fields 0-9, counted 10-19, adapter 20-29, operator-only 30 on.
+    // One bit per field the gateway acts on: basic fields 0-15, counted 16-25, adapter 26-31, operator-only 32 on.
     private static long Bit(Field field, int index) => field switch
     {
-        Field.Counted => 1L << (10 + index),
-        Field.Adapter => 1L << (20 + index),
-        Field.OperatorOnly => 1L << (30 + index),
+        Field.Counted => 1L << (16 + index),
+        Field.Adapter => 1L << (26 + index),
+        Field.OperatorOnly => 1L << (32 + index),
         _ => 1L << (int)field,
     };
 
@@ -235,8 +251,17 @@ public sealed class RequestInspector
                 return null;
             case Field.StreamOptions:
                 return ReadStreamOptions(ref reader, request);
-            case Field.MaxTokens or Field.MaxCompletionTokens or Field.N or Field.BestOf:
+            case Field.MaxTokens or Field.MaxCompletionTokens or Field.N or Field.BestOf or Field.MaxOutputTokens:
                 return ReadCount(ref reader, request, field);
+            case Field.PreviousResponseId:
+                return ReadResponseId(ref reader, request);
+            case Field.Store:
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                {
+                    return InspectionResult.Invalid("'store' must be a boolean.", "store");
+                }
+                request.Store = reader.TokenType != JsonTokenType.False;
+                return null;
             case Field.User:
                 // Kept (as raw bytes) only when short: it may name a session for session affinity.
                 if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= MaxSessionNameBytes)
@@ -281,10 +306,27 @@ public sealed class RequestInspector
         _ = field switch
         {
             Field.MaxTokens => request.MaxTokens = number,
+            Field.MaxOutputTokens => request.MaxOutputTokens = number,
             Field.MaxCompletionTokens => request.MaxCompletionTokens = number,
             Field.N => request.N = number,
             _ => request.BestOf = number,
         };
+        return null;
+    }
+
+    // The response a Responses API request continues: an id as the engine makes them, checked before it is kept.
+    private static InspectionResult? ReadResponseId(ref Utf8JsonReader reader, InspectedRequest request)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !ResponseIds.IsValid(reader.ValueSpan))
+        {
+            return InspectionResult.Invalid(
+                $"'previous_response_id' must be a response id (letters, digits, '_' and '-', at most {ResponseIds.MaxLength}).", "previous_response_id");
+        }
+        request.PreviousResponseId = reader.GetString();
         return null;
     }
 
@@ -305,14 +347,16 @@ public sealed class RequestInspector
     // A field the prompt estimate reads: valid text, and a batch of prompts no longer than MaxBatch.
     private static InspectionResult? ReadCounted(ref Utf8JsonReader reader, InspectedRequest request, string field)
     {
-        // A list of strings or of token-id lists is a batch; a flat list of token ids is one prompt, however long.
-        var batch = field is "prompt" or "input" && reader.TokenType == JsonTokenType.StartArray && HoldsPrompts(reader);
+        // A list of strings or of token-id lists is a batch; a flat list of token ids is one prompt, however long. The
+        // Responses API's input is one conversation.
+        var batch = field is "prompt" or "input" && reader.TokenType == JsonTokenType.StartArray && !request.Operation.Anthropic
+            && request.Operation != ClientApis.ApiOperation.Responses && HoldsPrompts(reader);
         var start = (int)reader.TokenStartIndex;
         if (!JsonUnicode.SkipChecked(ref reader, out var elements))
         {
             return NotUnicode;
         }
-        if (field is "messages" or "prompt")
+        if (field is "messages" or "prompt" || (field == "input" && request.Operation == ClientApis.ApiOperation.Responses))
         {
             request.PromptSpan = BodySpan.FromTo(start, (int)reader.BytesConsumed);
         }

@@ -6,14 +6,16 @@ namespace LlmHost.Gateway.Proxy;
 /// <summary>
 /// Wraps a backend's event stream so that a backend dying in the middle of it (connection reset, truncated chunked
 /// body, silence longer than <c>gateway.activity_timeout</c>) ends the client's stream cleanly with an SSE error
-/// event and <c>[DONE]</c>, instead of a connection the client sees hang or break. The guard keeps its own idle timer
+/// event (in the API's own dialect: chat's <c>data:</c> error then <c>[DONE]</c>, the Responses API's and Anthropic's
+/// <c>event: error</c>), instead of a connection the client sees hang or break. The guard keeps its own idle timer
 /// on the body (YARP's runs a little longer for streams, see <see cref="ForwarderClient.StreamTimeoutMargin"/>).
 /// A client that went away still cancels the upstream read.
 /// </summary>
-public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted) : HttpContent
+public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted,
+    ClientApis.ApiOperation? operation = null) : HttpContent
 {
     protected override async Task<Stream> CreateContentReadStreamAsync() =>
-        new GuardStream(await inner.ReadAsStreamAsync(), backend, idleTimeout, clientAborted);
+        new GuardStream(await inner.ReadAsStreamAsync(), backend, idleTimeout, clientAborted, operation ?? ClientApis.ApiOperation.Chat);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
@@ -36,13 +38,24 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         base.Dispose(disposing);
     }
 
-    internal static byte[] ErrorEvent(string backend, bool needsSeparator)
+    internal static byte[] ErrorEvent(string backend, bool needsSeparator, ClientApis.ApiOperation? operation = null)
     {
-        var json = $$$"""{"error":{"message":"The backend '{{{backend}}}' stopped answering in the middle of the stream.","type":"server_error","param":null,"code":"backend_error"}}""";
-        return Encoding.UTF8.GetBytes((needsSeparator ? "\n\n" : "") + "data: " + json + "\n\ndata: [DONE]\n\n");
+        var message = $"The backend '{backend}' stopped answering in the middle of the stream.";
+        var separator = needsSeparator ? "\n\n"u8 : ""u8;
+        if (operation is { Anthropic: true })
+        {
+            return [.. separator, .. Errors.AnthropicErrors.StreamErrorEvent(message)];
+        }
+        if (operation == ClientApis.ApiOperation.Responses)
+        {
+            var error = $$$"""{"type":"error","code":"backend_error","message":"{{{message}}}","param":null}""";
+            return [.. separator, .. Encoding.UTF8.GetBytes("event: error\ndata: " + error + "\n\n")];
+        }
+        var json = $$$"""{"error":{"message":"{{{message}}}","type":"server_error","param":null,"code":"backend_error"}}""";
+        return [.. separator, .. Encoding.UTF8.GetBytes("data: " + json + "\n\ndata: [DONE]\n\n")];
     }
 
-    private sealed class GuardStream(Stream inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted) : Stream
+    private sealed class GuardStream(Stream inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted, ClientApis.ApiOperation operation) : Stream
     {
         // One timer for the whole stream, re-armed for each read: linked to the client's abort, so that a client
         // that goes away still cancels the read.
@@ -78,7 +91,7 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
             catch (Exception ex) when (IsBackendFailure(ex))
             {
                 // Mid-event bytes need a blank line first so the error event stays a separate event.
-                _tail = ErrorEvent(backend, needsSeparator: !Metering.SseFraming.EndsEvent(_last4));
+                _tail = ErrorEvent(backend, needsSeparator: !Metering.SseFraming.EndsEvent(_last4), operation);
                 return ReadTail(buffer.Span);
             }
         }

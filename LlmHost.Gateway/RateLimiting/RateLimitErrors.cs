@@ -30,7 +30,7 @@ public static class RateLimitErrors
         var state = admission.State;
         return OpenAIErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, message, type, "rate_limit_exceeded", headers: response =>
         {
-            RateLimitHeaders.Write(response.Headers, state);
+            RateLimitHeaders.Write(response, state);
             RateLimitHeaders.WriteRetry(response.Headers, rejection);
         });
     }

@@ -5,7 +5,8 @@ namespace LlmHost.Gateway.RateLimiting;
 /// <summary>
 /// The <c>x-ratelimit-*</c> headers in OpenAI's format, for the limits a key has (an unlimited one is left out):
 /// requests (the QPS bucket: its burst, what is left, time until full), tokens (per minute) and, beyond OpenAI's
-/// set, concurrency.
+/// set, concurrency. On Anthropic's Messages API the same figures go out as Anthropic's
+/// <c>anthropic-ratelimit-*</c> headers, whose resets are RFC 3339 times.
 /// </summary>
 public static class RateLimitHeaders
 {
@@ -19,6 +20,37 @@ public static class RateLimitHeaders
     public const string RemainingConcurrency = "x-ratelimit-remaining-concurrency";
     public const string RetryAfterMs = "retry-after-ms";
     public const string ShouldRetry = "x-should-retry";
+
+    public const string AnthropicPrefix = "anthropic-ratelimit-";
+
+    /// <summary>The headers for <paramref name="response"/>'s API: OpenAI's, or Anthropic's on the Messages API.</summary>
+    public static void Write(HttpResponse response, in LimitState state)
+    {
+        if (ClientApis.ApiOperation.IsAnthropic(response.HttpContext))
+        {
+            WriteAnthropic(response.Headers, state, DateTimeOffset.UtcNow);
+        }
+        else
+        {
+            Write(response.Headers, state);
+        }
+    }
+
+    public static void WriteAnthropic(IHeaderDictionary headers, in LimitState state, DateTimeOffset now)
+    {
+        if (state.RequestsLimit > 0)
+        {
+            headers[AnthropicPrefix + "requests-limit"] = Text(state.RequestsLimit);
+            headers[AnthropicPrefix + "requests-remaining"] = Text(state.RequestsRemaining);
+            headers[AnthropicPrefix + "requests-reset"] = Time(now + state.RequestsReset);
+        }
+        if (state.TokensLimit > 0)
+        {
+            headers[AnthropicPrefix + "tokens-limit"] = Text(state.TokensLimit);
+            headers[AnthropicPrefix + "tokens-remaining"] = Text(state.TokensRemaining);
+            headers[AnthropicPrefix + "tokens-reset"] = Time(now + state.TokensReset);
+        }
+    }
 
     public static void Write(IHeaderDictionary headers, in LimitState state)
     {
@@ -71,10 +103,12 @@ public static class RateLimitHeaders
         response.OnStarting(static s =>
         {
             var (response, ticket) = ((HttpResponse, LimitTicket))s;
-            Write(response.Headers, ticket.State);
+            Write(response, ticket.State);
             return Task.CompletedTask;
         }, (response, ticket));
     }
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

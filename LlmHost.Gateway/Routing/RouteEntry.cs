@@ -41,4 +41,40 @@ public sealed class RouteEntry
     /// discovery round and narrowed per request for adapters: a counter per entry would start over each time).
     /// </summary>
     public RoundRobinTurns Turns { get; }
+
+    /// <summary>The same route with one instance only: a request that must reach that instance (it keeps the request's state).</summary>
+    public RouteEntry PinnedTo(int index) => new(Model, [Instances[index]], [UpstreamModels[index]], Source, Turns)
+    {
+        Parent = Parent,
+        Adapter = Adapter,
+        MaxModelLen = MaxModelLen,
+        OwnedBy = OwnedBy,
+        Created = Created,
+    };
+
+    /// <summary>Where the instance named <paramref name="instance"/> is in <see cref="Instances"/>; -1 when the route has no such instance.</summary>
+    public int IndexOf(string instance)
+    {
+        for (var i = 0; i < Instances.Length; i++)
+        {
+            if (Instances[i].Name == instance)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Whether some instance's engine serves <paramref name="api"/> (by its profile and release).</summary>
+    public bool Serves(Backends.Engines.EngineApi api)
+    {
+        foreach (var instance in Instances)
+        {
+            if (instance.Backend.Profile.Serves(api, instance.Backend.EngineVersion))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -10,7 +10,9 @@ namespace LlmHost.Gateway.Tokens;
 /// <c>messages</c> (strings or text parts, names, tool calls; image, audio and video parts at
 /// <c>limits.media_tokens</c> each), the tool and response-format schemas, and the chat template's own tokens — one
 /// prompt; or each element of <c>prompt</c> / <c>input</c> (strings, or token ids counted one each) — one prompt
-/// each, every prompt reserving its own completion.
+/// each, every prompt reserving its own completion. For the Responses and Messages APIs (a conversation in
+/// <c>input</c> or <c>messages</c>, its instructions in <c>instructions</c> or <c>system</c>) the whole body is one
+/// prompt: their items' text, tool calls and tool results.
 /// </summary>
 /// <remarks>
 /// Bounded work whatever the body: strings are counted with the tokenizer for at most
@@ -19,6 +21,9 @@ namespace LlmHost.Gateway.Tokens;
 /// </remarks>
 public static class PromptEstimator
 {
+    // Content inside content (tool results) is followed this deep; deeper, it is skipped (the reader's depth is bounded anyway).
+    private const int MaxNesting = 16;
+
     /// <summary>Template tokens per chat message: ChatML (Qwen) and Llama 3 both spend 5.</summary>
     public const int PerMessage = 5;
 
@@ -32,7 +37,11 @@ public static class PromptEstimator
     public const int TokenizerBudgetMs = 10;
 
     public static PromptEstimate Estimate(ReadOnlySpan<byte> body, ITokenCounter counter, in TokenReservation reservation, MediaTokens media,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) => Estimate(body, counter, reservation, media, conversationInput: false, cancellation);
+
+    /// <summary>As above; with <paramref name="conversationInput"/> (the Responses API) <c>input</c> is one conversation — a string or a list of items — not a batch of prompts.</summary>
+    public static PromptEstimate Estimate(ReadOnlySpan<byte> body, ITokenCounter counter, in TokenReservation reservation, MediaTokens media,
+        bool conversationInput, CancellationToken cancellation = default)
     {
         var scratch = new Scratch(counter, media, cancellation);
         long chat = 0, prompts = 0, promptCount = 0, completions = 0;
@@ -46,6 +55,18 @@ public static class PromptEstimator
                 {
                     reader.Read();
                     chat = Add(chat, CountMessages(ref reader, body, ref scratch));
+                }
+                else if (conversationInput && reader.ValueTextEquals("input"u8))
+                {
+                    reader.Read();
+                    chat = Add(chat, reader.TokenType == JsonTokenType.StartArray
+                        ? CountMessages(ref reader, body, ref scratch)
+                        : PerChatRequest + PerMessage + scratch.CountString(ref reader));
+                }
+                else if (reader.ValueTextEquals("instructions"u8) || reader.ValueTextEquals("system"u8))
+                {
+                    reader.Read();
+                    chat = Add(chat, PerMessage + CountContent(ref reader, body, ref scratch));
                 }
                 else if (reader.ValueTextEquals("prompt"u8) || reader.ValueTextEquals("input"u8))
                 {
@@ -112,17 +133,18 @@ public static class PromptEstimator
             total += PerMessage;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("content"u8))
+                if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("output"u8))
                 {
+                    // output: a Responses API function_call_output item's result.
                     reader.Read();
-                    total += CountContent(ref reader, ref scratch);
+                    total += CountContent(ref reader, body, ref scratch);
                 }
                 else if (reader.ValueTextEquals("name"u8))
                 {
                     reader.Read();
                     total += 1 + scratch.CountString(ref reader);
                 }
-                else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8))
+                else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8) || reader.ValueTextEquals("arguments"u8))
                 {
                     reader.Read();
                     total += scratch.CountRaw(ref reader, body);
@@ -137,8 +159,9 @@ public static class PromptEstimator
         return total;
     }
 
-    // A string, or an array of parts: text parts count their text; image, audio and video parts a fixed amount.
-    private static long CountContent(ref Utf8JsonReader reader, ref Scratch scratch)
+    // A string, or an array of parts: text parts count their text; image, audio and video parts a fixed amount;
+    // Anthropic's tool_use parts their input, its tool_result parts their content.
+    private static long CountContent(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch)
     {
         if (reader.TokenType == JsonTokenType.String)
         {
@@ -165,11 +188,23 @@ public static class PromptEstimator
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isText = reader.ValueTextEquals("text"u8);
+                var isNested = reader.ValueTextEquals("content"u8);
+                var isInput = reader.ValueTextEquals("input"u8);
                 var media = scratch.MediaTokensOf(ref reader);
                 reader.Read();
                 if (isText && reader.TokenType == JsonTokenType.String)
                 {
                     total += scratch.CountString(ref reader);
+                    continue;
+                }
+                if (isNested && reader.CurrentDepth < MaxNesting)
+                {
+                    total += CountContent(ref reader, body, ref scratch);
+                    continue;
+                }
+                if (isInput && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    total += scratch.CountRaw(ref reader, body);
                     continue;
                 }
                 total += media;
