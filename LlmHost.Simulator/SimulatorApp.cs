@@ -1,4 +1,6 @@
 using LlmHost.Simulator.Api;
+using LlmHost.Simulator.Api.Messages;
+using LlmHost.Simulator.Api.Responses;
 using LlmHost.Simulator.Engine;
 using LlmHost.Simulator.Errors;
 using LlmHost.Simulator.Metrics;
@@ -27,6 +29,7 @@ public static class SimulatorApp
         services.AddSingleton<EngineErrorWriter>();
         services.AddSingleton<StartupGate>();
         services.AddSingleton<SleepState>();
+        services.AddSingleton(new ResponseStore());
         if (options.IsRoofline)
         {
             services.AddSingleton<LlmHost.Simulator.Engine.Model.EngineLoop>();
@@ -37,14 +40,18 @@ public static class SimulatorApp
         app.Services.GetRequiredService<StartupGate>();
         if (options.ApiKey is { } apiKey)
         {
-            app.Use((context, next) => IsProtected(context.Request.Path) && !HasKey(context, apiKey)
-                ? EngineErrorWriter.WriteUnauthorizedAsync(context)
-                : next(context));
+            app.Use((context, next) => !IsProtected(context.Request.Path) || HasKey(context, apiKey)
+                ? next(context)
+                : IsAnthropic(context.Request.Path)
+                    ? AnthropicErrors.WriteAsync(context, new EngineError(401, "AuthenticationError", AnthropicErrors.InvalidKeyMessage))
+                    : EngineErrorWriter.WriteUnauthorizedAsync(context));
         }
 
         var handler = app.Services.GetRequiredService<CompletionsHandler>();
         app.MapPost("/v1/chat/completions", context => handler.HandleAsync(context, CompletionKind.Chat));
         app.MapPost("/v1/completions", context => handler.HandleAsync(context, CompletionKind.Text));
+        app.MapResponsesEndpoints(handler);
+        app.MapMessagesEndpoints(handler);
         app.MapModelsEndpoints(options);
         app.MapLoraEndpoints(options);
         app.MapServerEndpoints(options);
@@ -56,10 +63,14 @@ public static class SimulatorApp
     private static bool IsProtected(PathString path) =>
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2") || path.StartsWithSegments("/inference");
 
+    private static bool IsAnthropic(PathString path) => path.StartsWithSegments("/v1/messages");
+
+    // Anthropic's clients send the key as x-api-key, so the Messages routes take it there too.
     private static bool HasKey(HttpContext context, string apiKey) =>
-        context.Request.Headers.Authorization.ToString() is var header
-        && header.StartsWith("Bearer ", StringComparison.Ordinal)
-        && header.AsSpan(7).SequenceEqual(apiKey);
+        (context.Request.Headers.Authorization.ToString() is var header
+            && header.StartsWith("Bearer ", StringComparison.Ordinal)
+            && header.AsSpan(7).SequenceEqual(apiKey))
+        || (IsAnthropic(context.Request.Path) && context.Request.Headers["x-api-key"].ToString() == apiKey);
 
     private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
 }

@@ -1,8 +1,9 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using LlmHost.Backends.Engines;
 using LlmHost.Backends.OpenAI;
+using LlmHost.Simulator.Api.Messages;
+using LlmHost.Simulator.Api.Responses;
 using LlmHost.Simulator.Engine;
 using LlmHost.Simulator.Engine.Model;
 using LlmHost.Simulator.Errors;
@@ -11,8 +12,10 @@ using LlmHost.Simulator.Metrics;
 namespace LlmHost.Simulator.Api;
 
 /// <summary>
-/// Serves <c>/v1/chat/completions</c> and <c>/v1/completions</c>: validate like the engine, wait for a batch slot,
-/// then answer as one JSON body or as SSE chunks paced by the latency model.
+/// Serves <c>/v1/chat/completions</c>, <c>/v1/completions</c>, <c>/v1/responses</c> and <c>/v1/messages</c>: validate
+/// like the engine, wait for a batch slot, then answer as one JSON body or as SSE events paced by the latency model.
+/// The Responses and Messages APIs are read into chat requests and generated the same way; only their answer
+/// (<see cref="IAnswerFormat"/>) and error shapes differ.
 /// </summary>
 public sealed class CompletionsHandler(
     SimulatorOptions options,
@@ -24,12 +27,9 @@ public sealed class CompletionsHandler(
     EngineErrorWriter errors,
     StartupGate startup,
     SleepState sleep,
+    ResponseStore responses,
     EngineLoop? engine = null)
 {
-    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
-    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
-    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
-
     public async Task HandleAsync(HttpContext context, CompletionKind kind)
     {
         var received = Stopwatch.GetTimestamp();
@@ -37,72 +37,99 @@ public sealed class CompletionsHandler(
         {
             return;
         }
-        var (plan, injected) = admitted;
+        var (api, plan, injected) = admitted;
         if (engine is not null)
         {
             // The engine model queues and batches by itself.
-            await GenerateAsync(context, plan, injected, received);
+            await GenerateAsync(context, api, plan, injected, received);
             return;
         }
         using var slot = await scheduler.EnterAsync(plan.PromptTokens, plan.Model.Adapter, context.RequestAborted);
         if (slot is null)
         {
-            await errors.WriteAsync(context, new EngineError(429, "RateLimitError", "Failed to enqueue request, waiting requests queue is full."));
+            await FailAsync(context, kind, new EngineError(429, "RateLimitError", "Failed to enqueue request, waiting requests queue is full."));
             return;
         }
         metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
-        await GenerateAsync(context, plan, injected, received);
+        await GenerateAsync(context, api, plan, injected, received);
     }
+
+    // The error body of each API: vLLM and SGLang answer Responses errors nested, Messages errors as Anthropic does.
+    private static ErrorShape ErrorShapeOf(CompletionKind kind) => kind switch
+    {
+        CompletionKind.Responses => ErrorShape.OpenAI,
+        CompletionKind.Messages => ErrorShape.Anthropic,
+        _ => ErrorShape.Engine,
+    };
+
+    private Task FailAsync(HttpContext context, CompletionKind kind, EngineError error) => errors.WriteAsync(context, error, ErrorShapeOf(kind));
 
     // What refuses a request before it waits for a slot, as the engine would: a server still loading, a forced or
     // injected failure, an invalid body. Null when refused (answered here).
-    private async Task<(RequestPlan Plan, string? Injected)?> AdmitAsync(HttpContext context, CompletionKind kind)
+    private async Task<(ApiRequest Api, RequestPlan Plan, string? Injected)?> AdmitAsync(HttpContext context, CompletionKind kind)
     {
         if (!startup.IsReady)
         {
-            await errors.WriteAsync(context, new EngineError(503, "InternalServerError", "The server is not ready yet: the model is loading."));
+            await FailAsync(context, kind, new EngineError(503, "InternalServerError", "The server is not ready yet: the model is loading."));
             return null;
         }
         if (sleep.IsSleeping)
         {
             // What a real engine does with a request while it sleeps varies by version; the gateway never sends one.
-            await errors.WriteAsync(context, new EngineError(503, "InternalServerError", options.Engine == LlmHost.Backends.Engines.BackendEngine.Sglang
+            await FailAsync(context, kind, new EngineError(503, "InternalServerError", options.Engine == BackendEngine.Sglang
                 ? "The engine's memory is released: resume it (POST /resume_memory_occupation) first."
                 : "The engine is sleeping: wake it up (POST /wake_up) first."));
             return null;
         }
         if (context.Request.Headers.TryGetValue(FailureInjector.ForceHeader, out var forced))
         {
-            await errors.WriteAsync(context, FailureInjector.Forced(forced) ?? RequestPlan.Validation($"{FailureInjector.ForceHeader}: '{forced}' is not an HTTP error status"));
+            await FailAsync(context, kind, FailureInjector.Forced(forced) ?? RequestPlan.Validation($"{FailureInjector.ForceHeader}: '{forced}' is not an HTTP error status"));
             return null;
         }
-        CompletionRequest? request;
-        try
+        var (api, unreadable) = await ReadAsync(context, kind);
+        if (unreadable is not null)
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIJsonContext.Default.CompletionRequest, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            await errors.WriteAsync(context, RequestPlan.Validation(DescribeJsonError(ex)));
+            await FailAsync(context, kind, unreadable);
             return null;
         }
-        var (plan, invalid) = RequestPlan.Create(kind, request, options, models, failures);
+        var (plan, invalid) = RequestPlan.Create(kind, api!.Request, options, models, failures);
         if (invalid is not null)
         {
-            await errors.WriteAsync(context, invalid);
+            await FailAsync(context, kind, invalid);
             return null;
         }
         var injected = failures.Pick(Random.Shared);
         if (injected is not null && (injected != FailureInjector.StreamError || !plan!.Stream))
         {
-            await errors.WriteAsync(context, failures.ErrorFor(injected, request!.Model ?? options.PrimaryServedName));
+            await FailAsync(context, kind, failures.ErrorFor(injected, api.Request.Model ?? options.PrimaryServedName));
             return null;
         }
-        return (plan!, injected);
+        return (api, plan!, injected);
+    }
+
+    // The body, read by its API's reader into the completion request the generator runs.
+    private async Task<(ApiRequest? Api, EngineError? Error)> ReadAsync(HttpContext context, CompletionKind kind)
+    {
+        try
+        {
+            if (kind is CompletionKind.Chat or CompletionKind.Text)
+            {
+                var request = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIJsonContext.Default.CompletionRequest, context.RequestAborted);
+                return request is null ? (null, RequestPlan.Validation("body: Input should be a valid dictionary or object")) : (new CompletionApiRequest(request), null);
+            }
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            return kind == CompletionKind.Responses
+                ? ResponsesRequestReader.Read(body.RootElement, responses)
+                : MessagesRequestReader.Read(body.RootElement, requireMaxTokens: true);
+        }
+        catch (JsonException ex)
+        {
+            return (null, RequestPlan.Validation(DescribeJsonError(ex)));
+        }
     }
 
     // Generates the answer in its slot, and records how the request ended.
-    private async Task GenerateAsync(HttpContext context, RequestPlan plan, string? injected, long received)
+    private async Task GenerateAsync(HttpContext context, ApiRequest api, RequestPlan plan, string? injected, long received)
     {
         var choices = ChoiceState.For(plan, options, collectText: !plan.Stream);
         var completionTokens = 0;
@@ -116,15 +143,15 @@ public sealed class CompletionsHandler(
             plan.Model.Adapter is { } adapter ? SimpleTokenizer.IdOf(adapter) : 0, ChoiceState.FirstAnswerTokenIds(plan, options));
         if (engine is not null && run is null)
         {
-            await errors.WriteAsync(context, new EngineError(400, "BadRequestError",
+            await FailAsync(context, plan.Kind, new EngineError(400, "BadRequestError",
                 $"This request's {plan.PromptTokens} prompt tokens and its output do not fit in the engine's KV cache ({engine.Cache.TotalBlocks * engine.Cache.BlockSize} tokens)."));
             return;
         }
         try
         {
             completionTokens = plan.Stream
-                ? await StreamAsync(context, plan, choices, injected, received, run)
-                : await RespondAsync(context, plan, choices, received, run);
+                ? await StreamAsync(context, api, plan, choices, injected, received, run)
+                : await RespondAsync(context, api, plan, choices, received, run);
             finishReason = choices.Length > 0 ? choices[0].FinishReason : "stop";
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -214,9 +241,7 @@ public sealed class CompletionsHandler(
         (first ? metrics.TimeToFirstToken : metrics.InterTokenLatency).Observe((at - previous).TotalSeconds);
     }
 
-    private int? CachedTokensOf(EngineRun? run) => run is not null && options.EnablePromptTokensDetails ? run.CachedPromptTokens : null;
-
-    private async Task<int> RespondAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, long received, EngineRun? run)
+    private async Task<int> RespondAsync(HttpContext context, ApiRequest api, RequestPlan plan, ChoiceState[] choices, long received, EngineRun? run)
     {
         var total = 0;
         var longest = 0;
@@ -255,22 +280,22 @@ public sealed class CompletionsHandler(
             metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(received).TotalSeconds);
         }
 
-        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm) { CachedTokens = CachedTokensOf(run) };
+        var answer = api.CreateAnswer(plan, options, run?.CachedPromptTokens);
         context.Response.ContentType = "application/json";
         EchoRequestId(context);
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter, SimulatorJson.WriterOptions))
         {
-            writer.WriteResponse(json, choices, total);
+            answer.WriteBody(json, choices, total);
         }
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         return total;
     }
 
-    private async Task<int> StreamAsync(HttpContext context, RequestPlan plan, ChoiceState[] choices, string? injected, long received, EngineRun? run)
+    private async Task<int> StreamAsync(HttpContext context, ApiRequest api, RequestPlan plan, ChoiceState[] choices, string? injected, long received, EngineRun? run)
     {
         var random = choices[0].Random;
         var body = await StartStreamAsync(context, plan, random, received, run);
-        var writer = new CompletionJsonWriter(plan, NewId(plan.Kind), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), IsVllm) { CachedTokens = CachedTokensOf(run) };
+        var answer = api.CreateAnswer(plan, options, run?.CachedPromptTokens);
         var longest = 0;
         foreach (var choice in choices)
         {
@@ -278,19 +303,13 @@ public sealed class CompletionsHandler(
         }
         var cutAt = injected == FailureInjector.StreamError || failures.ShouldDrop(Random.Shared) ? Math.Max(1, longest / 2) : -1;
         var total = 0;
-        using var json = new Utf8JsonWriter(body, SimulatorJson.WriterOptions);
-        if (plan.Kind == CompletionKind.Chat)
-        {
-            foreach (var choice in choices)
-            {
-                WriteEvent(json, body, j => writer.WriteRoleChunk(j, choice.Index, 0));
-            }
-        }
+        using var sse = new SseWriter(body);
+        answer.WriteStreamStart(sse, choices);
         for (var step = 0; step < longest; step++)
         {
             if (step == cutAt)
             {
-                await CutAsync(context, body, dropConnection: injected != FailureInjector.StreamError);
+                await CutAsync(context, body, sse, answer, dropConnection: injected != FailureInjector.StreamError);
                 return total;
             }
             if (step > 0 && run is not null)
@@ -303,17 +322,13 @@ public sealed class CompletionsHandler(
                 metrics.InterTokenLatency.Observe(itl.TotalSeconds);
                 await Task.Delay(itl, context.RequestAborted);
             }
-            total = WriteNextTokens(json, body, writer, choices, total);
+            total = WriteNextTokens(sse, answer, choices, total);
             if (!latency.IsZero || run is not null)
             {
                 await body.FlushAsync(context.RequestAborted);
             }
         }
-        if (plan.IncludeUsage)
-        {
-            WriteEvent(json, body, j => writer.WriteUsageChunk(j, total));
-        }
-        body.Write(Done);
+        answer.WriteStreamEnd(sse, choices, total);
         await body.FlushAsync(context.RequestAborted);
         return total;
     }
@@ -339,8 +354,8 @@ public sealed class CompletionsHandler(
         return response.BodyWriter;
     }
 
-    // One token of every unfinished choice, each its own chunk; returns the tokens generated so far.
-    private static int WriteNextTokens(Utf8JsonWriter json, System.IO.Pipelines.PipeWriter body, CompletionJsonWriter writer, ChoiceState[] choices, int total)
+    // One token of every unfinished choice, each its own event; returns the tokens generated so far.
+    private static int WriteNextTokens(SseWriter sse, IAnswerFormat answer, ChoiceState[] choices, int total)
     {
         foreach (var choice in choices)
         {
@@ -349,15 +364,13 @@ public sealed class CompletionsHandler(
                 continue;
             }
             var token = choice.Next();
-            var sofar = ++total;
-            var finish = choice.Done ? choice.FinishReason : null;
-            WriteEvent(json, body, j => writer.WriteTokenChunk(j, choice.Index, token, finish, sofar));
+            answer.WriteToken(sse, choice, token, ++total);
         }
         return total;
     }
 
     // A stream that fails half way: an engine dying (the connection dropped after some tokens) or an error event.
-    private static async Task CutAsync(HttpContext context, System.IO.Pipelines.PipeWriter body, bool dropConnection)
+    private static async Task CutAsync(HttpContext context, System.IO.Pipelines.PipeWriter body, SseWriter sse, IAnswerFormat answer, bool dropConnection)
     {
         if (dropConnection)
         {
@@ -367,23 +380,9 @@ public sealed class CompletionsHandler(
             context.Abort();
             return;
         }
-        body.Write(EngineErrorWriter.StreamErrorEvent(new EngineError(500, "InternalServerError", "Internal server error: the engine failed while generating.")));
+        answer.WriteStreamError(sse, new EngineError(500, "InternalServerError", "Internal server error: the engine failed while generating."));
         await body.FlushAsync(context.RequestAborted);
     }
-
-    private static void WriteEvent(Utf8JsonWriter json, System.IO.Pipelines.PipeWriter body, Action<Utf8JsonWriter> write)
-    {
-        body.Write(DataPrefix);
-        json.Reset(body);
-        write(json);
-        json.Flush();
-        body.Write(EventEnd);
-    }
-
-    private bool IsVllm => options.Engine == BackendEngine.Vllm;
-
-    private static string NewId(CompletionKind kind) =>
-        (kind == CompletionKind.Chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
 
     private static void EchoRequestId(HttpContext context)
     {

@@ -45,7 +45,7 @@ public sealed class RequestPlan
         {
             return (null, Validation("body: Input should be a valid dictionary or object"));
         }
-        if (kind == CompletionKind.Chat && request.Messages is null)
+        if (kind.HasMessages() && request.Messages is null)
         {
             return (null, Validation("messages: Field required"));
         }
@@ -58,7 +58,7 @@ public sealed class RequestPlan
         {
             return (null, invalid);
         }
-        var (prompts, promptError) = kind == CompletionKind.Chat
+        var (prompts, promptError) = kind.HasMessages()
             ? ([new Prompt(SimpleTokenizer.ChatHash(request.Messages!), SimpleTokenizer.CountChat(request.Messages!))], null)
             : ParsePrompts(request.Prompt);
         if (promptError is not null)
@@ -79,7 +79,7 @@ public sealed class RequestPlan
     private static EngineError? CheckSampling(CompletionKind kind, CompletionRequest request, SimulatorOptions options, out int n, out int? maxTokens)
     {
         n = request.N ?? 1;
-        maxTokens = kind == CompletionKind.Chat ? request.MaxCompletionTokens ?? request.MaxTokens : request.MaxTokens ?? 16;
+        maxTokens = kind.HasMessages() ? request.MaxCompletionTokens ?? request.MaxTokens : request.MaxTokens ?? 16;
         if (options.Engine == BackendEngine.Vllm && request.StreamOptions is not null && request.Stream != true)
         {
             return new EngineError(400, "Bad Request",

@@ -8,17 +8,24 @@ namespace LlmHost.Simulator.Errors;
 /// <summary>
 /// Writes errors in the imitated engine's own shapes: vLLM ≥ 0.10.1 nests <c>{"error":{…,"code":int}}</c>, older
 /// vLLM and SGLang answer flat <c>{"object":"error",…}</c>; mid-stream errors are an SSE event then <c>[DONE]</c>.
+/// Some routes have a shape of their own whatever the engine (<see cref="ErrorShape"/>).
 /// </summary>
 public sealed class EngineErrorWriter(SimulatorOptions options)
 {
     private bool Nested => options.Engine == BackendEngine.Vllm && !options.LegacyErrors;
 
-    public Task WriteAsync(HttpContext context, EngineError error)
+    public Task WriteAsync(HttpContext context, EngineError error) => WriteAsync(context, error, ErrorShape.Engine);
+
+    public Task WriteAsync(HttpContext context, EngineError error, ErrorShape shape)
     {
+        if (shape == ErrorShape.Anthropic)
+        {
+            return AnthropicErrors.WriteAsync(context, error);
+        }
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer, SimulatorJson.WriterOptions))
         {
-            WriteBody(json, error, Nested);
+            WriteBody(json, error, nested: shape == ErrorShape.OpenAI || Nested);
         }
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";
