@@ -38,7 +38,7 @@ public static partial class ConfigValidator
         }
         CheckRange("routing.session_affinity.max_sessions", sessions.MaxSessions, 16, 10_000_000, error);
         CheckDuration("routing.session_affinity.idle_expiry", sessions.IdleExpiry, TimeSpan.FromSeconds(1), error);
-        CheckRange("routing.stored_responses.max_responses", config.Routing.StoredResponses.MaxResponses, 16, 10_000_000, error);
+        CheckRange("routing.stored_responses.max_responses_per_key", config.Routing.StoredResponses.MaxResponsesPerKey, 16, 1_000_000, error);
         CheckDuration("routing.stored_responses.expiry", config.Routing.StoredResponses.Expiry, TimeSpan.FromSeconds(1), error);
         var flow = config.Routing.FlowControl;
         CheckRange("routing.flow_control.queue_depth_threshold", flow.QueueDepthThreshold, 1, 100_000, error);

@@ -6,8 +6,8 @@ namespace LlmHost.Backends.Configuration;
 /// </summary>
 public sealed class StoredResponsesSettings
 {
-    /// <summary>Responses remembered at most per gateway replica (the least recently used forgotten first).</summary>
-    public int MaxResponses { get; set; } = 100_000;
+    /// <summary>Responses remembered per key at most, per gateway replica (the key's least recently used forgotten first).</summary>
+    public int MaxResponsesPerKey { get; set; } = 10_000;
 
     /// <summary>A response not used for this long is forgotten (a follow-up then gets 404).</summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(24);

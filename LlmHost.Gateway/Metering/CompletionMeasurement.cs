@@ -14,6 +14,7 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public const int ClientClosedRequest = Errors.GatewayStatusCodes.ClientClosedRequest;
 
     private int _countedCompletionTokens;
+    private int? _reportedInput, _cached, _cacheRead, _cacheCreation;
 
     /// <summary>The model the request selects: the body's <c>model</c>, or the adapter an engine field named.</summary>
     public string Model { get; set; } = model;
@@ -52,8 +53,11 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// <summary>The <c>model</c> the answer named (traced requests only), and the <c>finish_reason</c>s of its choices.</summary>
     public string? ResponseModel { get; set; }
 
-    /// <summary>Prompt tokens the engine found in its prefix cache (<c>usage.prompt_tokens_details.cached_tokens</c>), when it says.</summary>
-    public int? CachedPromptTokens { get; private set; }
+    /// <summary>
+    /// Prompt tokens the engine found in its prefix cache (<c>usage.prompt_tokens_details.cached_tokens</c>, the Responses
+    /// API's <c>input_tokens_details.cached_tokens</c>, Anthropic's <c>cache_read_input_tokens</c>), when it says.
+    /// </summary>
+    public int? CachedPromptTokens => _cacheRead ?? _cached;
     public FinishReasons FinishReasons { get; set; }
 
     /// <summary>The request's <c>max_tokens</c> (or <c>max_completion_tokens</c>), as sent.</summary>
@@ -67,7 +71,10 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public FlowControl.RequestPriority Priority { get; set; } = FlowControl.RequestPriority.Default;
 
     public int Status { get; set; }
-    public int? ReportedPromptTokens { get; private set; }
+    /// <summary>The whole prompt as reported: Anthropic's <c>input_tokens</c> leave out its cache reads and writes, added back here.</summary>
+    public int? ReportedPromptTokens => _reportedInput is null && _cacheRead is null && _cacheCreation is null
+        ? null
+        : (_reportedInput ?? 0) + (_cacheRead ?? 0) + (_cacheCreation ?? 0);
     public int? ReportedCompletionTokens { get; private set; }
     public int? ReportedTotalTokens { get; private set; }
     public long? FirstByteTimestamp { get; set; }
@@ -121,15 +128,20 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public long TokensCharged => Source switch
     {
         UsageSource.Reported => ReportedPromptTokens is null ? PromptEstimate + TotalTokens : TotalTokens,
-        UsageSource.Counted => PromptEstimate + CompletionTokens,
-        _ => ClientGone || Status < 400 ? PromptEstimate : 0,
+        UsageSource.Counted => (ReportedPromptTokens ?? PromptEstimate) + CompletionTokens,
+        _ => ClientGone || Status < 400 ? ReportedPromptTokens ?? PromptEstimate : 0,
     };
 
-    public void ReportUsage(int? prompt, int? completion, int? total, int? cachedPrompt = null)
+    /// <summary>
+    /// Takes a usage report; each count given replaces the one before (with continuous usage stats every chunk carries
+    /// usage, and Anthropic spreads its counts over <c>message_start</c> and <c>message_delta</c>): the last one wins.
+    /// </summary>
+    public void ReportUsage(int? prompt, int? completion, int? total, int? cachedPrompt = null, int? cacheRead = null, int? cacheCreation = null)
     {
-        // With continuous usage stats every chunk carries usage: the last one wins.
-        CachedPromptTokens = cachedPrompt ?? CachedPromptTokens;
-        ReportedPromptTokens = prompt ?? ReportedPromptTokens;
+        _cached = cachedPrompt ?? _cached;
+        _cacheRead = cacheRead ?? _cacheRead;
+        _cacheCreation = cacheCreation ?? _cacheCreation;
+        _reportedInput = prompt ?? _reportedInput;
         ReportedCompletionTokens = completion ?? ReportedCompletionTokens;
         ReportedTotalTokens = total ?? ReportedTotalTokens;
     }

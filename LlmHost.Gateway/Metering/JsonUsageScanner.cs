@@ -10,7 +10,8 @@ namespace LlmHost.Gateway.Metering;
 /// <c>finish_reason</c>s, Anthropic's <c>stop_reason</c>, the Responses API's <c>status</c>) and, when asked, its
 /// <c>id</c> on the way.
 /// </summary>
-internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bool readId = false) : IDisposable
+/// <remarks>With <c>envelopes</c> (an SSE event's data) the usage and id may sit in its <c>response</c> or <c>message</c> object.</remarks>
+internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bool readId = false, bool envelopes = false) : IDisposable
 {
     private enum Expect
     {
@@ -24,6 +25,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
         Status,
         Details,
         Cached,
+        Envelope,
     }
 
     private const int MaxCarry = 4 * 1024 * 1024;
@@ -34,6 +36,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
     private bool _inUsage;
     private Expect _expect;
     private UsageReader.Counts _usage;
+    private int _base;
     private UsageReader.Slot _slot;
     private bool _inDetails;
     private bool _inChoices;
@@ -124,9 +127,20 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
 
     private void Process(ref Utf8JsonReader reader)
     {
+        // Inside an event's envelope (the Responses API's "response", Anthropic's "message") its properties are the top level.
+        var depth = reader.CurrentDepth - _base;
         switch (reader.TokenType)
         {
-            case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
+            case JsonTokenType.PropertyName when depth == 1 && _base == 0 && envelopes && (reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("message"u8)):
+                _expect = Expect.Envelope;
+                break;
+            case JsonTokenType.StartObject when _expect == Expect.Envelope && depth == 1:
+                (_base, _expect) = (1, Expect.Nothing);
+                break;
+            case JsonTokenType.EndObject when _base == 1 && depth == 0:
+                _base = 0;
+                break;
+            case JsonTokenType.PropertyName when depth == 1:
                 _expect = reader.ValueTextEquals("usage"u8) ? Expect.UsageObject
                     : readModel && _model is null && reader.ValueTextEquals("model"u8) ? Expect.Model
                     : readId && _id is null && reader.ValueTextEquals("id"u8) ? Expect.Id
@@ -135,26 +149,26 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
                     : Expect.Nothing;
                 _inChoices = reader.ValueTextEquals("choices"u8);
                 break;
-            case JsonTokenType.String when _expect == Expect.Model && reader.CurrentDepth == 1:
+            case JsonTokenType.String when _expect == Expect.Model && depth == 1:
                 _model = ResponseModel.Of(ref reader, requestedModel);
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.String when _expect == Expect.Id && reader.CurrentDepth == 1:
+            case JsonTokenType.String when _expect == Expect.Id && depth == 1:
                 _id = ClientApis.ResponseIds.Read(ref reader);
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.String when _expect == Expect.StopReason && reader.CurrentDepth == 1:
+            case JsonTokenType.String when _expect == Expect.StopReason && depth == 1:
                 _finishReasons |= FinishReasonNames.OfStopReason(ref reader);
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.String when _expect == Expect.Status && reader.CurrentDepth == 1:
+            case JsonTokenType.String when _expect == Expect.Status && depth == 1:
                 _finishReasons |= FinishReasonNames.OfStatus(ref reader);
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.PropertyName when _inChoices && reader.CurrentDepth == 3:
+            case JsonTokenType.PropertyName when _inChoices && depth == 3:
                 _expect = reader.ValueTextEquals("finish_reason"u8) ? Expect.FinishReason : Expect.Nothing;
                 break;
-            case JsonTokenType.String when _expect == Expect.FinishReason && reader.CurrentDepth == 3:
+            case JsonTokenType.String when _expect == Expect.FinishReason && depth == 3:
                 _finishReasons |= FinishReasonNames.Of(ref reader);
                 _expect = Expect.Nothing;
                 break;
@@ -162,39 +176,39 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
                 _inUsage = true;
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.PropertyName when _inUsage && reader.CurrentDepth == 2:
+            case JsonTokenType.PropertyName when _inUsage && depth == 2:
                 _slot = UsageReader.SlotOf(ref reader);
                 _expect = _slot == UsageReader.Slot.Details ? Expect.Details : _slot == UsageReader.Slot.None ? Expect.Nothing : Expect.Count;
                 break;
-            case JsonTokenType.StartObject when _expect == Expect.Details && reader.CurrentDepth == 2:
+            case JsonTokenType.StartObject when _expect == Expect.Details && depth == 2:
                 _inDetails = true;
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.PropertyName when _inDetails && reader.CurrentDepth == 3:
+            case JsonTokenType.PropertyName when _inDetails && depth == 3:
                 _expect = reader.ValueTextEquals("cached_tokens"u8) ? Expect.Cached : Expect.Nothing;
                 break;
-            case JsonTokenType.Number when _inDetails && reader.CurrentDepth == 3:
+            case JsonTokenType.Number when _inDetails && depth == 3:
                 if (_expect == Expect.Cached && reader.TryGetInt32(out var cached))
                 {
                     _usage.Cached = cached;
                 }
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.EndObject when _inDetails && reader.CurrentDepth == 2:
+            case JsonTokenType.EndObject when _inDetails && depth == 2:
                 _inDetails = false;
                 break;
-            case JsonTokenType.Number when _inUsage && reader.CurrentDepth == 2:
+            case JsonTokenType.Number when _inUsage && depth == 2:
                 if (_expect == Expect.Count && reader.TryGetInt32(out var value))
                 {
                     _usage.Set(_slot, value);
                 }
                 _expect = Expect.Nothing;
                 break;
-            case JsonTokenType.EndObject when _inUsage && reader.CurrentDepth == 1:
+            case JsonTokenType.EndObject when _inUsage && depth == 1:
                 _inUsage = false;
                 break;
             default:
-                if (reader.CurrentDepth <= 1 && reader.TokenType is not JsonTokenType.PropertyName)
+                if (depth <= 1 && reader.TokenType is not JsonTokenType.PropertyName)
                 {
                     _expect = _expect == Expect.UsageObject && reader.TokenType != JsonTokenType.StartObject ? Expect.Nothing : _expect;
                 }

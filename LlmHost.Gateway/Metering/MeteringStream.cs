@@ -19,8 +19,10 @@ public sealed class MeteringStream : Stream
     }
 
     /// <summary>
-    /// Longest unfinished event held back for inspection; a longer one is passed on uninspected (it cannot be the
-    /// usage chunk, and holding it would let a backend grow the gateway's memory without bound).
+    /// Longest unfinished event held back for inspection; a longer one is passed on as it comes (it cannot be the
+    /// usage chunk to strip, and holding it would let a backend grow the gateway's memory without bound), its data
+    /// read on the way by a resumable scanner — a Responses API event repeats the request's instructions and tools,
+    /// and may be long, yet carries the usage and the response's id.
     /// </summary>
     public const int MaxPendingEvent = 1024 * 1024;
 
@@ -38,6 +40,8 @@ public sealed class MeteringStream : Stream
     private bool _lastEventStripped;
     private bool _announced;
     private JsonUsageScanner? _json;
+    // The data of the event too long to hold, read as it passes.
+    private JsonUsageScanner? _oversized;
 
     public MeteringStream(Stream inner, HttpResponse response, CompletionMeasurement measurement, bool stripUsageChunk)
     {
@@ -150,9 +154,11 @@ public sealed class MeteringStream : Stream
         if (rest > MaxPendingEvent)
         {
             // Too long to hold: out it goes, and the rest of this event follows without being held.
+            ScanOversized(data.Span[scanned..]);
             _skippingEvent = true;
             scanned = data.Length;
             rest = 0;
+            await AnnounceResponseIdAsync();
         }
         if (scanned > keepFrom)
         {
@@ -202,7 +208,7 @@ public sealed class MeteringStream : Stream
         int eventEnd;
         while ((eventEnd = SseFraming.FindEventEnd(data.Span, scanned, out var contentEnd)) >= 0)
         {
-            var kind = _skippingEvent ? SseEventKind.Other : SseEventInspector.Inspect(data.Span[scanned..contentEnd], _measurement);
+            var kind = _skippingEvent ? EndOversized(data.Span[scanned..contentEnd]) : SseEventInspector.Inspect(data.Span[scanned..contentEnd], _measurement);
             _skippingEvent = false;
             _lastEventStripped = kind == SseEventKind.UsageChunk && _stripUsageChunk;
             if (_lastEventStripped)
@@ -217,6 +223,36 @@ public sealed class MeteringStream : Stream
             _endedOnCr = eventEnd == data.Length && data.Span[^1] == '\r';
         }
         return (scanned, keepFrom);
+    }
+
+    // Feeds the passing bytes of an event too long to hold to its scanner: from its data line's value at first.
+    private void ScanOversized(ReadOnlySpan<byte> bytes)
+    {
+        if (_oversized is null)
+        {
+            var data = bytes.IndexOf("data:"u8);
+            if (data < 0)
+            {
+                return;
+            }
+            bytes = bytes[(data + 5)..];
+            _oversized = new JsonUsageScanner(_measurement.Model, _measurement.Traced, _measurement.KeepsResponseId, envelopes: true);
+        }
+        _oversized.Feed(bytes);
+        _measurement.ResponseId ??= _oversized.Id;
+    }
+
+    // The end of an event too long to hold: what its scanner read counts as if the event had been inspected.
+    private SseEventKind EndOversized(ReadOnlySpan<byte> tail)
+    {
+        if (_oversized is { } scanner)
+        {
+            scanner.Feed(tail);
+            scanner.Report(_measurement);
+            scanner.Dispose();
+            _oversized = null;
+        }
+        return SseEventKind.Other;
     }
 
     // Holds the unfinished event's bytes for the next write.
@@ -259,6 +295,7 @@ public sealed class MeteringStream : Stream
         if (disposing)
         {
             _json?.Dispose();
+            _oversized?.Dispose();
             if (_pending is not null)
             {
                 ArrayPool<byte>.Shared.Return(_pending);

@@ -142,8 +142,13 @@ public static class SseEventInspector
             }
             else if (reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("message"u8))
             {
+                var anthropicStart = reader.ValueTextEquals("message"u8);
                 reader.Read();
                 ReadEnvelope(ref reader, ref chunk, measurement);
+                if (anthropicStart)
+                {
+                    chunk.Usage.KeepInputOnly();
+                }
             }
             else if (reader.ValueTextEquals("type"u8))
             {

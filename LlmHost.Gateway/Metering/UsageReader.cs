@@ -7,8 +7,8 @@ namespace LlmHost.Gateway.Metering;
 /// completions (<c>prompt_tokens</c>, <c>completion_tokens</c>, <c>prompt_tokens_details.cached_tokens</c>), the
 /// Responses API's (<c>input_tokens</c>, <c>output_tokens</c>, <c>input_tokens_details.cached_tokens</c>) and
 /// Anthropic's, whose <c>input_tokens</c> leave out the tokens read from or written to the cache
-/// (<c>cache_read_input_tokens</c>, <c>cache_creation_input_tokens</c>): those are added back, so that the prompt is
-/// always the whole prompt and the cached tokens a part of it.
+/// (<c>cache_read_input_tokens</c>, <c>cache_creation_input_tokens</c>): the measurement adds those back, so that its
+/// prompt is always the whole prompt and the cached tokens a part of it.
 /// </summary>
 internal static class UsageReader
 {
@@ -53,14 +53,12 @@ internal static class UsageReader
             }
         }
 
-        public readonly bool Found => Prompt is not null || Completion is not null;
+        public readonly bool Found => Prompt is not null || Completion is not null || CacheRead is not null || CacheCreation is not null;
 
-        /// <summary>The whole prompt: Anthropic's cache reads and writes added to its <c>input_tokens</c>.</summary>
-        public readonly int? WholePrompt => CacheRead is null && CacheCreation is null ? Prompt : (Prompt ?? 0) + (CacheRead ?? 0) + (CacheCreation ?? 0);
+        /// <summary>Anthropic's <c>message_start</c>: its output count is a placeholder (0 or 1), not a count of anything yet.</summary>
+        public void KeepInputOnly() => (Completion, Total) = (null, null);
 
-        public readonly int? CachedPrompt => CacheRead ?? Cached;
-
-        public readonly void ReportTo(CompletionMeasurement measurement) => measurement.ReportUsage(WholePrompt, Completion, Total, CachedPrompt);
+        public readonly void ReportTo(CompletionMeasurement measurement) => measurement.ReportUsage(Prompt, Completion, Total, Cached, CacheRead, CacheCreation);
     }
 
     public static Counts Read(ref Utf8JsonReader reader)

@@ -9,7 +9,6 @@ using LlmHost.Gateway.Lifecycle;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.Routing;
-using LlmHost.Gateway.StoredResponses;
 using LlmHost.Gateway.Tokens;
 using Microsoft.Extensions.Options;
 
@@ -35,7 +34,7 @@ public sealed class CompletionProxy(
     EngineSleeper sleeper,
     FlowController flow,
     BackendForwarder forwarder,
-    ResponseOwners owners,
+    ResponseAffinity affinity,
     RequestOutcomes outcomes)
 {
     public async Task HandleAsync(HttpContext context)
@@ -65,15 +64,12 @@ public sealed class CompletionProxy(
             context.Features.Set(measurement);
             if (!await AuthorizeModelAsync(context, key, measurement.Model) || !await PrioritizeAsync(context, key, request, measurement)
                 || await RouteAsync(context, request, measurement.Model) is not { } candidate
-                || !await ServesAsync(context, request, candidate)
-                || await ContinueAsync(context, key, request, candidate) is not { } route)
+                || await ServingAsync(context, request, candidate) is not { } serving
+                || await affinity.RouteAsync(context, key, request, serving) is not { } route)
             {
                 return;
             }
-            if (measurement.KeepsResponseId)
-            {
-                measurement.OnResponseId = id => owners.RememberAsync(id, new ResponseOwner(measurement.Backend!, key.Id, route.Model));
-            }
+            affinity.Track(measurement, key, route);
             routed = measurement;
             if (await ReserveAsync(context, key, ticket, request, route, measurement) && await WakeAsync(context, route)
                 && await PlaceAsync(context, route) is { } placed && await QueueAsync(context, key, request, placed, measurement) is { } turned)
@@ -81,6 +77,7 @@ public sealed class CompletionProxy(
                 try
                 {
                     await forwarder.ForwardAsync(context, request, turned, measurement);
+                    await affinity.SettleAsync(measurement, key, turned);
                 }
                 finally
                 {
@@ -185,46 +182,22 @@ public sealed class CompletionProxy(
         return route;
     }
 
-    /// <summary>Step 4b: the route's engines serve the request's API (by their profile and release); 501 when none does.</summary>
-    private static async ValueTask<bool> ServesAsync(HttpContext context, InspectedRequest request, RouteEntry route)
-    {
-        if (request.Operation.EngineApi is not { } api || route.Serves(api))
-        {
-            return true;
-        }
-        await ProxyErrors.UnsupportedApiAsync(context, route.Model, CanonicalPath.Of(context).Value!);
-        return false;
-    }
-
     /// <summary>
-    /// Step 4c: a Responses API request that continues a stored response (<c>previous_response_id</c>) goes to the
-    /// instance that keeps it, and only there; it must be the key's own response, of the same model. Null when
-    /// refused (answered here).
+    /// Step 4b: the route's instances whose engines serve the request's API (by their profile and release); null, and
+    /// 501, when none does.
     /// </summary>
-    private async ValueTask<RouteEntry?> ContinueAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route)
+    private static async ValueTask<RouteEntry?> ServingAsync(HttpContext context, InspectedRequest request, RouteEntry route)
     {
-        if (request.PreviousResponseId is not { } id || request.Operation != ApiOperation.Responses)
+        if (request.Operation.EngineApi is not { } api)
         {
             return route;
         }
-        var owner = await owners.FindAsync(id);
-        if (owner is null || owner.KeyId != key.Id)
+        if (route.ServingOnly(api) is { } serving)
         {
-            await StoredResponseErrors.NotFoundAsync(context, id, "previous_response_id");
-            return null;
+            return serving;
         }
-        if (owner.Model != route.Model)
-        {
-            await StoredResponseErrors.ModelMismatchAsync(context, id, owner.Model);
-            return null;
-        }
-        var index = route.IndexOf(owner.Instance);
-        if (index < 0)
-        {
-            await StoredResponseErrors.InstanceGoneAsync(context, id, "previous_response_id");
-            return null;
-        }
-        return route.PinnedTo(index);
+        await ProxyErrors.UnsupportedApiAsync(context, route.Model, CanonicalPath.Of(context).Value!);
+        return null;
     }
 
     /// <summary>
@@ -245,8 +218,9 @@ public sealed class CompletionProxy(
         var counter = tokenizers.For(route.Instances.Length > 0 ? route.Instances[0].Backend.Tokenizer : null);
         var estimate = PromptEstimator.Estimate(request.Body.Span, counter, reservation, settings.MediaTokens,
             conversationInput: request.Operation == ApiOperation.Responses, context.RequestAborted);
-        measurement.PromptEstimate = estimate.PromptTokens;
-        var admission = await ticket.ReserveTokensAsync(estimate.Reservation);
+        // A follow-up's engine reads the stored conversation again before the new input.
+        measurement.PromptEstimate = (int)Math.Min(int.MaxValue, estimate.PromptTokens + request.ConversationTokens);
+        var admission = await ticket.ReserveTokensAsync(estimate.Reservation + request.ConversationTokens);
         if (admission.IsAdmitted)
         {
             return true;
@@ -350,7 +324,7 @@ public sealed class CompletionProxy(
             case QueueOutcome.Dispatched:
                 // A base model's route as it is now (instances may have come or gone while it waited); a pinned one stays.
                 return route.Parent is null && route.Adapter is null && request.PreviousResponseId is null && routes.Current.TryGet(route.Model, out var current)
-                    ? current : route;
+                    ? (request.Operation.EngineApi is { } api ? current.ServingOnly(api) ?? route : current) : route;
             case QueueOutcome.Cancelled:
                 // No engine saw it: nothing to charge.
                 measurement.PromptEstimate = 0;

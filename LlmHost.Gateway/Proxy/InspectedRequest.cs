@@ -67,6 +67,9 @@ public sealed class InspectedRequest : IDisposable
     /// <summary>The Responses API's <c>previous_response_id</c>: the stored response this request continues.</summary>
     public string? PreviousResponseId { get; set; }
 
+    /// <summary>The tokens of the stored conversation <see cref="PreviousResponseId"/> continues (its engine reads them again).</summary>
+    public long ConversationTokens { get; set; }
+
     /// <summary>The Responses API's <c>store</c>: false when the engine is asked not to keep the response.</summary>
     public bool Store { get; set; } = true;
     public int? MaxCompletionTokens { get; set; }

@@ -18,6 +18,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<CompletionProxy>();
         services.AddSingleton<StoredResponses.ResponseOwners>();
         services.AddSingleton<StoredResponseProxy>();
+        services.AddSingleton<ResponseAffinity>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ServerLimits>();
         return builder;
     }

@@ -21,6 +21,9 @@ public sealed class RequestInspector
     /// <summary>Most sequences one request may ask for (<c>n</c>, <c>best_of</c>): OpenAI's own limit.</summary>
     public const int MaxSequences = 128;
 
+    /// <summary>Largest <c>metadata</c> object accepted (OpenAI allows 16 pairs of 64-character keys and 512-character values).</summary>
+    public const int MaxMetadataBytes = 16 * 1024;
+
     /// <summary>A <c>user</c> value longer than this names no session.</summary>
     public const int MaxSessionNameBytes = 256;
 
@@ -42,6 +45,8 @@ public sealed class RequestInspector
         MaxOutputTokens,
         PreviousResponseId,
         Store,
+        Background,
+        Metadata,
         Adapter,
         OperatorOnly,
 
@@ -169,6 +174,8 @@ public sealed class RequestInspector
         Field.MaxOutputTokens => "max_output_tokens",
         Field.PreviousResponseId => "previous_response_id",
         Field.Store => "store",
+        Field.Background => "background",
+        Field.Metadata => "metadata",
         _ => "best_of",
     };
 
@@ -186,6 +193,8 @@ public sealed class RequestInspector
         if (reader.ValueTextEquals("max_output_tokens"u8)) { return (Field.MaxOutputTokens, 0); }
         if (reader.ValueTextEquals("previous_response_id"u8)) { return (Field.PreviousResponseId, 0); }
         if (reader.ValueTextEquals("store"u8)) { return (Field.Store, 0); }
+        if (reader.ValueTextEquals("background"u8)) { return (Field.Background, 0); }
+        if (reader.ValueTextEquals("metadata"u8)) { return (Field.Metadata, 0); }
         for (var i = 0; i < _adapterFields.Length; i++)
         {
             if (reader.ValueTextEquals(_adapterFields[i]))
@@ -262,6 +271,19 @@ public sealed class RequestInspector
                 }
                 request.Store = reader.TokenType != JsonTokenType.False;
                 return null;
+            case Field.Background when request.Operation == ClientApis.ApiOperation.Responses && reader.TokenType == JsonTokenType.True:
+                // Its generation would outlive the request that holds the key's concurrency and settles its tokens.
+                return InspectionResult.Invalid("Background responses are not supported by this gateway; send the request without 'background'.", "background");
+            case Field.Metadata:
+                // Engines repeat it in every Responses event and in the stored response: kept small.
+                var metadataStart = reader.TokenStartIndex;
+                if (!JsonUnicode.SkipChecked(ref reader))
+                {
+                    return NotUnicode;
+                }
+                return reader.BytesConsumed - metadataStart > MaxMetadataBytes
+                    ? InspectionResult.Invalid($"'metadata' is larger than {MaxMetadataBytes / 1024} KiB.", "metadata")
+                    : null;
             case Field.User:
                 // Kept (as raw bytes) only when short: it may name a session for session affinity.
                 if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= MaxSessionNameBytes)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LlmHost.Gateway.ClientApis;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.Keys;
@@ -17,6 +18,7 @@ public sealed class StoredResponseProxy(LimitEnforcer limits, ResponseOwners own
 {
     public async Task HandleAsync(HttpContext context)
     {
+        var start = Stopwatch.GetTimestamp();
         var key = context.GetApiKey()!;
         var entry = await limits.EnterAsync(key, limits.PolicyFor(key));
         if (entry.Ticket is not { } ticket)
@@ -27,27 +29,56 @@ public sealed class StoredResponseProxy(LimitEnforcer limits, ResponseOwners own
         }
         ticket.State = entry.State;
         RateLimitHeaders.WriteOnStarting(context.Response, ticket);
+        CompletionMeasurement? measurement = null;
         try
         {
             if (await FindAsync(context, key) is not { } found)
             {
                 return;
             }
-            var (id, instance) = found;
+            var (id, model, instance) = found;
+            measurement = new CompletionMeasurement(model, stream: false, start)
+            {
+                Operation = ApiOperation.Of(context).Name,
+                Backend = instance.Name,
+                Attempts = 1,
+                Provider = instance.Backend.Profile.Name,
+                ServerHost = instance.Host,
+                ServerPort = instance.Port,
+            };
+            context.Features.Set(measurement);
             await forwarder.RelayAsync(context, instance);
             if (HttpMethods.IsDelete(context.Request.Method) && context.Response.StatusCode is >= 200 and < 300)
             {
-                await owners.ForgetAsync(id);
+                await owners.ForgetAsync(key.Id, id);
             }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            ClientGone.Mark(context, measurement);
         }
         finally
         {
             ticket.Complete(0);
+            Observe(context, measurement);
         }
     }
 
-    // The response's id and the instance that keeps it; null when refused (answered here).
-    private async ValueTask<(string Id, BackendInstance Instance)?> FindAsync(HttpContext context, ApiKey key)
+    // Metrics, traces and the access log see these calls as they see generations: the refused ones as refusals.
+    private void Observe(HttpContext context, CompletionMeasurement? measurement)
+    {
+        if (measurement is null)
+        {
+            Observability.RequestTraceObserver.Refused(ApiOperation.Of(context).Name, context.Response.StatusCode);
+            return;
+        }
+        measurement.Status = measurement.ClientGone ? CompletionMeasurement.ClientClosedRequest : context.Response.StatusCode;
+        measurement.Duration = Stopwatch.GetElapsedTime(measurement.StartTimestamp);
+        outcomes.Completed(context, measurement);
+    }
+
+    // The response's id, its model and the instance that keeps it; null when refused (answered here).
+    private async ValueTask<(string Id, string Model, BackendInstance Instance)?> FindAsync(HttpContext context, ApiKey key)
     {
         if (context.Request.RouteValues["id"] is not string id || !ResponseIds.IsValid(id))
         {
@@ -55,7 +86,7 @@ public sealed class StoredResponseProxy(LimitEnforcer limits, ResponseOwners own
             return null;
         }
         // Unknown, expired and another key's answer alike.
-        if (await owners.FindAsync(id) is not { } owner || owner.KeyId != key.Id || !key.Models.Allows(owner.Model))
+        if (await owners.FindAsync(key.Id, id) is not { } owner || !key.Models.Allows(owner.Model))
         {
             await StoredResponseErrors.NotFoundAsync(context, id, null);
             return null;
@@ -77,6 +108,6 @@ public sealed class StoredResponseProxy(LimitEnforcer limits, ResponseOwners own
             await StoredResponseErrors.InstanceUnavailableAsync(context, id);
             return null;
         }
-        return (id, instance);
+        return (id, owner.Model, instance);
     }
 }

@@ -43,14 +43,7 @@ public sealed class RouteEntry
     public RoundRobinTurns Turns { get; }
 
     /// <summary>The same route with one instance only: a request that must reach that instance (it keeps the request's state).</summary>
-    public RouteEntry PinnedTo(int index) => new(Model, [Instances[index]], [UpstreamModels[index]], Source, Turns)
-    {
-        Parent = Parent,
-        Adapter = Adapter,
-        MaxModelLen = MaxModelLen,
-        OwnedBy = OwnedBy,
-        Created = Created,
-    };
+    public RouteEntry PinnedTo(int index) => Narrowed([Instances[index]], [UpstreamModels[index]]);
 
     /// <summary>Where the instance named <paramref name="instance"/> is in <see cref="Instances"/>; -1 when the route has no such instance.</summary>
     public int IndexOf(string instance)
@@ -65,16 +58,41 @@ public sealed class RouteEntry
         return -1;
     }
 
-    /// <summary>Whether some instance's engine serves <paramref name="api"/> (by its profile and release).</summary>
-    public bool Serves(Backends.Engines.EngineApi api)
+    /// <summary>
+    /// The route narrowed to the instances whose engines serve <paramref name="api"/> (by their profile and release):
+    /// itself when all do, null when none does.
+    /// </summary>
+    public RouteEntry? ServingOnly(Backends.Engines.EngineApi api)
     {
+        var serving = 0;
         foreach (var instance in Instances)
         {
-            if (instance.Backend.Profile.Serves(api, instance.Backend.EngineVersion))
+            serving += instance.Backend.Profile.Serves(api, instance.Backend.EngineVersion) ? 1 : 0;
+        }
+        if (serving == Instances.Length || serving == 0)
+        {
+            return serving == 0 ? null : this;
+        }
+        var instances = new BackendInstance[serving];
+        var upstream = new string?[serving];
+        for (int i = 0, j = 0; i < Instances.Length; i++)
+        {
+            if (Instances[i].Backend.Profile.Serves(api, Instances[i].Backend.EngineVersion))
             {
-                return true;
+                (instances[j], upstream[j]) = (Instances[i], UpstreamModels[i]);
+                j++;
             }
         }
-        return false;
+        return Narrowed(instances, upstream);
     }
+
+    // The same model's route over some of its instances.
+    private RouteEntry Narrowed(BackendInstance[] instances, string?[] upstreamModels) => new(Model, instances, upstreamModels, Source, Turns)
+    {
+        Parent = Parent,
+        Adapter = Adapter,
+        MaxModelLen = MaxModelLen,
+        OwnedBy = OwnedBy,
+        Created = Created,
+    };
 }

@@ -56,6 +56,12 @@ public static class PromptEstimator
                     reader.Read();
                     chat = Add(chat, CountMessages(ref reader, body, ref scratch));
                 }
+                else if (conversationInput && reader.ValueTextEquals("previous_input_messages"u8))
+                {
+                    // vLLM's own field: earlier turns the client sends along, which the engine puts before the input.
+                    reader.Read();
+                    chat = Add(chat, CountMessages(ref reader, body, ref scratch));
+                }
                 else if (conversationInput && reader.ValueTextEquals("input"u8))
                 {
                     reader.Read();
@@ -133,9 +139,9 @@ public static class PromptEstimator
             total += PerMessage;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("output"u8))
+                if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("output"u8) || reader.ValueTextEquals("summary"u8))
                 {
-                    // output: a Responses API function_call_output item's result.
+                    // output: a Responses API function_call_output item's result; summary: a reasoning item's text.
                     reader.Read();
                     total += CountContent(ref reader, body, ref scratch);
                 }
@@ -187,7 +193,7 @@ public static class PromptEstimator
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isText = reader.ValueTextEquals("text"u8);
+                var isText = reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8);
                 var isNested = reader.ValueTextEquals("content"u8);
                 var isInput = reader.ValueTextEquals("input"u8);
                 var media = scratch.MediaTokensOf(ref reader);

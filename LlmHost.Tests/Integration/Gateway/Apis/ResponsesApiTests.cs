@@ -112,6 +112,8 @@ public sealed class ResponsesApiTests : IAsyncLifetime
         Assert.Single(grew);
         Assert.Equal(6, after[grew[0]] - before[grew[0]]);
         Assert.Equal(previous.Id, retrieved.Id);
+        // The retrieval is measured like any request: its operation, the instance it reached.
+        Assert.Equal(("responses", 200, $"sim-{grew[0]}"), (_gateway.Observer.Last.Operation, _gateway.Observer.Last.Status, _gateway.Observer.Last.Backend));
         Assert.Equal(previous.GetOutputText(), retrieved.GetOutputText());
     }
 

@@ -80,6 +80,25 @@ public sealed class GatewayLimitApisTests
     }
 
     [Fact]
+    public async Task Tpm_FollowUp_ReservesTheStoredConversationTheEngineReadsAgain()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");
+        await using var gateway = await GatewayHost.StartAsync(LimitsConfig.For(sim, "{ defaults: { qps: 0, burst: 0, concurrency: 0, tpm: 1000000 } }"));
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        var words = string.Join(' ', Enumerable.Repeat("history", 300));
+
+        var (_, first) = await Json.PostAsync(user, "/v1/responses", $$"""{"model":"m","input":"{{words}}","max_output_tokens":4}""");
+        var firstTotal = first.GetProperty("usage").GetProperty("total_tokens").GetInt32();
+        var (_, second) = await Json.PostAsync(user, "/v1/responses", $$"""{"model":"m","input":"short","max_output_tokens":4,"previous_response_id":"{{first.GetProperty("id").GetString()}}"}""");
+
+        var followUp = gateway.Observer.Last;
+        Assert.True(firstTotal > 300);
+        // The new input is one word; the engine read the whole conversation again, and the reservation knew it.
+        Assert.InRange(followUp.PromptEstimate, firstTotal, firstTotal + 50);
+        Assert.True(second.GetProperty("usage").GetProperty("input_tokens").GetInt32() >= firstTotal);
+    }
+
+    [Fact]
     public async Task Tpm_ResponsesReservation_CountsInstructionsInputAndMaxOutputTokens()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");

@@ -44,11 +44,32 @@ public class ClientApiInspectionTests
     [InlineData("""{"model":"m","input":"x","previous_response_id":7}""")]
     [InlineData("""{"model":"m","input":"x","previous_response_id":"a","previous_response_id":"b"}""")]
     [InlineData("""{"model":"m","input":"x","store":"no"}""")]
+    [InlineData("""{"model":"m","input":"x","background":true}""")]
     public async Task Inspect_BadResponsesFields_Refused(string body)
     {
         var result = await Inspect(ApiOperation.Responses, body);
 
         Assert.Equal(InspectionFailure.Invalid, result.Failure);
+    }
+
+    [Fact]
+    public async Task Inspect_LargeMetadata_RefusedBecauseEnginesRepeatIt()
+    {
+        var result = await Inspect(ApiOperation.Messages, $$$"""{"model":"m","max_tokens":1,"messages":[],"metadata":{"k":"{{{new string('x', RequestInspector.MaxMetadataBytes)}}}"}}""");
+        var small = await Inspect(ApiOperation.Messages, """{"model":"m","max_tokens":1,"messages":[],"metadata":{"user_id":"u-1"}}""");
+
+        Assert.Equal("metadata", result.Param);
+        small.Request!.Dispose();
+    }
+
+    [Fact]
+    public async Task Inspect_BackgroundFalseOrOnAnotherApi_Accepted()
+    {
+        using var responses = (await Inspect(ApiOperation.Responses, """{"model":"m","input":"x","background":false}""")).Request!;
+        using var chat = (await Inspect(ApiOperation.Chat, """{"model":"m","messages":[],"background":true}""")).Request!;
+
+        Assert.Equal("m", responses.Model);
+        Assert.Equal("m", chat.Model);
     }
 
     [Fact]
@@ -100,11 +121,16 @@ public class ClientApiInspectionTests
     [InlineData("0.9.2", EngineApi.Responses, false)]
     [InlineData(null, EngineApi.Messages, true)]
     [InlineData("0.99.0", EngineApi.ResponseDelete, false)]
+    [InlineData("0.10", EngineApi.Responses, true)]
+    [InlineData("0.11.1rc1", EngineApi.Messages, true)]
+    [InlineData("0.11.1.post2", EngineApi.Messages, true)]
     public void Serves_VllmByRelease_OnlyFromTheReleaseThatBroughtTheApi(string? release, EngineApi api, bool served) =>
         Assert.Equal(served, EngineProfile.Vllm.Serves(api, EngineVersion.Parse(release)));
 
     [Theory]
     [InlineData("v0.5.3-cu126", "0.5.3")]
+    [InlineData("0.10", "0.10.0")]
+    [InlineData("0.11.1rc1", "0.11.1")]
     [InlineData("0.11.1", "0.11.1")]
     [InlineData("latest", null)]
     [InlineData("nightly-2026", null)]

@@ -2,7 +2,6 @@ using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Routing;
 using LlmHost.Tests.Unit.Gateway.Routing;
-using Microsoft.Extensions.Options;
 
 namespace LlmHost.Tests.Unit.Gateway.FlowControl;
 
@@ -19,7 +18,7 @@ public sealed class FlowControllerTests
         };
         var instance = BackendSelectorTests.Instance("a");
         var route = new RouteEntry("m", [instance], [null], RouteSource.Mapping);
-        return (new FlowController(new StaticMonitor(config)), route, instance);
+        return (new FlowController(new StaticOptionsMonitor(config)), route, instance);
     }
 
     [Fact]
@@ -99,12 +98,5 @@ public sealed class FlowControllerTests
 
         Assert.Equal(QueueOutcome.Passed, (await flow.WaitTurnAsync(route, "k", 1, RequestPriority.Default, CancellationToken.None)).Outcome);
         Assert.Empty(flow.Lengths());
-    }
-
-    private sealed class StaticMonitor(LlmHostConfig value) : IOptionsMonitor<LlmHostConfig>
-    {
-        public LlmHostConfig CurrentValue => value;
-        public LlmHostConfig Get(string? name) => value;
-        public IDisposable? OnChange(Action<LlmHostConfig, string?> listener) => null;
     }
 }

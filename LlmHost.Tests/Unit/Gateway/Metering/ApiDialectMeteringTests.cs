@@ -98,6 +98,37 @@ public class ApiDialectMeteringTests
     }
 
     [Fact]
+    public async Task MessagesStream_CutBeforeMessageDelta_OutputCountedNotTheStartsPlaceholder()
+    {
+        var cut = MessagesStream[..MessagesStream.IndexOf("event: message_delta", StringComparison.Ordinal)];
+
+        var (_, measurement, _) = await Run("text/event-stream", cut, 100);
+
+        Assert.Equal(UsageSource.Counted, measurement.Source);
+        Assert.Equal(3, measurement.CompletionTokens);
+        Assert.Equal(10, measurement.ReportedPromptTokens);
+        Assert.Equal(13, measurement.TokensCharged);
+    }
+
+    [Fact]
+    public async Task ResponsesStream_EventLongerThanTheHoldLimit_UsageAndIdStillRead()
+    {
+        var instructions = new string('i', MeteringStream.MaxPendingEvent + 4096);
+        var stream = ResponsesStream
+            .Replace("\"status\":\"in_progress\"", $"\"instructions\":\"{instructions}\",\"status\":\"in_progress\"")
+            .Replace("\"status\":\"incomplete\"", $"\"instructions\":\"{instructions}\",\"status\":\"incomplete\"");
+        foreach (var split in new[] { 10, 300, stream.Length / 3, stream.Length / 2, stream.Length - 100 })
+        {
+            var (output, measurement, announced) = await Run("text/event-stream", stream, split);
+
+            Assert.Equal(stream.Length, output.Length);
+            Assert.Equal(UsageSource.Reported, measurement.Source);
+            Assert.Equal((11, 2, 4), (measurement.PromptTokens, measurement.CompletionTokens, measurement.CachedPromptTokens));
+            Assert.Equal(["resp_abc123@0"], announced);
+        }
+    }
+
+    [Fact]
     public async Task MessagesStream_ErrorEvent_Flagged()
     {
         var (_, measurement, _) = await Run("text/event-stream",
