@@ -79,6 +79,9 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
         // The headers were copied already: read the plain string rather than parsing the typed header again.
         if (httpContext.Response.ContentType is { } contentType && contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
+            // The gateway may drop the usage chunk it asked for, or end a broken stream with an error event: the
+            // engine's length (an upstream that sends one) would no longer be the body's.
+            httpContext.Response.ContentLength = null;
             proxyResponse.Content = new SseGuardContent(proxyResponse.Content, backendName, client.StreamIdleTimeout, httpContext.RequestAborted,
                 ClientApis.ApiOperation.Of(httpContext));
         }

@@ -74,6 +74,34 @@ public class GatewayStreamingTests
     }
 
     [Fact]
+    public async Task Stream_UpstreamSendsAContentLength_StrippedStreamStillEndsCleanly()
+    {
+        // An upstream (a caching proxy, a canned answer) may send a stream whole with its length; the gateway drops
+        // the usage chunk from it, so that length must not reach the client.
+        await using var engine = await FakeEngine.StartAsync("m");
+        engine.Completions = async context =>
+        {
+            var body = System.Text.Encoding.UTF8.GetBytes(
+                """data: {"id":"x","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"a"}}]}""" + "\n\n"
+                + """data: {"id":"x","object":"chat.completion.chunk","model":"m","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}""" + "\n\n"
+                + "data: [DONE]\n\n");
+            context.Response.ContentType = "text/event-stream";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body);
+        };
+        await using var gateway = await GatewayHost.StartAsync($$"""
+            routing: { discovery_interval: 1h, health_check_interval: 1h }
+            backends:
+              - { name: fake, engine: vllm, mode: external, model: m, url: "{{engine.Address}}" }
+            """);
+
+        var chunks = await StreamAsync(gateway, """{"model":"m","messages":[{"role":"user","content":"a"}],"stream":true}""");
+
+        Assert.Single(chunks);
+        Assert.Equal((9, 1), (gateway.Observer.Last.PromptTokens, gateway.Observer.Last.CompletionTokens));
+    }
+
+    [Fact]
     public async Task Stream_ClientAskedForUsage_ChunkIsKept()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m");

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Where the gateway's CPU goes, per feature, from `perf script` output (stdin) of a profiled gateway.
+
+Each sample is attributed to the feature of the innermost frame of its stack that names one (a JSON reader called by
+the request inspector counts as inspection); samples with no such frame go to the framework layer they are in.
+Prints a Markdown table: feature, share of the process's samples, µs of CPU per request (given the request count and
+the CPU seconds the process used while profiled)."""
+import re
+import sys
+
+# Innermost match wins; order decides among patterns that could match the same frame.
+FEATURES = [
+    ("auth (API key check)", r"LlmHost\.Gateway\.Authentication|LlmHost\.Gateway\.Keys|Microsoft\.AspNetCore\.Authentication|Microsoft\.AspNetCore\.Authorization|SHA256|Sha256"),
+    ("admission (limits)", r"LlmHost\.Gateway\.RateLimiting"),
+    ("flow control", r"LlmHost\.Gateway\.FlowControl"),
+    ("inspection (body read and fields)", r"RequestInspector|RequestBodyReader|JsonUnicode|InspectedRequest|BodyBuffer"),
+    ("prompt counting", r"LlmHost\.Gateway\.Tokens"),
+    ("routing (table, selection)", r"LlmHost\.Gateway\.Routing|BackendSelector"),
+    ("metering (usage from the answer)", r"LlmHost\.Gateway\.Metering\.(MeteringStream|JsonUsageScanner|SseEventInspector|UsageReader|SseFraming|CompletionMeasurement)"),
+    ("metrics (meters, OpenTelemetry)", r"LlmHost\.Gateway\.Observability\.GatewayMetrics|System\.Diagnostics\.Metrics|OpenTelemetry\.Metrics|Microsoft\.AspNetCore\.Hosting\.HostingMetrics|Kestrel.*Metrics"),
+    ("tracing (activities)", r"RequestTraceObserver|System\.Diagnostics\.Activity|OpenTelemetry\.Trace|DiagnosticListener"),
+    ("access log", r"LlmHost\.Gateway\.Observability\.AccessLogging|Serilog"),
+    ("outcomes, usage counters", r"LlmHost\.Gateway\.Metering\.(RequestOutcomes|KeyUsageTracker)"),
+    ("request path (proxy steps, body rewrite)", r"LlmHost\.Gateway\.Proxy|LlmHost\.Gateway\.ClientApis"),
+    ("YARP forwarder", r"Yarp\."),
+    ("HTTP client to the engine", r"System\.Net\.Http"),
+    ("Kestrel and ASP.NET Core pipeline", r"Microsoft\.AspNetCore|Microsoft\.Extensions"),
+    ("sockets and I/O", r"System\.Net\.Sockets|System\.IO\.Pipelines|\[kernel|libc|epoll|tcp_|__sys|entry_SYSCALL|do_syscall"),
+    ("GC and allocation", r"libcoreclr.*(gc|GC|alloc|Alloc)|WKS::|SVR::|gc_heap|Allocate|JIT_New"),
+    ("JIT and tiering", r"libclrjit|TieredCompilation|CallCounting|Jit"),
+    ("threads and async machinery", r"System\.Threading|System\.Runtime\.CompilerServices"),
+]
+COMPILED = [(name, re.compile(pattern)) for name, pattern in FEATURES]
+
+
+def samples(lines):
+    stack = []
+    for line in lines:
+        line = line.rstrip("\n")
+        if not line.strip():
+            if stack:
+                yield stack
+            stack = []
+        elif line.startswith((" ", "\t")):
+            stack.append(line.strip())
+        else:
+            stack = []  # the sample's header line
+    if stack:
+        yield stack
+
+
+def feature_of(stack):
+    for frame in stack:  # innermost first
+        for name, pattern in COMPILED:
+            if pattern.search(frame):
+                return name
+    return "other (runtime, unresolved)"
+
+
+def main():
+    requests, cpu_seconds = float(sys.argv[1]), float(sys.argv[2])
+    counts = {}
+    total = 0
+    for stack in samples(sys.stdin):
+        counts[feature_of(stack)] = counts.get(feature_of(stack), 0) + 1
+        total += 1
+    print(f"| feature | share of the gateway's CPU | µs CPU per request |")
+    print("|---|---:|---:|")
+    for name, count in sorted(counts.items(), key=lambda item: -item[1]):
+        share = count / total
+        print(f"| {name} | {share * 100:.1f} % | {share * cpu_seconds * 1e6 / requests:.1f} |")
+    print(f"| all ({total} samples) | 100 % | {cpu_seconds * 1e6 / requests:.1f} |")
+
+
+main()
