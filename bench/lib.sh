@@ -136,3 +136,77 @@ timed_chat() { # model
   curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$gw_port/v1/chat/completions" -H "Authorization: Bearer $bench_key" \
     -H 'Content-Type: application/json' -d "{\"model\":\"$1\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":16,\"ignore_eos\":true}"
 }
+
+# --- An upstream that answers at once and is never the bottleneck (bench/perf.sh, bench/profile.sh): Nginx on CPU 0
+# with canned answers — a 16-token chat completion with usage, or a 20-chunk stream ending with its usage chunk.
+canned_usage='"usage":{"prompt_tokens":12,"total_tokens":28,"completion_tokens":16}'
+canned_models='{"object":"list","data":[{"id":"bench-model","object":"model","created":1,"owned_by":"vllm","root":"bench-model","max_model_len":8192}]}'
+canned_json="{\"id\":\"chatcmpl-b\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen\"},\"finish_reason\":\"length\"}],$canned_usage}"
+canned_stream=""
+for i in $(seq 1 20); do
+  canned_stream+="data: {\"id\":\"chatcmpl-b\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" word$i\"},\"finish_reason\":null}]}\n\n"
+done
+canned_stream="$(printf '%b' "${canned_stream}data: {\"id\":\"chatcmpl-b\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench-model\",\"choices\":[],$canned_usage}\n\ndata: [DONE]\n\n")"
+bench_body_json='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16}'
+bench_body_stream='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16,"stream":true}'
+
+start_nginx_upstream() { # port:json|stream ...; Nginx on CPU 0, stopped by kill "$(cat "$work/nginx.pid")"
+  local servers="" spec port kind
+  for spec in "$@"; do
+    port=${spec%%:*}; kind=${spec##*:}
+    if [ "$kind" = stream ]; then
+      servers+="server { listen 127.0.0.1:$port; location = /health { return 200; }
+        location = /v1/models { default_type application/json; return 200 '$canned_models'; }
+        location / { default_type text/event-stream; return 200 '$canned_stream'; } }
+"
+    else
+      servers+="server { listen 127.0.0.1:$port; location = /health { return 200; }
+        location = /v1/models { default_type application/json; return 200 '$canned_models'; }
+        location / { default_type application/json; return 200 '$canned_json'; } }
+"
+    fi
+  done
+  cat >"$work/nginx.conf" <<NGINX
+worker_processes 1;
+worker_cpu_affinity 01;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path $work/nginx-body; keepalive_requests 1000000;
+$servers}
+NGINX
+  nginx -c "$work/nginx.conf" -p "$work"
+}
+
+# Limits set high: every admission step runs, none refuses.
+high_limits='{ defaults: { qps: 1000000, burst: 1000000, concurrency: 100000, tpm: 1000000000 }, global: { concurrency: 100000 } }'
+
+# A gateway as users run it — from its own directory, so that the shipped appsettings.json applies — on CPU 1, in
+# front of an upstream; extra environment (runtime settings) after the access-log block, and from
+# $LLMHOST_BENCH_GATEWAY_ENV. The process replaces its subshell: $! is the gateway's pid.
+start_upstream_gateway() { # name port upstream-port limits access-log [VAR=value...]
+  local name=$1 port=$2 upstream=$3 limits=$4 access_log=$5; shift 5
+  cat >"$work/api_keys.json" <<JSON
+{"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
+JSON
+  cat >"$work/$name.yaml" <<YAML
+routing: { discovery_interval: 10s }
+limits: $limits
+logging: { dir: "$work/logs-$name", access_log: $access_log }
+backends:
+  - { name: upstream, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$upstream" }
+YAML
+  # shellcheck disable=SC2086
+  (cd LlmHost.Gateway/bin/Release/net10.0 && exec env "$@" ${LLMHOST_BENCH_GATEWAY_ENV:-} taskset -c 1 dotnet LlmHost.Gateway.dll \
+    --urls "http://127.0.0.1:$port" --config "$work/$name.yaml" --keys "$work/api_keys.json" >"$work/$name.log" 2>&1) &
+}
+
+post_lua() { # file body [pace-ms]: a wrk script posting body with the bench key, each connection pacing itself if asked
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $bench_key"
+wrk.body = '$2'
+LUA
+  if [ -n "${3:-}" ]; then echo "function delay() return $3 end" >>"$1"; fi
+}

@@ -6,6 +6,8 @@
 # Each proxy is measured ALONE on CPU 1 (Nginx and wrk on CPU 0), after a warm-up, in several rounds.
 #
 #   bench/perf.sh [warm-up-seconds] [round-seconds] [connections] [rounds]
+#   LLMHOST_BENCH_GATEWAY_ENV="DOTNET_gcServer=0 …" adds runtime settings to the gateways (to study one);
+#   LLMHOST_BENCH_QUICK=1 measures only the non-streamed CPU of the bare proxy and the gateway, all on.
 #
 # Prints, for docs/BENCHMARKS.md:
 #   1. CPU per request, non-streamed: bare YARP, gateway (all on), gateway (metrics and access log off), gateway
@@ -31,64 +33,13 @@ bench_prepare
 dotnet build bench/BareProxy/BareProxy.csproj -c Release --nologo -v q >/dev/null
 dotnet tool update --tool-path "$work/tools" dotnet-counters >/dev/null 2>&1 || dotnet tool install --tool-path "$work/tools" dotnet-counters >/dev/null
 
-# --- The upstream: Nginx on CPU 0 with canned answers (a 16-token chat completion with usage; a 20-chunk stream).
-usage='"usage":{"prompt_tokens":12,"total_tokens":28,"completion_tokens":16}'
-chunks=""
-for i in $(seq 1 20); do
-  chunks+="data: {\"id\":\"chatcmpl-b\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" word$i\"},\"finish_reason\":null}]}\n\n"
-done
-chunks+="data: {\"id\":\"chatcmpl-b\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench-model\",\"choices\":[],$usage}\n\ndata: [DONE]\n\n"
-models='{"object":"list","data":[{"id":"bench-model","object":"model","created":1,"owned_by":"vllm","root":"bench-model","max_model_len":8192}]}'
-answer="{\"id\":\"chatcmpl-b\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen\"},\"finish_reason\":\"length\"}],$usage}"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes 1;
-worker_cpu_affinity 01;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx-body;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$json_port;
-    location = /health { return 200; }
-    location = /v1/models { default_type application/json; return 200 '$models'; }
-    location / { default_type application/json; return 200 '$answer'; }
-  }
-  server {
-    listen 127.0.0.1:$sse_port;
-    location = /health { return 200; }
-    location = /v1/models { default_type application/json; return 200 '$models'; }
-    location / { default_type text/event-stream; return 200 '$(printf '%b' "$chunks")'; }
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf" -p "$work"
+start_nginx_upstream "$json_port:json" "$sse_port:stream"
 
 # --- The proxies, all on CPU 1 (idle but the one measured).
-pin_proxy="taskset -c 1"
-high='{ defaults: { qps: 1000000, burst: 1000000, concurrency: 100000, tpm: 1000000000 }, global: { concurrency: 100000 } }'
-start_upstream_gateway() { # name port upstream-port limits access-log [env...]
-  local name=$1 port=$2 upstream=$3 limits=$4 access_log=$5; shift 5
-  cat >"$work/api_keys.json" <<JSON
-{"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
-JSON
-  cat >"$work/$name.yaml" <<YAML
-routing: { discovery_interval: 10s }
-limits: $limits
-logging: { dir: "$work/logs-$name", access_log: $access_log }
-backends:
-  - { name: upstream, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$upstream" }
-YAML
-  # From its own directory, so that the shipped appsettings.json applies.
-  (cd LlmHost.Gateway/bin/Release/net10.0 && exec env "$@" taskset -c 1 dotnet LlmHost.Gateway.dll --urls "http://127.0.0.1:$port" \
-    --config "$work/$name.yaml" --keys "$work/api_keys.json" >"$work/$name.log" 2>&1) &
-}
-start_upstream_gateway gw "$gw_port" "$json_port" "$high" "{ enabled: true }"
-start_upstream_gateway quiet "$gw_quiet_port" "$json_port" "$high" "{ enabled: false }" OTEL_SDK_DISABLED=true
+start_upstream_gateway gw "$gw_port" "$json_port" "$high_limits" "{ enabled: true }"
+start_upstream_gateway quiet "$gw_quiet_port" "$json_port" "$high_limits" "{ enabled: false }" OTEL_SDK_DISABLED=true
 start_upstream_gateway nolimits "$gw_nolimits_port" "$json_port" "$unlimited" "{ enabled: true }"
-start_upstream_gateway sse "$gw_sse_port" "$sse_port" "$high" "{ enabled: true }"
+start_upstream_gateway sse "$gw_sse_port" "$sse_port" "$high_limits" "{ enabled: true }"
 for pair in "$bare_port:$json_port" "$bare_sse_port:$sse_port"; do
   taskset -c 1 dotnet bench/BareProxy/bin/Release/net10.0/BareProxy.dll --urls "http://127.0.0.1:${pair%%:*}" \
     --destination "http://127.0.0.1:${pair##*:}" >"$work/bare-${pair%%:*}.log" 2>&1 &
@@ -101,24 +52,17 @@ pid_of_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | h
 gw_pid=$(pid_of_port "$gw_port"); quiet_pid=$(pid_of_port "$gw_quiet_port"); nolimits_pid=$(pid_of_port "$gw_nolimits_port")
 sse_pid=$(pid_of_port "$gw_sse_port"); bare_pid=$(pid_of_port "$bare_port"); bare_sse_pid=$(pid_of_port "$bare_sse_port")
 
-body_json='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16}'
-body_sse='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16,"stream":true}'
-lua() { # file body [pace-ms]
-  cat >"$1" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $bench_key"
-wrk.body = '$2'
-LUA
-  if [ -n "${3:-}" ]; then echo "function delay() return $3 end" >>"$1"; fi
-}
-lua "$work/json.lua" "$body_json"; lua "$work/sse.lua" "$body_sse"
-lua "$work/json-paced.lua" "$body_json" 8; lua "$work/sse-paced.lua" "$body_sse" 8
+post_lua "$work/json.lua" "$bench_body_json"; post_lua "$work/sse.lua" "$bench_body_stream"
+post_lua "$work/json-paced.lua" "$bench_body_json" 8
 
 # A target: slug|name|pid (empty for direct)|port|lua
 targets_json=("bare|bare YARP proxy|$bare_pid|$bare_port|json" "gw|gateway, all on|$gw_pid|$gw_port|json"
   "quiet|gateway, metrics and access log off|$quiet_pid|$gw_quiet_port|json" "nolimits|gateway, limits off|$nolimits_pid|$gw_nolimits_port|json")
 targets_sse=("baresse|bare YARP proxy, streamed|$bare_sse_pid|$bare_sse_port|sse" "sse|gateway, all on, streamed|$sse_pid|$gw_sse_port|sse")
+if [ -n "${LLMHOST_BENCH_QUICK:-}" ]; then
+  targets_json=("${targets_json[@]:0:2}")
+  targets_sse=()
+fi
 
 measure() { # round target wrk-args...; one row, the target alone under load
   local round=$1 target=$2; shift 2
@@ -147,6 +91,11 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 med() { median_cpu "$1"; }
+if [ -n "${LLMHOST_BENCH_QUICK:-}" ]; then
+  bare=$(med "bare YARP proxy"); gw=$(med "gateway, all on")
+  echo; echo "Medians (µs CPU/request): bare YARP $bare; gateway all on $gw ($(awk -v a="$gw" -v b="$bare" 'BEGIN { printf "%.2f", a / b }')×); gateway runtime settings: ${LLMHOST_BENCH_GATEWAY_ENV:-defaults}"
+  exit 0
+fi
 bare=$(med "bare YARP proxy"); gw=$(med "gateway, all on"); quiet=$(med "gateway, metrics and access log off")
 nolimits=$(med "gateway, limits off"); baresse=$(med "bare YARP proxy, streamed"); sse=$(med "gateway, all on, streamed")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

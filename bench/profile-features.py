@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Where the gateway's CPU goes, per feature, from `perf script` output (stdin) of a profiled gateway.
 
-Each sample is attributed to the feature of the innermost frame of its stack that names one (a JSON reader called by
-the request inspector counts as inspection); samples with no such frame go to the framework layer they are in.
+Each sample is attributed to the feature of the innermost managed frame of its stack that names one (a JSON reader
+called by the request inspector counts as inspection, and so do the system calls and the collections its work
+causes); samples with no such frame go to the native layer they are in (kernel, GC, JIT).
 Prints a Markdown table: feature, share of the process's samples, µs of CPU per request (given the request count and
 the CPU seconds the process used while profiled)."""
 import re
@@ -25,12 +26,17 @@ FEATURES = [
     ("YARP forwarder", r"Yarp\."),
     ("HTTP client to the engine", r"System\.Net\.Http"),
     ("Kestrel and ASP.NET Core pipeline", r"Microsoft\.AspNetCore|Microsoft\.Extensions"),
-    ("sockets and I/O", r"System\.Net\.Sockets|System\.IO\.Pipelines|\[kernel|libc|epoll|tcp_|__sys|entry_SYSCALL|do_syscall"),
-    ("GC and allocation", r"libcoreclr.*(gc|GC|alloc|Alloc)|WKS::|SVR::|gc_heap|Allocate|JIT_New"),
-    ("JIT and tiering", r"libclrjit|TieredCompilation|CallCounting|Jit"),
+    ("sockets and I/O", r"System\.Net\.Sockets|System\.IO\.Pipelines"),
     ("threads and async machinery", r"System\.Threading|System\.Runtime\.CompilerServices"),
 ]
+# Native frames, when no managed frame names a feature.
+NATIVE = [
+    ("kernel (network, scheduling)", r"\[kernel"),
+    ("JIT and tiering", r"libclrjit"),
+    ("GC and runtime", r"libcoreclr|libc\.so|libSystem"),
+]
 COMPILED = [(name, re.compile(pattern)) for name, pattern in FEATURES]
+NATIVE_COMPILED = [(name, re.compile(pattern)) for name, pattern in NATIVE]
 
 
 def samples(lines):
@@ -49,12 +55,22 @@ def samples(lines):
         yield stack
 
 
+def is_native(frame):
+    return "[kernel" in frame or ".so" in frame
+
+
 def feature_of(stack):
     for frame in stack:  # innermost first
+        if is_native(frame):
+            continue
         for name, pattern in COMPILED:
             if pattern.search(frame):
                 return name
-    return "other (runtime, unresolved)"
+    for frame in stack:
+        for name, pattern in NATIVE_COMPILED:
+            if pattern.search(frame):
+                return name
+    return "other (unresolved)"
 
 
 def main():

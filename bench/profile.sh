@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Where the gateway's CPU goes, per feature: the gateway as users run it (Release, shipped appsettings.json, default
 # runtime configuration, auth, limits set high, metrics, access log) alone on CPU 1 in front of Nginx (CPU 0), warmed
-# up, then sampled with perf (DOTNET_PerfMapEnabled=1 names the JIT-compiled methods) under wrk load; each sample
-# is attributed by bench/profile-features.py to the innermost frame that names a feature.
+# up, then sampled with perf under wrk load; each sample is attributed by bench/profile-features.py to the innermost
+# managed frame that names a feature. For perf to name managed code, the profiled gateway writes its perf map
+# (DOTNET_PerfMapEnabled=1), keeps JIT code out of double-mapped memory (DOTNET_EnableWriteXorExecute=0) and
+# compiles the framework's code itself (DOTNET_ReadyToRun=0: precompiled code has no symbols perf can read); so its
+# CPU per request is not the one users see (bench/perf.sh measures that), only the shares are.
 #   bench/profile.sh [warm-up-seconds] [profile-seconds] [connections] [stream: yes|no]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,67 +15,23 @@ connections=${3:-32}
 stream=${4:-no}
 upstream_port=18700; gw_port=18701
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] && cp "$work/perf.data" /tmp/gateway.perf.data 2>/dev/null; rm -rf "$work"' EXIT
 
 source bench/lib.sh
 bench_prepare
 command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null; }
 
-usage='"usage":{"prompt_tokens":12,"total_tokens":28,"completion_tokens":16}'
-models='{"object":"list","data":[{"id":"bench-model","object":"model","created":1,"owned_by":"vllm","root":"bench-model","max_model_len":8192}]}'
 if [ "$stream" = yes ]; then
-  answer=""
-  for i in $(seq 1 20); do
-    answer+="data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" word$i\"},\"finish_reason\":null}]}\n\n"
-  done
-  answer="$(printf '%b' "${answer}data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench-model\",\"choices\":[],$usage}\n\ndata: [DONE]\n\n")"
-  type=text/event-stream
-  body='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16,"stream":true}'
+  start_nginx_upstream "$upstream_port:stream"; body=$bench_body_stream
 else
-  answer="{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen\"},\"finish_reason\":\"length\"}],$usage}"
-  type=application/json
-  body='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16}'
+  start_nginx_upstream "$upstream_port:json"; body=$bench_body_json
 fi
-cat >"$work/nginx.conf" <<NGINX
-worker_processes 1;
-worker_cpu_affinity 01;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx-body;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$upstream_port;
-    location = /health { return 200; }
-    location = /v1/models { default_type application/json; return 200 '$models'; }
-    location / { default_type $type; return 200 '$answer'; }
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf" -p "$work"
-
-cat >"$work/api_keys.json" <<JSON
-{"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
-JSON
-cat >"$work/gw.yaml" <<YAML
-routing: { discovery_interval: 10s }
-limits: { defaults: { qps: 1000000, burst: 1000000, concurrency: 100000, tpm: 1000000000 }, global: { concurrency: 100000 } }
-logging: { dir: "$work/logs", access_log: { enabled: true } }
-backends:
-  - { name: upstream, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$upstream_port" }
-YAML
-(cd LlmHost.Gateway/bin/Release/net10.0 && exec env DOTNET_PerfMapEnabled=1 taskset -c 1 dotnet LlmHost.Gateway.dll \
-  --urls "http://127.0.0.1:$gw_port" --config "$work/gw.yaml" --keys "$work/api_keys.json" >"$work/gw.log" 2>&1) &
+# Names for perf: the perf map, JIT code out of double-mapped memory, the framework's code compiled here too.
+start_upstream_gateway gw "$gw_port" "$upstream_port" "$high_limits" "{ enabled: true }" \
+  DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0
 gw_pid=$!
 wait_until_up "http://127.0.0.1:$gw_port/health/ready"
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $bench_key"
-wrk.body = '$body'
-LUA
+post_lua "$work/post.lua" "$body"
 taskset -c 0 wrk -t1 -c"$connections" -d"${warmup}s" -s "$work/post.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null
 
 taskset -c 0 wrk -t1 -c"$connections" -d"$((duration + 2))s" -s "$work/post.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >"$work/load.txt" &

@@ -48,18 +48,4 @@ public static class AnthropicErrors
     /// <summary>The SSE event Anthropic sends when a started stream fails.</summary>
     public static byte[] StreamErrorEvent(string message) =>
         [.. "event: error\ndata: "u8, .. Body(500, message), .. "\n\n"u8];
-
-    public static async Task WriteAsync(HttpContext context, int status, string message, Action<HttpResponse>? headers = null)
-    {
-        var response = context.Response;
-        if (response.HasStarted)
-        {
-            return;
-        }
-        response.Clear();
-        headers?.Invoke(response);
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        await response.Body.WriteAsync(Body(status, message), context.RequestAborted);
-    }
 }

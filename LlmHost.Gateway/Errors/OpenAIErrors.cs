@@ -18,11 +18,6 @@ public static class OpenAIErrors
     public static async Task WriteAsync(HttpContext context, int status, string message, string type, string? code = null, string? param = null,
         Action<HttpResponse>? headers = null)
     {
-        if (ClientApis.ApiOperation.IsAnthropic(context))
-        {
-            await AnthropicErrors.WriteAsync(context, status, message, headers);
-            return;
-        }
         var response = context.Response;
         if (response.HasStarted)
         {
@@ -32,6 +27,11 @@ public static class OpenAIErrors
         headers?.Invoke(response);
         response.StatusCode = status;
         response.ContentType = "application/json";
+        if (ClientApis.ApiOperation.IsAnthropic(context))
+        {
+            await response.Body.WriteAsync(AnthropicErrors.Body(status, message), context.RequestAborted);
+            return;
+        }
         await JsonSerializer.SerializeAsync(response.Body, ErrorResponse.Create(message, type, code, param), OpenAIJsonContext.Relaxed.ErrorResponse, context.RequestAborted);
     }
 

@@ -84,6 +84,11 @@ public static class SseEventInspector
         {
             return SseEventKind.Done;
         }
+        if (IsPlainTokenChunk(payload, measurement))
+        {
+            measurement.CountCompletionTokens(1);
+            return SseEventKind.Chunk;
+        }
         var chunk = new Chunk { Choices = -1 };
         try
         {
@@ -113,6 +118,25 @@ public static class SseEventInspector
             return chunk.Choices == 0 ? SseEventKind.UsageChunk : SseEventKind.Chunk;
         }
         return SseEventKind.Chunk;
+    }
+
+    /// <summary>
+    /// A chat or completions chunk that carries one choice's next token and nothing else the gateway reads — no usage,
+    /// no finish reason, no error, no empty delta (a role chunk), no model still to note — is most of a stream: it is
+    /// counted as one token without reading its JSON (the usage chunk settles the stream; the count only stands in
+    /// for a stream cut short). Any other event is read whole.
+    /// </summary>
+    private static bool IsPlainTokenChunk(ReadOnlySpan<byte> payload, CompletionMeasurement measurement)
+    {
+        if (measurement.Operation is not ("chat" or "text_completion") || (measurement.Traced && measurement.ResponseModel is null)
+            || !payload.StartsWith("{\"id\":"u8))
+        {
+            return false;
+        }
+        var index = payload.IndexOf("\"index\":"u8);
+        return index >= 0 && payload[(index + 1)..].IndexOf("\"index\":"u8) < 0
+            && payload.IndexOf("\"usage\""u8) < 0 && payload.IndexOf("\"error\""u8) < 0
+            && payload.IndexOf("\"finish_reason\":\""u8) < 0 && payload.IndexOf(":\"\""u8) < 0;
     }
 
     private static void ReadChunk(ref Utf8JsonReader reader, ref Chunk chunk, CompletionMeasurement measurement)

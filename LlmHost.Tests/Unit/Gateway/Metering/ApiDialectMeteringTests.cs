@@ -129,6 +129,30 @@ public class ApiDialectMeteringTests
     }
 
     [Fact]
+    public async Task ChatStream_CutBeforeUsage_PlainTokenChunksCountedLikeReadOnes()
+    {
+        const string chat =
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n" +
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}\n\n" +
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":null}]}\n\n" +
+            // Two choices in one chunk: read whole, two tokens.
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c\"}},{\"index\":1,\"delta\":{\"content\":\"d\"}}]}\n\n" +
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"e\"},\"finish_reason\":\"length\"}]}\n\n";
+        var context = new DefaultHttpContext();
+        context.Response.ContentType = "text/event-stream";
+        var measurement = new CompletionMeasurement("m", stream: true, Stopwatch.GetTimestamp()) { Operation = "chat" };
+        await using (var metering = new MeteringStream(new MemoryStream(), context.Response, measurement, stripUsageChunk: false))
+        {
+            await metering.WriteAsync(Encoding.UTF8.GetBytes(chat));
+            await metering.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(UsageSource.Counted, measurement.Source);
+        Assert.Equal(5, measurement.CompletionTokens);
+        Assert.Equal(FinishReasons.Length, measurement.FinishReasons);
+    }
+
+    [Fact]
     public async Task MessagesStream_ErrorEvent_Flagged()
     {
         var (_, measurement, _) = await Run("text/event-stream",
