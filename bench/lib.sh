@@ -15,19 +15,24 @@ start_simulator() {
 # Without limits unless a limits: block is given, so that the benchmarks measure throughput, not the shipped defaults.
 unlimited='{ defaults: { qps: 0, burst: 0, concurrency: 0, tpm: 0 }, global: { concurrency: 0 } }'
 
-start_gateway() { # [name] [port] [limits-yaml] [access-log-yaml] [gateway-dll]; sets gw_pid
-  local name=${1:-gw} port=${2:-$gw_port} limits=${3:-$unlimited} access_log=${4:-"{ enabled: true }"}
-  local dll=${5:-LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll}
+# The bench key file and a gateway's config.yaml ($work/NAME.yaml): one backend at URL, the given limits and access log.
+write_gateway_config() { # name backend-name url limits access-log
   cat >"$work/api_keys.json" <<JSON
 {"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
 JSON
-  cat >"$work/$name.yaml" <<YAML
+  cat >"$work/$1.yaml" <<YAML
 routing: { discovery_interval: 10s }
-limits: $limits
-logging: { dir: "$work/logs-$name", access_log: $access_log }
+limits: $4
+logging: { dir: "$work/logs-$1", access_log: $5 }
 backends:
-  - { name: sim, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$sim_port" }
+  - { name: $2, engine: vllm, mode: external, model: bench-model, url: "$3" }
 YAML
+}
+
+start_gateway() { # [name] [port] [limits-yaml] [access-log-yaml] [gateway-dll]; sets gw_pid
+  local name=${1:-gw} port=${2:-$gw_port} limits=${3:-$unlimited} access_log=${4:-"{ enabled: true }"}
+  local dll=${5:-LlmHost.Gateway/bin/Release/net10.0/LlmHost.Gateway.dll}
+  write_gateway_config "$name" sim "http://127.0.0.1:$sim_port" "$limits" "$access_log"
   ${pin_proxy:-} dotnet "$dll" --urls "http://127.0.0.1:$port" \
     --config "$work/$name.yaml" --keys "$work/api_keys.json" --Logging:LogLevel:Default=Warning >"$work/$name.log" 2>&1 &
   gw_pid=$!
@@ -46,12 +51,7 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/p
 write_post_lua() { # stream: yes|no
   local body='{"model":"bench-model","messages":[{"role":"user","content":"Say something short."}],"max_tokens":16,"ignore_eos":true'
   if [ "$1" = "yes" ]; then body="$body,\"stream\":true}"; else body="$body}"; fi
-  cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $bench_key"
-wrk.body = '$body'
-LUA
+  post_lua "$work/post.lua" "$body"
 }
 
 row() { # name wrk-output cpu-before cpu-after
@@ -185,17 +185,9 @@ high_limits='{ defaults: { qps: 1000000, burst: 1000000, concurrency: 100000, tp
 # front of an upstream; extra environment (runtime settings) after the access-log block, and from
 # $LLMHOST_BENCH_GATEWAY_ENV. The process replaces its subshell: $! is the gateway's pid.
 start_upstream_gateway() { # name port upstream-port limits access-log [VAR=value...]
-  local name=$1 port=$2 upstream=$3 limits=$4 access_log=$5; shift 5
-  cat >"$work/api_keys.json" <<JSON
-{"keys": [{"id": "bench", "role": "user", "key_sha256": "$bench_key_sha256", "models": ["*"]}]}
-JSON
-  cat >"$work/$name.yaml" <<YAML
-routing: { discovery_interval: 10s }
-limits: $limits
-logging: { dir: "$work/logs-$name", access_log: $access_log }
-backends:
-  - { name: upstream, engine: vllm, mode: external, model: bench-model, url: "http://127.0.0.1:$upstream" }
-YAML
+  local name=$1 port=$2 upstream=$3; shift 3
+  write_gateway_config "$name" upstream "http://127.0.0.1:$upstream" "$1" "$2"
+  shift 2
   # shellcheck disable=SC2086
   (cd LlmHost.Gateway/bin/Release/net10.0 && exec env "$@" ${LLMHOST_BENCH_GATEWAY_ENV:-} taskset -c 1 dotnet LlmHost.Gateway.dll \
     --urls "http://127.0.0.1:$port" --config "$work/$name.yaml" --keys "$work/api_keys.json" >"$work/$name.log" 2>&1) &
