@@ -3,7 +3,9 @@
 # appsettings.json, the default runtime configuration (whatever the project file ships), every feature on — API-key
 # auth, limits set high (memory store), metrics, the access log — in front of an Nginx upstream that answers at
 # once and is never the bottleneck; beside a bare YARP proxy (bench/BareProxy) and Nginx itself (direct).
-# Each proxy is measured ALONE on CPU 1 (Nginx and wrk on CPU 0), after a warm-up, in several rounds.
+# Each proxy is measured ALONE on CPU 1 (Nginx and wrk on CPU 0), after a warm-up, in several rounds. The other
+# proxies idle on CPU 1 meanwhile; their background work (an access log drained every 20 ms, a rolled log file
+# compressed) is small but falls in whichever round it falls in.
 #
 #   bench/perf.sh [warm-up-seconds] [round-seconds] [connections] [rounds]
 #   LLMHOST_BENCH_GATEWAY_ENV="DOTNET_gcServer=0 …" adds runtime settings to the gateways (to study one);
@@ -47,7 +49,9 @@ done
 wait_until_up "http://127.0.0.1:$json_port/health" "http://127.0.0.1:$sse_port/health" \
   "http://127.0.0.1:$gw_port/health/ready" "http://127.0.0.1:$gw_quiet_port/health/ready" \
   "http://127.0.0.1:$gw_nolimits_port/health/ready" "http://127.0.0.1:$gw_sse_port/health/ready"
-for _ in $(seq 1 50); do curl -sf -X POST "http://127.0.0.1:$bare_port/v1/chat/completions" >/dev/null && break; sleep 0.1; done
+for port in "$bare_port" "$bare_sse_port"; do
+  for _ in $(seq 1 50); do curl -sf -X POST "http://127.0.0.1:$port/v1/chat/completions" >/dev/null && break; sleep 0.1; done
+done
 pid_of_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 gw_pid=$(pid_of_port "$gw_port"); quiet_pid=$(pid_of_port "$gw_quiet_port"); nolimits_pid=$(pid_of_port "$gw_nolimits_port")
 sse_pid=$(pid_of_port "$gw_sse_port"); bare_pid=$(pid_of_port "$bare_port"); bare_sse_pid=$(pid_of_port "$bare_sse_port")
@@ -137,7 +141,7 @@ for target in "${targets_json[0]}" "${targets_json[1]}"; do
   IFS='|' read -r slug name pid port script <<<"$target"
   rss0=$(rss "$pid")
   "$work/tools/dotnet-counters" collect -p "$pid" --counters System.Runtime --format csv -o "$work/$slug-counters.csv" \
-    --refresh-interval 1 --duration "00:00:$(printf '%02d' $((duration + 2)))" >/dev/null 2>&1 &
+    --refresh-interval 1 --duration "$(printf '00:%02d:%02d' $(((duration + 2) / 60)) $(((duration + 2) % 60)))" >/dev/null 2>&1 &
   counters=$!
   sleep 1
   taskset -c 0 wrk -t1 -c"$connections" -d"${duration}s" -s "$work/$script.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$work/$slug-alloc.txt"

@@ -59,13 +59,22 @@ def is_native(frame):
     return "[kernel" in frame or ".so" in frame
 
 
+# The gateway's own features (and YARP's) are looked for first, anywhere in the stack: a lock, a task or an options
+# read inside the limits is the limits' cost, not the framework's; then the framework layers; then native frames.
+# Middleware frames are passed over in the first pass: the whole pipeline runs inside the access-log and
+# authentication middleware, whose own work is in their handlers and writers.
+OWN = COMPILED[:FEATURES.index(next(f for f in FEATURES if f[0] == "HTTP client to the engine"))]
+FRAMEWORK = COMPILED[len(OWN):]
+
+
 def feature_of(stack):
-    for frame in stack:  # innermost first
-        if is_native(frame):
-            continue
-        for name, pattern in COMPILED:
-            if pattern.search(frame):
-                return name
+    for layer in (OWN, FRAMEWORK):
+        for frame in stack:  # innermost first
+            if is_native(frame) or (layer is OWN and "Middleware" in frame):
+                continue
+            for name, pattern in layer:
+                if pattern.search(frame):
+                    return name
     for frame in stack:
         for name, pattern in NATIVE_COMPILED:
             if pattern.search(frame):

@@ -26,6 +26,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
         Details,
         Cached,
         Envelope,
+        EventType,
     }
 
     private const int MaxCarry = 4 * 1024 * 1024;
@@ -48,6 +49,9 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
 
     /// <summary>The answer's <c>id</c>, once read (only when asked to read it).</summary>
     public string? Id => _id;
+
+    /// <summary>An event's <c>type</c> said it failed (<c>error</c>, <c>response.failed</c>); with envelopes only.</summary>
+    public bool EventFailed { get; private set; }
 
     public void Report(CompletionMeasurement measurement)
     {
@@ -133,6 +137,13 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
         {
             case JsonTokenType.PropertyName when depth == 1 && _base == 0 && envelopes && (reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("message"u8)):
                 _expect = Expect.Envelope;
+                break;
+            case JsonTokenType.PropertyName when depth == 1 && _base == 0 && envelopes && reader.ValueTextEquals("type"u8):
+                _expect = Expect.EventType;
+                break;
+            case JsonTokenType.String when _expect == Expect.EventType && depth == 1:
+                EventFailed |= reader.ValueTextEquals("error"u8) || reader.ValueTextEquals("response.failed"u8);
+                _expect = Expect.Nothing;
                 break;
             case JsonTokenType.StartObject when _expect == Expect.Envelope && depth == 1:
                 (_base, _expect) = (1, Expect.Nothing);

@@ -245,14 +245,17 @@ public sealed class MeteringStream : Stream
     // The end of an event too long to hold: what its scanner read counts as if the event had been inspected.
     private SseEventKind EndOversized(ReadOnlySpan<byte> tail)
     {
-        if (_oversized is { } scanner)
+        if (_oversized is not { } scanner)
         {
-            scanner.Feed(tail);
-            scanner.Report(_measurement);
-            scanner.Dispose();
-            _oversized = null;
+            return SseEventKind.Other;
         }
-        return SseEventKind.Other;
+        scanner.Feed(tail);
+        scanner.Report(_measurement);
+        var failed = scanner.EventFailed;
+        scanner.Dispose();
+        _oversized = null;
+        _measurement.StreamError |= failed;
+        return failed ? SseEventKind.Error : SseEventKind.Other;
     }
 
     // Holds the unfinished event's bytes for the next write.

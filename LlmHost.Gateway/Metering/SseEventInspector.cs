@@ -128,15 +128,20 @@ public static class SseEventInspector
     /// </summary>
     private static bool IsPlainTokenChunk(ReadOnlySpan<byte> payload, CompletionMeasurement measurement)
     {
+        // Compact JSON only (as vLLM and SGLang write it): spaced JSON is read whole rather than guessed at.
         if (measurement.Operation is not ("chat" or "text_completion") || (measurement.Traced && measurement.ResponseModel is null)
-            || !payload.StartsWith("{\"id\":"u8))
+            || !payload.StartsWith("{\"id\":"u8) || payload.IndexOf(": "u8) >= 0)
         {
             return false;
         }
         var index = payload.IndexOf("\"index\":"u8);
+        var finish = payload.IndexOf("\"finish_reason\":"u8);
+        var text = payload.IndexOf("\"content\":\""u8) is >= 0 and var content ? content + 11 : payload.IndexOf("\"text\":\""u8) is >= 0 and var plain ? plain + 8 : -1;
         return index >= 0 && payload[(index + 1)..].IndexOf("\"index\":"u8) < 0
+            && (finish < 0 || payload[(finish + 16)..].StartsWith("null"u8))
+            && text > 0 && text < payload.Length && payload[text] != (byte)'"'
             && payload.IndexOf("\"usage\""u8) < 0 && payload.IndexOf("\"error\""u8) < 0
-            && payload.IndexOf("\"finish_reason\":\""u8) < 0 && payload.IndexOf(":\"\""u8) < 0;
+            && payload.IndexOf("\"tool_calls\":["u8) < 0 && payload.IndexOf("\"reasoning"u8) < 0;
     }
 
     private static void ReadChunk(ref Utf8JsonReader reader, ref Chunk chunk, CompletionMeasurement measurement)

@@ -77,7 +77,7 @@ public sealed class CompletionProxy(
                 try
                 {
                     await forwarder.ForwardAsync(context, request, turned, measurement);
-                    await affinity.SettleAsync(measurement, key, turned);
+                    affinity.Settle(measurement, key, turned);
                 }
                 finally
                 {

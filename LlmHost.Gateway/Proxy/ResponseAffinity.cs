@@ -54,8 +54,11 @@ public sealed class ResponseAffinity(ResponseOwners owners)
     }
 
     /// <summary>Once the answer ended: the conversation's size (its whole prompt and its answer), for the follow-ups' reservations.</summary>
-    public ValueTask SettleAsync(CompletionMeasurement measurement, ApiKey key, RouteEntry route) =>
-        measurement is { KeepsResponseId: true, ResponseId: { } id, Backend: { } instance, Source: UsageSource.Reported }
-            ? owners.RememberAsync(id, new ResponseOwner(instance, key.Id, route.Model, measurement.TotalTokens))
-            : ValueTask.CompletedTask;
+    public void Settle(CompletionMeasurement measurement, ApiKey key, RouteEntry route)
+    {
+        if (measurement is { KeepsResponseId: true, ResponseId: { } id, Backend: { } instance, Source: UsageSource.Reported })
+        {
+            owners.Update(id, new ResponseOwner(instance, key.Id, route.Model, measurement.TotalTokens));
+        }
+    }
 }

@@ -18,6 +18,7 @@ public sealed partial class ResponseOwners(IOptionsMonitor<LlmHostConfig> config
 {
     private const string KeyPrefix = "llmhost:response:";
     private static readonly TimeSpan RedisRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RedisCallTimeout = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<string, GenerationalMap<string, ResponseOwner>> _byKey = new(StringComparer.Ordinal);
     // When Redis last failed (a Stopwatch timestamp); 0 while it answers.
     private long _redisFailedAt;
@@ -35,6 +36,20 @@ public sealed partial class ResponseOwners(IOptionsMonitor<LlmHostConfig> config
                 count += map.Count;
             }
             return count;
+        }
+    }
+
+    /// <summary>
+    /// Remembers <paramref name="owner"/> here and in Redis, without waiting for Redis: for what a request learns once
+    /// its answer is over (the conversation's size), which must not hold the request open.
+    /// </summary>
+    public void Update(string id, ResponseOwner owner)
+    {
+        var settings = Settings;
+        _byKey.GetOrAdd(owner.KeyId, static _ => new GenerationalMap<string, ResponseOwner>()).Set(id, owner, settings.MaxResponsesPerKey);
+        if (Shared() is { } database && !owner.Model.Contains('\n'))
+        {
+            _ = TryAsync(() => database.StringSetAsync(RedisKey(owner.KeyId, id), owner.Serialize(), settings.Expiry));
         }
     }
 
@@ -97,11 +112,12 @@ public sealed partial class ResponseOwners(IOptionsMonitor<LlmHostConfig> config
         return failedAt == 0 || Stopwatch.GetElapsedTime(failedAt) > RedisRetry ? redis.GetDatabase() : null;
     }
 
+    // A Redis call, bounded: one that does not answer in time counts as a failure (and Redis is skipped a while).
     private async Task TryAsync(Func<Task> call)
     {
         try
         {
-            await call();
+            await call().WaitAsync(RedisCallTimeout);
             Volatile.Write(ref _redisFailedAt, 0);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -153,6 +153,37 @@ public class ApiDialectMeteringTests
     }
 
     [Fact]
+    public async Task ChatStream_SpacedJsonOrEmptyDeltas_ReadWholeNotGuessed()
+    {
+        const string chat =
+            "data: {\"id\": \"c\", \"choices\": [{\"index\": 0, \"delta\": {\"content\": \"x\"}, \"finish_reason\": \"stop\"}]}\n\n" +
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":null}]}\n\n" +
+            "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":null},\"finish_reason\":null}]}\n\n";
+        var context = new DefaultHttpContext();
+        context.Response.ContentType = "text/event-stream";
+        var measurement = new CompletionMeasurement("m", stream: true, Stopwatch.GetTimestamp()) { Operation = "chat" };
+        await using (var metering = new MeteringStream(new MemoryStream(), context.Response, measurement, stripUsageChunk: false))
+        {
+            await metering.WriteAsync(Encoding.UTF8.GetBytes(chat));
+            await metering.CompleteAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, measurement.CompletionTokens);
+        Assert.Equal(FinishReasons.Stop, measurement.FinishReasons);
+    }
+
+    [Fact]
+    public async Task ResponsesStream_FailedEventLongerThanTheHoldLimit_FlaggedAsAnError()
+    {
+        var failed = "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"id\":\"resp_f\",\"instructions\":\""
+            + new string('i', MeteringStream.MaxPendingEvent + 10) + "\",\"status\":\"failed\"}}\n\n";
+
+        var (_, measurement, _) = await Run("text/event-stream", failed, failed.Length - 30);
+
+        Assert.True(measurement.StreamError);
+    }
+
+    [Fact]
     public async Task MessagesStream_ErrorEvent_Flagged()
     {
         var (_, measurement, _) = await Run("text/event-stream",
