@@ -29,7 +29,8 @@ public class ApiDialectMeteringTests
         "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":3}}\n\n" +
         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-    private static async Task<(string Output, CompletionMeasurement Measurement, List<string> Announced)> Run(string contentType, string body, int splitAt)
+    private static async Task<(string Output, CompletionMeasurement Measurement, List<string> Announced)> Run(string contentType, string body, int splitAt,
+        string operation = "responses")
     {
         var context = new DefaultHttpContext();
         context.Response.ContentType = contentType;
@@ -37,6 +38,7 @@ public class ApiDialectMeteringTests
         var announced = new List<string>();
         var measurement = new CompletionMeasurement("m", stream: contentType.Contains("event-stream"), Stopwatch.GetTimestamp())
         {
+            Operation = operation,
             KeepsResponseId = true,
             // What the client has seen when the id is announced: nothing of the bytes that carry it.
             OnResponseId = id =>
@@ -138,14 +140,7 @@ public class ApiDialectMeteringTests
             // Two choices in one chunk: read whole, two tokens.
             "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c\"}},{\"index\":1,\"delta\":{\"content\":\"d\"}}]}\n\n" +
             "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"e\"},\"finish_reason\":\"length\"}]}\n\n";
-        var context = new DefaultHttpContext();
-        context.Response.ContentType = "text/event-stream";
-        var measurement = new CompletionMeasurement("m", stream: true, Stopwatch.GetTimestamp()) { Operation = "chat" };
-        await using (var metering = new MeteringStream(new MemoryStream(), context.Response, measurement, stripUsageChunk: false))
-        {
-            await metering.WriteAsync(Encoding.UTF8.GetBytes(chat));
-            await metering.CompleteAsync(CancellationToken.None);
-        }
+        var (_, measurement, _) = await Run("text/event-stream", chat, chat.Length, operation: "chat");
 
         Assert.Equal(UsageSource.Counted, measurement.Source);
         Assert.Equal(5, measurement.CompletionTokens);
@@ -159,14 +154,7 @@ public class ApiDialectMeteringTests
             "data: {\"id\": \"c\", \"choices\": [{\"index\": 0, \"delta\": {\"content\": \"x\"}, \"finish_reason\": \"stop\"}]}\n\n" +
             "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":null}]}\n\n" +
             "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":null},\"finish_reason\":null}]}\n\n";
-        var context = new DefaultHttpContext();
-        context.Response.ContentType = "text/event-stream";
-        var measurement = new CompletionMeasurement("m", stream: true, Stopwatch.GetTimestamp()) { Operation = "chat" };
-        await using (var metering = new MeteringStream(new MemoryStream(), context.Response, measurement, stripUsageChunk: false))
-        {
-            await metering.WriteAsync(Encoding.UTF8.GetBytes(chat));
-            await metering.CompleteAsync(CancellationToken.None);
-        }
+        var (_, measurement, _) = await Run("text/event-stream", chat, chat.Length, operation: "chat");
 
         Assert.Equal(1, measurement.CompletionTokens);
         Assert.Equal(FinishReasons.Stop, measurement.FinishReasons);
