@@ -2,6 +2,8 @@ using System.Diagnostics;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
+using LlmHost.Gateway.Observability.AccessLogging;
+using LlmHost.Gateway.Observability.GenAiContent;
 
 namespace LlmHost.Gateway.Observability;
 
@@ -10,7 +12,8 @@ namespace LlmHost.Gateway.Observability;
 /// OpenTelemetry's GenAI semantic conventions, so that the Aspire dashboard shows the call as an LLM call: operation,
 /// provider (the engine), models asked for and answered, token limit, usage and finish reasons, the engine instance's address, and the error type of a
 /// failure. The span of the backend call and the engine's own span hang below it through the propagated
-/// <c>traceparent</c>. Message content is never put on a span.
+/// <c>traceparent</c>. Message content goes on a span only for a key with <c>log_bodies</c>, from the first 16 KiB of
+/// each body (<c>gen_ai.input.messages</c>, <c>gen_ai.output.messages</c>).
 /// </summary>
 public sealed class RequestTraceObserver : IRequestObserver
 {
@@ -41,7 +44,10 @@ public sealed class RequestTraceObserver : IRequestObserver
         if (measurement.Provider is { } provider)
         {
             activity.SetTag("gen_ai.provider.name", provider);
-            activity.SetTag("server.address", measurement.ServerHost);
+        }
+        if (measurement.ServerHost is { } host)
+        {
+            activity.SetTag("server.address", host);
             activity.SetTag("server.port", measurement.ServerPort);
         }
         if (measurement.ResponseModel is { } responseModel)
@@ -64,6 +70,10 @@ public sealed class RequestTraceObserver : IRequestObserver
                 activity.SetTag("gen_ai.usage.cache_read.input_tokens", cached);
             }
         }
+        if (context.Features.Get<BodyCaptureFeature>() is { } bodies)
+        {
+            TagMessages(activity, measurement, bodies);
+        }
         if (measurement.TimeToFirstToken is { } ttft)
         {
             activity.SetTag("llmhost.time_to_first_token_ms", Math.Round(ttft.TotalMilliseconds, 3));
@@ -82,6 +92,19 @@ public sealed class RequestTraceObserver : IRequestObserver
                 activity.SetTag("error.type", measurement.Status >= 400 ? StatusTexts.Of(measurement.Status) : "stream_error");
             }
             activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+
+    /// <summary>The messages of a key with <c>log_bodies</c>: a body cut at the capture's limit gives none.</summary>
+    private static void TagMessages(Activity activity, CompletionMeasurement measurement, BodyCaptureFeature bodies)
+    {
+        if (!bodies.Request.Truncated)
+        {
+            activity.SetTag("gen_ai.input.messages", InputMessages.Read(measurement.Operation, bodies.Request.Text));
+        }
+        if (measurement.Status < 400)
+        {
+            activity.SetTag("gen_ai.output.messages", OutputMessages.Read(measurement.Operation, bodies.Response.Text));
         }
     }
 

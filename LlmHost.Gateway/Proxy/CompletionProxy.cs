@@ -70,6 +70,8 @@ public sealed class CompletionProxy(
                 return;
             }
             affinity.Track(measurement, key, route);
+            // The engine of a request refused or queued out before it reached one (the forwarder names the instance's).
+            measurement.Provider = route.Provider;
             routed = measurement;
             if (await ReserveAsync(context, key, ticket, request, route, measurement) && await WakeAsync(context, route)
                 && await PlaceAsync(context, route) is { } placed && await QueueAsync(context, key, request, placed, measurement) is { } turned)

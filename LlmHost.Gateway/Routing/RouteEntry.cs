@@ -42,6 +42,25 @@ public sealed class RouteEntry
     /// </summary>
     public RoundRobinTurns Turns { get; }
 
+    /// <summary>The engine (<c>vllm</c>, <c>sglang</c>) behind every instance of the route; null when they differ or there is none.</summary>
+    public string? Provider
+    {
+        get
+        {
+            string? provider = null;
+            foreach (var instance in Instances)
+            {
+                var name = instance.Backend.Profile.Name;
+                if (provider is not null && provider != name)
+                {
+                    return null;
+                }
+                provider = name;
+            }
+            return provider;
+        }
+    }
+
     /// <summary>The same route with one instance only: a request that must reach that instance (it keeps the request's state).</summary>
     public RouteEntry PinnedTo(int index) => Narrowed([Instances[index]], [UpstreamModels[index]]);
 

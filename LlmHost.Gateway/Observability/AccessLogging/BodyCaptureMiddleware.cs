@@ -4,13 +4,15 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 
 /// <summary>
 /// For a key with <c>log_bodies</c> (a debugging switch), keeps the first 16 KiB of the request body as it is read and
-/// of the answer as the client receives it, for the access log. Runs after authentication; other keys pass untouched.
+/// of the answer as the client receives it, for the access log and the messages on the request's span. Runs after
+/// authentication; other keys pass untouched.
 /// </summary>
 public sealed class BodyCaptureMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetApiKey() is not { LogBodies: true } || context.Features.Get<RequestLogFeature>() is null)
+        if (context.GetApiKey() is not { LogBodies: true }
+            || (context.Features.Get<RequestLogFeature>() is null && System.Diagnostics.Activity.Current is not { IsAllDataRequested: true }))
         {
             await next(context);
             return;

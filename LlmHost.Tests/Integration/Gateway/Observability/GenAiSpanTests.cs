@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using OpenTelemetry.Trace;
 
 namespace LlmHost.Tests.Integration.Gateway.Observability;
@@ -72,6 +73,42 @@ public sealed class GenAiSpanTests
     }
 
     [Fact]
+    public async Task LogBodiesKey_SpanCarriesInputAndOutputMessages_OtherKeysNone()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced");
+        var (gateway, exported) = await StartTracedAsync(sim);
+        await using var _ = gateway;
+        var (_, created) = await Json.PostAsync(gateway.Client, "/admin/keys", """{"id":"debugged","log_bodies":true}""");
+        using var debugged = gateway.ClientWith(created.GetProperty("secret").GetString());
+        using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        const string Chat = """{"model":"traced","stream":true,"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"find-me-on-the-span"}],"max_tokens":4,"ignore_eos":true}""";
+
+        var streamed = await (await debugged.PostAsync("/v1/chat/completions", Json.Body(Chat))).EnsureSuccessStatusCode().Content.ReadAsStringAsync();
+        (await user.PostAsync("/v1/chat/completions", Json.Body(Chat))).EnsureSuccessStatusCode();
+
+        Assert.True(await Eventually.TrueWithinAsync(() => Flushed(gateway, exported).Count(s => s.GetTagItem("gen_ai.operation.name") is not null) == 2, TimeSpan.FromSeconds(5)));
+        var spans = Flushed(gateway, exported).Where(s => s.GetTagItem("gen_ai.operation.name") is not null).ToList();
+        var withContent = Assert.Single(spans, s => s.GetTagItem("llmhost.key_id") as string == "debugged");
+        using var input = JsonDocument.Parse(Assert.IsType<string>(withContent.GetTagItem("gen_ai.input.messages")));
+        Assert.Equal(["system", "user"], input.RootElement.EnumerateArray().Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal("find-me-on-the-span", input.RootElement[1].GetProperty("parts")[0].GetProperty("content").GetString());
+        using var output = JsonDocument.Parse(Assert.IsType<string>(withContent.GetTagItem("gen_ai.output.messages")));
+        var answer = Assert.Single(output.RootElement.EnumerateArray());
+        Assert.Equal(("assistant", "length"), (answer.GetProperty("role").GetString(), answer.GetProperty("finish_reason").GetString()));
+        Assert.Equal(StreamedText(streamed), answer.GetProperty("parts")[0].GetProperty("content").GetString());
+        var plain = Assert.Single(spans, s => s.GetTagItem("llmhost.key_id") as string == "testuser");
+        Assert.Null(plain.GetTagItem("gen_ai.input.messages"));
+        Assert.Null(plain.GetTagItem("gen_ai.output.messages"));
+    }
+
+    /// <summary>The text of a chat stream as the client reads it: its chunks' content deltas, in order.</summary>
+    private static string StreamedText(string stream) => string.Concat(stream.Split('\n')
+        .Where(line => line.StartsWith("data: {", StringComparison.Ordinal))
+        .Select(line => JsonDocument.Parse(line[6..]).RootElement)
+        .SelectMany(chunk => chunk.GetProperty("choices").EnumerateArray())
+        .Select(choice => choice.TryGetProperty("delta", out var delta) && delta.TryGetProperty("content", out var content) ? content.GetString() : null));
+
+    [Fact]
     public async Task RefusedBeforeRouting_SpanHasOperationAndErrorType()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced");
@@ -84,6 +121,27 @@ public sealed class GenAiSpanTests
         Assert.True(await Eventually.TrueWithinAsync(() => Flushed(gateway, exported).Any(s => s.GetTagItem("gen_ai.operation.name") is not null), TimeSpan.FromSeconds(5)));
         var span = Flushed(gateway, exported).Single(s => s.GetTagItem("gen_ai.operation.name") is not null);
         Assert.Equal(("chat", "404", ActivityStatusCode.Error), (span.GetTagItem("gen_ai.operation.name"), span.GetTagItem("error.type"), span.Status));
+    }
+
+    [Fact]
+    public async Task RefusedAfterRouting_SpanAndDurationSeriesNameTheRoutesEngine()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "traced");
+        var (gateway, exported) = await StartTracedAsync(sim);
+        await using var _ = gateway;
+        var (_, created) = await Json.PostAsync(gateway.Client, "/admin/keys", """{"id":"frugal","limits":{"tpm":5}}""");
+        using var frugal = gateway.ClientWith(created.GetProperty("secret").GetString());
+
+        using var response = await frugal.PostAsync("/v1/chat/completions", Json.Body("""{"model":"traced","messages":[{"role":"user","content":"a"}],"max_tokens":100}"""));
+
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(0, sim.RequestsServed);
+        Assert.True(await Eventually.TrueWithinAsync(() => Flushed(gateway, exported).Any(s => s.GetTagItem("gen_ai.operation.name") is not null), TimeSpan.FromSeconds(5)));
+        var span = Flushed(gateway, exported).Single(s => s.GetTagItem("gen_ai.operation.name") is not null);
+        Assert.Equal(("vllm", "tokens_too_large"), (span.GetTagItem("gen_ai.provider.name"), span.GetTagItem("error.type")));
+        Assert.NotEqual(sim.Address.Port, span.GetTagItem("server.port")); // no engine instance was chosen
+        var duration = Assert.Single(gateway.Observer.Measurements);
+        Assert.Equal("vllm", duration.Provider);
     }
 
     [Fact]
