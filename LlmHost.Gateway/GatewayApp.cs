@@ -52,9 +52,8 @@ public static class GatewayApp
         app.UseAccessLog();
         app.UseStatusCodePages(Errors.OpenAIStatusPages.WriteAsync);
         app.UseMetricsAccess();
-        app.UseAuthentication();
+        app.UseApiKeys();
         app.UseBodyCapture();
-        app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapOpenAIApi();
         app.MapAdminApi();

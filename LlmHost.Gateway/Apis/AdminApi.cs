@@ -7,7 +7,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAuthorization(ApiKeyDefaults.AdminPolicy);
+        var admin = app.MapGroup("/admin").RequireApiKey(admin: true);
         admin.MapAdminKeysApi();
         admin.MapAdminStatusApi();
         admin.MapAdminAdaptersApi();

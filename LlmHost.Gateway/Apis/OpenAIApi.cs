@@ -1,3 +1,4 @@
+using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.ClientApis;
 using LlmHost.Gateway.Proxy;
 
@@ -13,7 +14,7 @@ public static class OpenAIApi
     {
         var proxy = app.ServiceProvider.GetRequiredService<CompletionProxy>();
         var stored = app.ServiceProvider.GetRequiredService<StoredResponseProxy>();
-        var v1 = app.MapGroup("/v1").RequireAuthorization();
+        var v1 = app.MapGroup("/v1").RequireApiKey();
         v1.MapPost("/chat/completions", proxy.HandleAsync).WithMetadata(ApiOperation.Chat);
         v1.MapPost("/completions", proxy.HandleAsync).WithMetadata(ApiOperation.TextCompletion);
         v1.MapPost("/embeddings", proxy.HandleAsync).WithMetadata(ApiOperation.Embeddings);

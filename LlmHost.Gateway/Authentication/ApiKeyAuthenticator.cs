@@ -4,7 +4,7 @@ using Microsoft.Extensions.Primitives;
 namespace LlmHost.Gateway.Authentication;
 
 /// <summary>
-/// The key check of <see cref="ApiKeyAuthenticationHandler"/>, kept free of the handler so that it can be tested and
+/// The key check of <see cref="ApiKeyMiddleware"/>, kept free of the middleware so that it can be tested and
 /// measured alone: <c>Authorization: Bearer</c> or <c>x-api-key</c>, one key per request, SHA-256, O(1) lookup,
 /// constant-time check.
 /// </summary>

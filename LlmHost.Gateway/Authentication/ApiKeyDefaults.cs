@@ -3,6 +3,5 @@ namespace LlmHost.Gateway.Authentication;
 public static class ApiKeyDefaults
 {
     public const string Scheme = "ApiKey";
-    public const string AdminPolicy = "admin";
     public const string HeaderName = "x-api-key";
 }

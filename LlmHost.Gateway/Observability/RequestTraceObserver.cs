@@ -19,7 +19,7 @@ public sealed class RequestTraceObserver : IRequestObserver
 {
     public void OnRejected(HttpContext context, RequestRejection rejection)
     {
-        if (Activity.Current is { IsAllDataRequested: true } activity)
+        if (ExportedSpan.Current is { } activity)
         {
             activity.SetTag("llmhost.key_id", rejection.KeyId);
             activity.SetTag("llmhost.rejected", rejection.Reason);
@@ -30,7 +30,7 @@ public sealed class RequestTraceObserver : IRequestObserver
 
     public void OnCompleted(HttpContext context, CompletionMeasurement measurement)
     {
-        if (Activity.Current is not { IsAllDataRequested: true } activity)
+        if (ExportedSpan.Current is not { } activity)
         {
             return;
         }
@@ -111,7 +111,7 @@ public sealed class RequestTraceObserver : IRequestObserver
     /// <summary>A request refused before it was routed (malformed body, unknown model, …): its operation and error on the span.</summary>
     public static void Refused(string operation, int status)
     {
-        if (Activity.Current is { IsAllDataRequested: true } activity && status >= 400)
+        if (ExportedSpan.Current is { } activity && status >= 400)
         {
             activity.SetTag("gen_ai.operation.name", operation);
             if (activity.GetTagItem("error.type") is null)

@@ -58,7 +58,7 @@ public sealed class CompletionProxy(
             {
                 MaxTokens = request.MaxOutput,
                 Operation = request.Operation.Name,
-                Traced = Activity.Current is { IsAllDataRequested: true },
+                Traced = Observability.ExportedSpan.Current is not null,
                 KeepsResponseId = request.Operation == ApiOperation.Responses && request.Store,
             };
             context.Features.Set(measurement);

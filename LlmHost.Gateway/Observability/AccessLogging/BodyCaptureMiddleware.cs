@@ -12,7 +12,7 @@ public sealed class BodyCaptureMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.GetApiKey() is not { LogBodies: true }
-            || (context.Features.Get<RequestLogFeature>() is null && System.Diagnostics.Activity.Current is not { IsAllDataRequested: true }))
+            || (context.Features.Get<RequestLogFeature>() is null && ExportedSpan.Current is null))
         {
             await next(context);
             return;
