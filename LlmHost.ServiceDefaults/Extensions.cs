@@ -38,8 +38,10 @@ public static class Extensions
             .WithMetrics(metrics =>
             {
                 // HttpClient metrics are left out: every forwarded request would record them, and the gateway's
-                // own backend metrics say more.
-                metrics.AddAspNetCoreInstrumentation()
+                // own backend metrics say more. ASP.NET Core's own meters, not its OpenTelemetry instrumentation: the
+                // same series, without a wrapper (an async step) around every request to tag the exceptions that
+                // ASP.NET Core's meters already tag.
+                metrics.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter();
             });

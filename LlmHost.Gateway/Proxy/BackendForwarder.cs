@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
@@ -116,7 +117,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         instance.Enter();
         try
         {
-            var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, client, logger));
+            var transformer = TransformerFor(instance);
             var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(stream: false), transformer);
             var outcome = new ForwardOutcome(error, context.Response.StatusCode, RequestNotSent: false);
             if (!outcome.IsBackendFailure)
@@ -139,7 +140,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
     // with the API key and the model, so that no tenant can steer another's sessions and no client string is kept.
     private static ulong? SessionOf(HttpContext context, InspectedRequest request, string model, SessionAffinitySettings affinity)
     {
-        ulong seed = XxHash64.HashToUInt64(MemoryMarshal.AsBytes((context.User.Identity?.Name ?? "").AsSpan()));
+        ulong seed = XxHash64.HashToUInt64(MemoryMarshal.AsBytes((context.GetApiKey()?.Id ?? "").AsSpan()));
         seed = XxHash64.HashToUInt64(MemoryMarshal.AsBytes(model.AsSpan()), unchecked((long)seed));
         if (affinity.Header is { } header && context.Request.Headers[header] is { Count: > 0 } values
             && values[0] is { Length: > 0 and <= RequestInspector.MaxSessionNameBytes } name)
@@ -203,7 +204,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 // this sees the other. Not sent: the next attempt goes elsewhere.
                 return new ForwardOutcome(ForwarderError.Request, StatusCodes.Status503ServiceUnavailable, RequestNotSent: true);
             }
-            var transformer = _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, client, logger));
+            var transformer = TransformerFor(instance);
             var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
             var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
             if (!outcome.IsBackendFailure)
@@ -261,4 +262,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.Headers.Clear();
     }
+
+    // The lookup first: the factory's closure is only made for an instance seen for the first time.
+    private BackendTransformer TransformerFor(BackendInstance instance) =>
+        _transformers.TryGetValue(instance, out var transformer)
+            ? transformer
+            : _transformers.GetValue(instance, i => new BackendTransformer(i.ApiKey, i.Name, client, logger));
 }

@@ -6,6 +6,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
+using Serilog.Parsing;
 
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
@@ -25,7 +26,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
 {
     private const int Capacity = 50_000;
     private const long CapacityBytes = 64L * 1024 * 1024;
-    private static readonly MessageTemplate Template = new("{line}", []);
+    private static readonly MessageTemplateToken[] NoTokens = [];
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(20);
     private readonly Logger? _logger;
     private readonly CompressingHooks? _hooks;
@@ -138,7 +139,8 @@ public sealed class AccessLogWriter : IAsyncDisposable
             Interlocked.Add(ref _queuedBytes, -line.Length);
             try
             {
-                _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, Template, [new LogEventProperty("line", new ScalarValue(line))]));
+                // The line is the event's text: no property, value or dictionary per line.
+                _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplate(line, NoTokens), []));
             }
             catch (Exception ex) when (ex is not ThreadInterruptedException)
             {
@@ -169,11 +171,8 @@ public sealed class AccessLogWriter : IAsyncDisposable
     {
         public void Format(LogEvent logEvent, TextWriter output)
         {
-            if (logEvent.Properties.TryGetValue("line", out var value) && value is ScalarValue { Value: string line })
-            {
-                output.Write(line);
-                output.Write('\n');
-            }
+            output.Write(logEvent.MessageTemplate.Text);
+            output.Write('\n');
         }
     }
 }

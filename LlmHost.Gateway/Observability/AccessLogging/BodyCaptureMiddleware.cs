@@ -9,14 +9,13 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 /// </summary>
 public sealed class BodyCaptureMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetApiKey() is not { LogBodies: true } || (context.Features.Get<RequestLogFeature>() is null && ExportedSpan.Current is null)
+            ? next(context)
+            : CaptureAsync(context);
+
+    private async Task CaptureAsync(HttpContext context)
     {
-        if (context.GetApiKey() is not { LogBodies: true }
-            || (context.Features.Get<RequestLogFeature>() is null && ExportedSpan.Current is null))
-        {
-            await next(context);
-            return;
-        }
         var capture = new BodyCaptureFeature();
         context.Features.Set(capture);
         var (request, response) = (context.Request.Body, context.Response.Body);
