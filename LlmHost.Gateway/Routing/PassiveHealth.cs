@@ -21,7 +21,8 @@ public sealed class PassiveHealth(TimeSpan ejectionTime)
     private int _ejections;
     private long _ejectedUntil;
 
-    public bool IsEjected => Stopwatch.GetTimestamp() < Volatile.Read(ref _ejectedUntil);
+    // Never ejected (the usual case): no clock read, on every routing decision.
+    public bool IsEjected => Volatile.Read(ref _ejectedUntil) is var until && until != 0 && Stopwatch.GetTimestamp() < until;
 
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
