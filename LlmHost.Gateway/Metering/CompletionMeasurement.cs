@@ -58,7 +58,7 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     /// API's <c>input_tokens_details.cached_tokens</c>, Anthropic's <c>cache_read_input_tokens</c>), when it says.
     /// </summary>
     public int? CachedPromptTokens => _cacheRead ?? _cached;
-    public FinishReasons FinishReasons { get; set; }
+    public FinishReasonList FinishReasons { get; set; }
 
     /// <summary>The request's <c>max_tokens</c> (or <c>max_completion_tokens</c>), as sent.</summary>
     public int? MaxTokens { get; set; }

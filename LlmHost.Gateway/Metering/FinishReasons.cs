@@ -44,21 +44,20 @@ public static class FinishReasonNames
         : reader.ValueTextEquals("incomplete"u8) ? FinishReasons.Length
         : FinishReasons.None;
 
-    private static readonly string[]?[] Cache = new string[]?[64];
+    private static readonly string[][] Single = [.. Known.Select(known => new[] { known.Name })];
 
-    /// <summary>The names, for a span attribute (one array per combination, made once).</summary>
-    public static string[] Names(FinishReasons reasons) => Cache[(int)reasons & 63] ??= Build(reasons);
-
-    private static string[] Build(FinishReasons reasons)
+    /// <summary>The names, for a span attribute (the array of a single reason made once).</summary>
+    public static string[] Names(FinishReasonList reasons)
     {
-        var names = new List<string>(2);
-        foreach (var (flag, name) in Known)
+        if (reasons.Count == 1)
         {
-            if ((reasons & flag) != 0)
-            {
-                names.Add(name);
-            }
+            return Single[System.Numerics.BitOperations.Log2((uint)reasons[0])];
         }
-        return [.. names];
+        var names = new string[reasons.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = Known[System.Numerics.BitOperations.Log2((uint)reasons[i])].Name;
+        }
+        return names;
     }
 }

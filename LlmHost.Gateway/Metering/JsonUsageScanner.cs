@@ -43,7 +43,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
     private bool _inChoices;
     private string? _model;
     private string? _id;
-    private FinishReasons _finishReasons;
+    private FinishReasonList _finishReasons;
 
     public bool Found => _usage.Found;
 
@@ -61,7 +61,7 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
         }
         measurement.ResponseModel ??= _model;
         measurement.ResponseId ??= _id;
-        measurement.FinishReasons |= _finishReasons;
+        measurement.FinishReasons = measurement.FinishReasons.AddRange(_finishReasons);
     }
 
     public void Feed(ReadOnlySpan<byte> data)
@@ -169,18 +169,18 @@ internal sealed class JsonUsageScanner(string requestedModel, bool readModel, bo
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.String when _expect == Expect.StopReason && depth == 1:
-                _finishReasons |= FinishReasonNames.OfStopReason(ref reader);
+                _finishReasons = _finishReasons.Add(FinishReasonNames.OfStopReason(ref reader));
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.String when _expect == Expect.Status && depth == 1:
-                _finishReasons |= FinishReasonNames.OfStatus(ref reader);
+                _finishReasons = _finishReasons.Add(FinishReasonNames.OfStatus(ref reader));
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.PropertyName when _inChoices && depth == 3:
                 _expect = reader.ValueTextEquals("finish_reason"u8) ? Expect.FinishReason : Expect.Nothing;
                 break;
             case JsonTokenType.String when _expect == Expect.FinishReason && depth == 3:
-                _finishReasons |= FinishReasonNames.Of(ref reader);
+                _finishReasons = _finishReasons.Add(FinishReasonNames.Of(ref reader));
                 _expect = Expect.Nothing;
                 break;
             case JsonTokenType.StartObject when _expect == Expect.UsageObject:

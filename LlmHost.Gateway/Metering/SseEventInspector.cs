@@ -111,7 +111,7 @@ public static class SseEventInspector
             return SseEventKind.Error;
         }
         measurement.CountCompletionTokens(chunk.DeltaTokens);
-        measurement.FinishReasons |= chunk.FinishReasons;
+        measurement.FinishReasons = measurement.FinishReasons.AddRange(chunk.FinishReasons);
         if (chunk.Usage.Found)
         {
             chunk.Usage.ReportTo(measurement);
@@ -222,7 +222,7 @@ public static class SseEventInspector
             }
             else if (stopReason)
             {
-                chunk.FinishReasons |= FinishReasonNames.OfStopReason(ref reader);
+                chunk.FinishReasons = chunk.FinishReasons.Add(FinishReasonNames.OfStopReason(ref reader));
             }
         }
     }
@@ -260,7 +260,7 @@ public static class SseEventInspector
                     measurement.ResponseModel = ResponseModel.Of(ref reader, measurement.Model);
                     break;
                 case 3:
-                    chunk.FinishReasons |= FinishReasonNames.OfStatus(ref reader);
+                    chunk.FinishReasons = chunk.FinishReasons.Add(FinishReasonNames.OfStatus(ref reader));
                     break;
             }
         }
@@ -295,7 +295,7 @@ public static class SseEventInspector
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String)
                     {
-                        chunk.FinishReasons |= FinishReasonNames.Of(ref reader);
+                        chunk.FinishReasons = chunk.FinishReasons.Add(FinishReasonNames.Of(ref reader));
                     }
                 }
             }
@@ -312,7 +312,7 @@ public static class SseEventInspector
         public UsageReader.Counts Usage;
         public int Choices;
         public int DeltaTokens;
-        public FinishReasons FinishReasons;
+        public FinishReasonList FinishReasons;
         public bool Error;
     }
 }

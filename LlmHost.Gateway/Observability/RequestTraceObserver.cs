@@ -54,7 +54,7 @@ public sealed class RequestTraceObserver : IRequestObserver
         {
             activity.SetTag("gen_ai.response.model", responseModel);
         }
-        if (measurement.FinishReasons != FinishReasons.None)
+        if (measurement.FinishReasons.Count > 0)
         {
             activity.SetTag("gen_ai.response.finish_reasons", FinishReasonNames.Names(measurement.FinishReasons));
         }

@@ -69,7 +69,7 @@ public class ApiDialectMeteringTests
             Assert.Equal((11, 2, 13, 4), (measurement.PromptTokens, measurement.CompletionTokens, measurement.TotalTokens, measurement.CachedPromptTokens));
             Assert.Equal("resp_abc123", measurement.ResponseId);
             Assert.Equal(["resp_abc123@0"], announced);
-            Assert.Equal(FinishReasons.Length, measurement.FinishReasons);
+            Assert.Equal(["length"], FinishReasonNames.Names(measurement.FinishReasons));
         }
     }
 
@@ -94,7 +94,7 @@ public class ApiDialectMeteringTests
             Assert.Equal(MessagesStream, output);
             // Anthropic's input_tokens leave out cache reads and writes: the whole prompt is 5 + 2 + 3.
             Assert.Equal((10, 3, 3), (measurement.PromptTokens, measurement.CompletionTokens, measurement.CachedPromptTokens));
-            Assert.Equal(FinishReasons.Length, measurement.FinishReasons);
+            Assert.Equal(["length"], FinishReasonNames.Names(measurement.FinishReasons));
             Assert.False(measurement.StreamError);
         }
     }
@@ -144,7 +144,7 @@ public class ApiDialectMeteringTests
 
         Assert.Equal(UsageSource.Counted, measurement.Source);
         Assert.Equal(5, measurement.CompletionTokens);
-        Assert.Equal(FinishReasons.Length, measurement.FinishReasons);
+        Assert.Equal(["length"], FinishReasonNames.Names(measurement.FinishReasons));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public class ApiDialectMeteringTests
         var (_, measurement, _) = await Run("text/event-stream", chat, chat.Length, operation: "chat");
 
         Assert.Equal(1, measurement.CompletionTokens);
-        Assert.Equal(FinishReasons.Stop, measurement.FinishReasons);
+        Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
     }
 
     [Fact]
@@ -193,9 +193,9 @@ public class ApiDialectMeteringTests
             Assert.Equal((9, 1, 10), (responses.PromptTokens, responses.CompletionTokens, responses.TotalTokens));
             Assert.Equal("resp_x1", responses.ResponseId);
             Assert.Single(announced);
-            Assert.Equal(FinishReasons.Stop, responses.FinishReasons);
+            Assert.Equal(["stop"], FinishReasonNames.Names(responses.FinishReasons));
             Assert.Equal((12, 6, 8), (messages.PromptTokens, messages.CompletionTokens, messages.CachedPromptTokens));
-            Assert.Equal(FinishReasons.Stop, messages.FinishReasons);
+            Assert.Equal(["stop"], FinishReasonNames.Names(messages.FinishReasons));
         }
     }
 

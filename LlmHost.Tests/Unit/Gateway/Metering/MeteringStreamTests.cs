@@ -89,9 +89,37 @@ public class MeteringStreamTests
             var (_, measurement) = await Run("application/json", Body, strip: true, split);
 
             Assert.Equal("served-name", measurement.ResponseModel);
-            Assert.Equal(FinishReasons.Length | FinishReasons.ToolCalls, measurement.FinishReasons);
+            Assert.Equal(["length", "tool_calls"], FinishReasonNames.Names(measurement.FinishReasons));
             Assert.Equal(64, measurement.CachedPromptTokens);
         }
+    }
+
+    [Fact]
+    public async Task FinishReasons_SeveralChoices_OnePerChoiceInArrivalOrderWithDuplicates()
+    {
+        const string Json = """{"choices":[{"index":0,"finish_reason":"stop"},{"index":1,"finish_reason":"length"},{"index":2,"finish_reason":"stop"}]}""";
+        const string Sse = "data: {\"choices\":[{\"index\":1,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"length\"}]}\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: {\"choices\":[{\"index\":2,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+
+        var (_, whole) = await Run("application/json", Json, strip: true, 20);
+        var (_, streamed) = await Run("text/event-stream", Sse, strip: true, 30);
+
+        Assert.Equal(["stop", "length", "stop"], FinishReasonNames.Names(whole.FinishReasons));
+        Assert.Equal(["length", "stop", "stop"], FinishReasonNames.Names(streamed.FinishReasons));
+    }
+
+    [Fact]
+    public void FinishReasonList_BeyondCapacity_KeepsTheFirstAndIgnoresNone()
+    {
+        var list = new FinishReasonList().Add(FinishReasons.None);
+        for (var i = 0; i < FinishReasonList.Capacity + 5; i++)
+        {
+            list = list.Add(i % 2 == 0 ? FinishReasons.Other : FinishReasons.FunctionCall);
+        }
+
+        Assert.Equal(FinishReasonList.Capacity, list.Count);
+        Assert.Equal((FinishReasons.Other, FinishReasons.FunctionCall), (list[0], list[FinishReasonList.Capacity - 1]));
     }
 
     [Fact]
@@ -100,7 +128,7 @@ public class MeteringStreamTests
         var (_, measurement) = await Run("text/event-stream", Stream.Replace("\"id\":\"c\",", "\"id\":\"c\",\"model\":\"m\",")
             .Replace("\"completion_tokens\":2}", "\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":5}}"), strip: true, 50);
 
-        Assert.Equal(FinishReasons.Stop, measurement.FinishReasons);
+        Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
         Assert.Same(measurement.Model, measurement.ResponseModel); // the request's own string, not a copy
         Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
         Assert.Equal((7, 5), (measurement.PromptTokens, measurement.CachedPromptTokens));
