@@ -1,3 +1,4 @@
+using LlmHost.AppHost.Hosting.Gateway;
 using LlmHost.AppHost.Hosting.Nginx;
 
 namespace LlmHost.AppHost.Stack;
@@ -19,13 +20,13 @@ internal static class EdgeStage
         switch (context.Edge.Placement)
         {
             case Placement.Executable:
-                context.Resources.Edge = builder.AddNginxExecutable(LlmHostStack.EdgeName, context.Edge.ExecutablePath!, context.RunDirectory, context.EdgePort)
-                    .WithGatewayUpstreams(template, gateways, settings).Resource;
+                context.Resources.Edge = WithTestChat(context, builder.AddNginxExecutable(LlmHostStack.EdgeName, context.Edge.ExecutablePath!, context.RunDirectory, context.EdgePort)
+                    .WithGatewayUpstreams(template, gateways, settings)).Resource;
                 context.Notice($"nginx: {context.Edge.Reason}, listening on port {where}");
                 break;
             case Placement.Container:
-                context.Resources.Edge = builder.AddNginx(LlmHostStack.EdgeName, context.RunDirectory, context.EdgePort)
-                    .WithGatewayUpstreams(template, gateways, settings).Resource;
+                context.Resources.Edge = WithTestChat(context, builder.AddNginx(LlmHostStack.EdgeName, context.RunDirectory, context.EdgePort)
+                    .WithGatewayUpstreams(template, gateways, settings)).Resource;
                 context.Notice($"nginx: {context.Edge.Reason} on port {where}");
                 break;
             default:
@@ -33,4 +34,7 @@ internal static class EdgeStage
                 break;
         }
     }
+
+    private static IResourceBuilder<T> WithTestChat<T>(StackContext context, IResourceBuilder<T> edge) where T : IResourceWithEndpoints =>
+        context.TestChat is var (model, key) ? edge.WithTestChatCommand(model, key, "the edge (Nginx) and a gateway") : edge;
 }

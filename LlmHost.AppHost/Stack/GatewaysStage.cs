@@ -12,9 +12,11 @@ internal static class GatewaysStage
     {
         var replicas = context.Config.Gateway.Replicas;
         var scrapedFromContainers = context.Edge.Placement == Placement.Container || context.Prometheus.Placement == Placement.Container;
-        var testModel = context.Config.Backends.Count > 0 ? context.Config.Backends[0].EffectiveServedModelName : null;
-        var testKey = testModel is null ? null
-            : context.Builder.AddParameter(GatewayDashboardBuilderExtensions.TestChatKeyParameter, GatewayDashboardBuilderExtensions.DevelopmentKey, secret: true);
+        if (context.Config.Backends.Count > 0)
+        {
+            context.TestChat = (context.Config.Backends[0].EffectiveServedModelName,
+                context.Builder.AddParameter(GatewayDashboardBuilderExtensions.TestChatKeyParameter, GatewayDashboardBuilderExtensions.DevelopmentKey, secret: true));
+        }
         for (var i = 0; i < replicas; i++)
         {
             var name = replicas == 1 ? LlmHostStack.GatewayName : $"{LlmHostStack.GatewayName}-{i + 1}";
@@ -24,9 +26,9 @@ internal static class GatewaysStage
                 .WithHttpHealthCheck("/health")
                 .WithArgs("--config", context.ConfigPath, "--keys", context.KeysPath)
                 .WithOpenAIBaseUrl();
-            if (testModel is not null)
+            if (context.TestChat is var (model, key))
             {
-                gateway.WithTestChatCommand(testModel, testKey!);
+                gateway.WithTestChatCommand(model, key);
             }
             if (scrapedFromContainers)
             {

@@ -43,6 +43,9 @@ public sealed class StackContext
     /// <summary>What Prometheus scrapes besides the gateways: one job per backend.</summary>
     public List<ScrapeJob> BackendScrapeJobs { get; } = [];
 
+    /// <summary>The model and key of the dashboard's "Send test chat" command (on the gateways and the edge); null without backends.</summary>
+    public (string Model, IResourceBuilder<ParameterResource> Key)? TestChat { get; set; }
+
     public LlmHostStackResources Resources { get; } = new();
 
     public void Notice(string text) => Resources.Notices.Add(text);

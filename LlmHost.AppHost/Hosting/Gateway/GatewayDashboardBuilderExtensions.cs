@@ -6,7 +6,7 @@ namespace LlmHost.AppHost.Hosting.Gateway;
 /// <summary>
 /// What the Aspire dashboard shows on a gateway resource: its URL as the OpenAI base URL clients use, and a "Send test
 /// chat" command that sends one chat completion through the gateway (auth, limits, routing, an engine) and shows the
-/// answer — the quickest proof that the whole stack serves.
+/// answer — the quickest proof that the whole stack serves. The edge (Nginx) carries the same command, through it.
 /// </summary>
 public static class GatewayDashboardBuilderExtensions
 {
@@ -21,13 +21,16 @@ public static class GatewayDashboardBuilderExtensions
     public static IResourceBuilder<ProjectResource> WithOpenAIBaseUrl(this IResourceBuilder<ProjectResource> gateway) =>
         gateway.WithHttpUrl("/v1", "OpenAI base URL (/v1)");
 
-    /// <summary>The command, asking for <paramref name="model"/> (the first backend's served name) with the <paramref name="key"/> parameter.</summary>
-    public static IResourceBuilder<ProjectResource> WithTestChatCommand(this IResourceBuilder<ProjectResource> gateway, string model,
-        IResourceBuilder<ParameterResource> key) =>
-        gateway.WithHttpCommand("/v1/chat/completions", "Send test chat", endpointName: "http", commandName: TestChatCommand, commandOptions: new HttpCommandOptions
+    /// <summary>
+    /// The command on a gateway or the edge (its <c>http</c> endpoint), asking for <paramref name="model"/> (the first
+    /// backend's served name) with the <paramref name="key"/> parameter; <paramref name="through"/> says the path in its description.
+    /// </summary>
+    public static IResourceBuilder<T> WithTestChatCommand<T>(this IResourceBuilder<T> resource, string model,
+        IResourceBuilder<ParameterResource> key, string through = "the gateway") where T : IResourceWithEndpoints =>
+        resource.WithHttpCommand("/v1/chat/completions", "Send test chat", endpointName: "http", commandName: TestChatCommand, commandOptions: new HttpCommandOptions
         {
             Method = HttpMethod.Post,
-            Description = $"Send one chat completion for `{model}` through the gateway and show the answer.",
+            Description = $"Send one chat completion for `{model}` through {through} and show the answer.",
             IconName = "Chat",
             PrepareRequest = async context =>
             {

@@ -59,6 +59,19 @@ public class EndToEndTests(EndToEndFixture fixture) : IClassFixture<EndToEndFixt
         Assert.Equal(before + 1, await SimulatorSuccessCount("vllm-qwen", "vllm:request_success_total"));
     }
 
+    [Fact]
+    public async Task SendTestChatCommand_OnTheEdge_AnswersThroughNginxAndTheGateway()
+    {
+        var before = await SimulatorSuccessCount("vllm-qwen", "vllm:request_success_total");
+        var commands = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceCommandService>();
+
+        var result = await commands.ExecuteCommandAsync("nginx", LlmHost.AppHost.Hosting.Gateway.GatewayDashboardBuilderExtensions.TestChatCommand);
+
+        Assert.True(result.Success, result.Message);
+        Assert.StartsWith("qwen2.5-7b-instruct answered: ", result.Message);
+        Assert.Equal(before + 1, await SimulatorSuccessCount("vllm-qwen", "vllm:request_success_total"));
+    }
+
     [Theory]
     [InlineData("sql-lora", "vllm-qwen", "vllm:request_success_total")]
     [InlineData("llama-3.1-8b-instruct", "sglang-llama", "sglang:num_requests_total")]

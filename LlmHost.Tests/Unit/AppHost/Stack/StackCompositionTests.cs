@@ -53,6 +53,10 @@ public class StackCompositionTests
         Assert.Contains("qwen2.5-7b-instruct", command.DisplayDescription);
         Assert.Equal(("OpenAI base URL (/v1)", "http://localhost:5000/v1"), await DisplayedUrlAsync(gateway));
         Assert.Contains(builder.Resources, r => r is ParameterResource { Name: "test-chat-key", Secret: true });
+        // The edge carries it too, through itself (scripts/install-deps.sh installs nginx for the tests).
+        var edgeCommand = Assert.Single(Assert.IsAssignableFrom<IResource>(stack.Edge).Annotations.OfType<ResourceCommandAnnotation>(),
+            c => c.Name == LlmHost.AppHost.Hosting.Gateway.GatewayDashboardBuilderExtensions.TestChatCommand);
+        Assert.Contains("through the edge (Nginx) and a gateway", edgeCommand.DisplayDescription);
     }
 
     // What the dashboard shows for a resource's http endpoint once it is allocated at localhost:5000.
