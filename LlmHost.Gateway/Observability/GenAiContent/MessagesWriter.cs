@@ -57,10 +57,7 @@ public sealed class MessagesWriter : IDisposable
 
     public void ToolCallPart(string? id, string? name, JsonElement arguments)
     {
-        _json.WriteStartObject();
-        _json.WriteString("type"u8, "tool_call"u8);
-        _json.WriteString("id"u8, id);
-        _json.WriteString("name"u8, name);
+        StartToolCall(id, name);
         WriteValue("arguments"u8, arguments);
         _json.WriteEndObject();
     }
@@ -68,12 +65,17 @@ public sealed class MessagesWriter : IDisposable
     /// <summary>A streamed tool call, its arguments as the text they were streamed as.</summary>
     public void ToolCallPart(string? id, string? name, string arguments)
     {
+        StartToolCall(id, name);
+        _json.WriteString("arguments"u8, arguments);
+        _json.WriteEndObject();
+    }
+
+    private void StartToolCall(string? id, string? name)
+    {
         _json.WriteStartObject();
         _json.WriteString("type"u8, "tool_call"u8);
         _json.WriteString("id"u8, id);
         _json.WriteString("name"u8, name);
-        _json.WriteString("arguments"u8, arguments);
-        _json.WriteEndObject();
     }
 
     public void ToolResponsePart(string? id, JsonElement response)
