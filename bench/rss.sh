@@ -21,12 +21,14 @@ start_nginx_upstream "$json_port:json"
 start_upstream_gateway gw "$gw_port" "$json_port" "$high_limits" "{ enabled: true }"
 wait_until_up "http://127.0.0.1:$json_port/health" "http://127.0.0.1:$gw_port/health/ready"
 gw_pid=$(ss -ltnpH "sport = :$gw_port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+[ -n "$gw_pid" ] || { echo "error: the gateway did not start:" >&2; cat "$work/gw.log" >&2; exit 1; }
 post_lua "$work/json.lua" "$bench_body_json"
 rss() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$gw_pid/status"; }
-heap() { # MiB of the managed heap, read once by dotnet-counters
+heap() { # MiB of the managed heap after the last collection: the generations' sizes summed, read once by dotnet-counters
   "$work/tools/dotnet-counters" collect -p "$gw_pid" --counters System.Runtime --format csv -o "$work/heap.csv" \
     --refresh-interval 1 --duration 00:00:02 >/dev/null 2>&1 || true
-  awk -F, '/dotnet.gc.last_collection.heap.size|gc-heap-size/ { v = $NF } END { printf "%.0f", v / 1048576 }' "$work/heap.csv" 2>/dev/null
+  awk -F, '/last_collection.heap.size|gc-heap-size/ { if ($1 != t) { t = $1; v = 0 } v += $NF } END { if (t == "") exit 1; printf "%.0f", v / 1048576 }' "$work/heap.csv" \
+    || { echo "error: dotnet-counters read no heap size" >&2; exit 1; }
 }
 
 taskset -c 0 wrk -t1 -c"$connections" -d"${warmup}s" -s "$work/json.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" >/dev/null

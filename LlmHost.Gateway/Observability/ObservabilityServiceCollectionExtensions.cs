@@ -35,7 +35,7 @@ public static class ObservabilityServiceCollectionExtensions
     /// <summary>One access-log line per <c>/v1</c> and <c>/admin</c> request; outermost, so that it sees every answer.</summary>
     public static IApplicationBuilder UseAccessLog(this IApplicationBuilder app) => app.UseMiddleware<AccessLogMiddleware>();
 
-    /// <summary>The bodies of keys with <c>log_bodies</c>, for their access-log lines; after authentication.</summary>
+    /// <summary>The bodies of keys with <c>log_bodies</c>, for their access-log lines and spans; after the key check.</summary>
     public static IApplicationBuilder UseBodyCapture(this IApplicationBuilder app) => app.UseMiddleware<BodyCaptureMiddleware>();
 
     /// <summary>

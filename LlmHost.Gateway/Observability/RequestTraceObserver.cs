@@ -70,10 +70,6 @@ public sealed class RequestTraceObserver : IRequestObserver
                 activity.SetTag("gen_ai.usage.cache_read.input_tokens", cached);
             }
         }
-        if (context.Features.Get<BodyCaptureFeature>() is { } bodies)
-        {
-            TagMessages(activity, measurement, bodies);
-        }
         if (measurement.TimeToFirstToken is { } ttft)
         {
             activity.SetTag("llmhost.time_to_first_token_ms", Math.Round(ttft.TotalMilliseconds, 3));
@@ -93,18 +89,34 @@ public sealed class RequestTraceObserver : IRequestObserver
             }
             activity.SetStatus(ActivityStatusCode.Error);
         }
+        // Last: the bodies are the client's and the engine's, read only for a debugging switch.
+        if (context.Features.Get<BodyCaptureFeature>() is { } bodies && ClientApis.ApiOperation.Of(context).Generates)
+        {
+            TagMessages(activity, measurement, bodies);
+        }
     }
 
-    /// <summary>The messages of a key with <c>log_bodies</c>: a body cut at the capture's limit gives none.</summary>
+    /// <summary>
+    /// The messages of a key with <c>log_bodies</c>: a request cut at the capture's limit gives none, an answer cut
+    /// there what its whole events held (a stream) or none (one JSON body). What a body holds never fails the request:
+    /// one the converters cannot read (a lone surrogate escape from an engine, …) leaves the attribute out.
+    /// </summary>
     private static void TagMessages(Activity activity, CompletionMeasurement measurement, BodyCaptureFeature bodies)
     {
-        if (!bodies.Request.Truncated)
+        try
         {
-            activity.SetTag("gen_ai.input.messages", InputMessages.Read(measurement.Operation, bodies.Request.Text));
+            if (!bodies.Request.Truncated && InputMessages.Read(measurement.Operation, bodies.Request.Text) is { } input)
+            {
+                activity.SetTag("gen_ai.system_instructions", input.SystemInstructions);
+                activity.SetTag("gen_ai.input.messages", input.Messages);
+            }
+            if (measurement.Status < 400)
+            {
+                activity.SetTag("gen_ai.output.messages", OutputMessages.Read(measurement.Operation, bodies.Response.Text, bodies.Response.Truncated));
+            }
         }
-        if (measurement.Status < 400)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
         {
-            activity.SetTag("gen_ai.output.messages", OutputMessages.Read(measurement.Operation, bodies.Response.Text));
         }
     }
 

@@ -10,6 +10,7 @@ public sealed class RouteEntry
         Instances = instances;
         UpstreamModels = upstreamModels;
         Source = source;
+        Provider = ProviderOf(instances);
     }
 
     public string Model { get; }
@@ -43,22 +44,21 @@ public sealed class RouteEntry
     public RoundRobinTurns Turns { get; }
 
     /// <summary>The engine (<c>vllm</c>, <c>sglang</c>) behind every instance of the route; null when they differ or there is none.</summary>
-    public string? Provider
+    public string? Provider { get; }
+
+    private static string? ProviderOf(BackendInstance[] instances)
     {
-        get
+        string? provider = null;
+        foreach (var instance in instances)
         {
-            string? provider = null;
-            foreach (var instance in Instances)
+            var name = instance.Backend.Profile.Name;
+            if (provider is not null && provider != name)
             {
-                var name = instance.Backend.Profile.Name;
-                if (provider is not null && provider != name)
-                {
-                    return null;
-                }
-                provider = name;
+                return null;
             }
-            return provider;
+            provider = name;
         }
+        return provider;
     }
 
     /// <summary>The same route with one instance only: a request that must reach that instance (it keeps the request's state).</summary>

@@ -4,14 +4,20 @@ namespace LlmHost.Gateway.Observability.GenAiContent;
 
 /// <summary>
 /// The messages of a request body in the conventions' <c>gen_ai.input.messages</c> shape, for each generating API:
-/// chat completions' <c>messages</c>, completions' <c>prompt</c>, Messages' <c>system</c> + <c>messages</c>, Responses'
-/// <c>instructions</c> + <c>input</c> (system instructions as a leading <c>system</c> message).
+/// chat completions' <c>messages</c>, completions' <c>prompt</c>, Messages' <c>messages</c>, Responses' <c>input</c>;
+/// instructions given apart from the turns (Messages' <c>system</c>, Responses' <c>instructions</c>) as
+/// <c>gen_ai.system_instructions</c>. Entries that are not objects, and Responses items that are neither messages nor
+/// function calls and their outputs, are left out.
 /// </summary>
 public static class InputMessages
 {
-    /// <summary>The messages as JSON, or null for another operation or a body that is not whole JSON.</summary>
-    public static string? Read(string operation, string body)
+    /// <summary>The request's instructions and messages as JSON, or null for another operation or a body that is not whole JSON.</summary>
+    public static InputContent? Read(string operation, string body)
     {
+        if (operation is not ("chat" or "text_completion" or "messages" or "responses"))
+        {
+            return null;
+        }
         JsonDocument document;
         try
         {
@@ -23,6 +29,7 @@ public static class InputMessages
         }
         using (document)
         using (var writer = new MessagesWriter())
+        using (var system = MessagesWriter.PartsOnly())
         {
             var root = document.RootElement;
             switch (operation)
@@ -34,15 +41,18 @@ public static class InputMessages
                     Prompt(writer, root);
                     break;
                 case "messages":
+                    system.ContentParts(Elements.Property(root, "system"u8));
                     Anthropic(writer, root);
                     break;
-                case "responses":
+                default:
+                    if (Elements.String(root, "instructions"u8) is { } instructions)
+                    {
+                        system.TextPart(instructions);
+                    }
                     Responses(writer, root);
                     break;
-                default:
-                    return null;
             }
-            return writer.ToJson();
+            return new InputContent(system.ToJson(), writer.ToJson());
         }
     }
 
@@ -54,13 +64,17 @@ public static class InputMessages
         }
         foreach (var message in messages.EnumerateArray())
         {
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
             var role = Elements.String(message, "role"u8) ?? "user";
             writer.StartMessage(role);
             if (role == "tool")
             {
                 writer.ToolResponsePart(Elements.String(message, "tool_call_id"u8), Elements.Property(message, "content"u8));
             }
-            else if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content"u8, out var content))
+            else if (message.TryGetProperty("content"u8, out var content))
             {
                 writer.ContentParts(content);
             }
@@ -95,35 +109,24 @@ public static class InputMessages
 
     private static void Anthropic(MessagesWriter writer, JsonElement root)
     {
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("system"u8, out var system))
-        {
-            writer.StartMessage("system");
-            writer.ContentParts(system);
-            writer.EndMessage();
-        }
         if (!Elements.Array(root, "messages"u8, out var messages))
         {
             return;
         }
         foreach (var message in messages.EnumerateArray())
         {
-            writer.StartMessage(Elements.String(message, "role"u8) ?? "user");
-            if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content"u8, out var content))
+            if (message.ValueKind != JsonValueKind.Object)
             {
-                writer.ContentParts(content);
+                continue;
             }
+            writer.StartMessage(Elements.String(message, "role"u8) ?? "user");
+            writer.ContentParts(Elements.Property(message, "content"u8));
             writer.EndMessage();
         }
     }
 
     private static void Responses(MessagesWriter writer, JsonElement root)
     {
-        if (Elements.String(root, "instructions"u8) is { } instructions)
-        {
-            writer.StartMessage("system");
-            writer.TextPart(instructions);
-            writer.EndMessage();
-        }
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("input"u8, out var input))
         {
             return;
@@ -155,15 +158,17 @@ public static class InputMessages
                     writer.StartMessage("tool");
                     writer.Part(item);
                     break;
-                default:
+                case "message" or null:
                     writer.StartMessage(Elements.String(item, "role"u8) ?? "user");
-                    if (item.TryGetProperty("content"u8, out var content))
-                    {
-                        writer.ContentParts(content);
-                    }
+                    writer.ContentParts(Elements.Property(item, "content"u8));
                     break;
+                default:
+                    continue; // reasoning, item references, …: not a turn
             }
             writer.EndMessage();
         }
     }
 }
+
+/// <summary>A request's system instructions (<c>gen_ai.system_instructions</c>) and messages (<c>gen_ai.input.messages</c>), as JSON; null when absent.</summary>
+public readonly record struct InputContent(string? SystemInstructions, string? Messages);

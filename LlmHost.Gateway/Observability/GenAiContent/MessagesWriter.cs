@@ -1,23 +1,33 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace LlmHost.Gateway.Observability.GenAiContent;
 
 /// <summary>
 /// Writes messages in the shape of OpenTelemetry's GenAI <c>gen_ai.input.messages</c> / <c>gen_ai.output.messages</c>
-/// attributes: <c>[{"role":…,"parts":[{"type":"text","content":…}, …],"finish_reason":…}]</c>.
+/// attributes: <c>[{"role":…,"parts":[{"type":"text","content":…}, …],"finish_reason":…}]</c> — or, for
+/// <c>gen_ai.system_instructions</c>, the parts alone (<see cref="PartsOnly"/>). Text is written as it is (no
+/// <c>\uXXXX</c> for every non-ASCII character): the attribute is read as JSON, never placed in HTML.
 /// </summary>
 public sealed class MessagesWriter : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly bool _partsOnly;
     private int _messages;
+    private int _parts;
 
-    public MessagesWriter()
+    public MessagesWriter(bool partsOnly = false)
     {
-        _json = new Utf8JsonWriter(_buffer);
+        _partsOnly = partsOnly;
+        _json = new Utf8JsonWriter(_buffer, Options);
         _json.WriteStartArray();
     }
+
+    /// <summary>A writer of parts without messages around them (system instructions).</summary>
+    public static MessagesWriter PartsOnly() => new(partsOnly: true);
 
     public void StartMessage(string role)
     {
@@ -34,13 +44,14 @@ public sealed class MessagesWriter : IDisposable
         _json.WriteEndArray();
         if (finishReason is not null)
         {
-            _json.WriteString("finish_reason"u8, finishReason);
+            _json.WriteString("finish_reason"u8, FinishReasonOf(finishReason));
         }
         _json.WriteEndObject();
     }
 
     public void TextPart(string text)
     {
+        _parts++;
         _json.WriteStartObject();
         _json.WriteString("type"u8, "text"u8);
         _json.WriteString("content"u8, text);
@@ -50,6 +61,7 @@ public sealed class MessagesWriter : IDisposable
     /// <summary>A part whose content is not text (an image, a file, …): its type only.</summary>
     public void OpaquePart(string type)
     {
+        _parts++;
         _json.WriteStartObject();
         _json.WriteString("type"u8, type);
         _json.WriteEndObject();
@@ -72,6 +84,7 @@ public sealed class MessagesWriter : IDisposable
 
     private void StartToolCall(string? id, string? name)
     {
+        _parts++;
         _json.WriteStartObject();
         _json.WriteString("type"u8, "tool_call"u8);
         _json.WriteString("id"u8, id);
@@ -80,6 +93,7 @@ public sealed class MessagesWriter : IDisposable
 
     public void ToolResponsePart(string? id, JsonElement response)
     {
+        _parts++;
         _json.WriteStartObject();
         _json.WriteString("type"u8, "tool_call_response"u8);
         _json.WriteString("id"u8, id);
@@ -152,13 +166,28 @@ public sealed class MessagesWriter : IDisposable
         }
     }
 
-    /// <summary>The messages written, or null when there were none.</summary>
+    /// <summary>The messages (or parts) written, or null when there were none.</summary>
     public string? ToJson()
     {
         _json.WriteEndArray();
         _json.Flush();
-        return _messages == 0 ? null : System.Text.Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return (_partsOnly ? _parts : _messages) == 0 ? null : System.Text.Encoding.UTF8.GetString(_buffer.WrittenSpan);
     }
 
     public void Dispose() => _json.Dispose();
+
+    /// <summary>
+    /// An answer's finish in the conventions' values (<c>stop</c>, <c>length</c>, <c>tool_call</c>,
+    /// <c>content_filter</c>, <c>error</c>) from any dialect's (chat's <c>tool_calls</c>, Messages' <c>end_turn</c>,
+    /// <c>max_tokens</c>, <c>tool_use</c>, Responses' <c>completed</c>, <c>max_output_tokens</c>, …); others as they are.
+    /// </summary>
+    public static string FinishReasonOf(string reason) => reason switch
+    {
+        "stop" or "end_turn" or "stop_sequence" or "completed" => "stop",
+        "length" or "max_tokens" or "max_output_tokens" or "incomplete" => "length",
+        "tool_calls" or "tool_use" or "function_call" => "tool_call",
+        "content_filter" or "refusal" => "content_filter",
+        "failed" or "error" => "error",
+        _ => reason,
+    };
 }

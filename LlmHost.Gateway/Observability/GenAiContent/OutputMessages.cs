@@ -8,17 +8,28 @@ namespace LlmHost.Gateway.Observability.GenAiContent;
 /// </summary>
 public static class OutputMessages
 {
-    /// <summary>The answer's messages as JSON, or null for another operation or a body with none.</summary>
-    public static string? Read(string operation, string body)
+    /// <summary>
+    /// The answer's messages as JSON, or null for another operation or a body with none; a JSON answer
+    /// <paramref name="truncated"/> by the capture gives none (a stream gives its whole events).
+    /// </summary>
+    public static string? Read(string operation, string body, bool truncated = false)
     {
+        if (operation is not ("chat" or "text_completion" or "messages" or "responses"))
+        {
+            return null;
+        }
         var streamed = body.AsSpan().TrimStart().StartsWith("data:") || body.AsSpan().TrimStart().StartsWith("event:");
+        if (truncated && !streamed)
+        {
+            return null;
+        }
         using var writer = new MessagesWriter();
         if (streamed)
         {
             var answer = new StreamedAnswer();
             foreach (var line in body.AsSpan().EnumerateLines())
             {
-                if (line.StartsWith("data:") && Parse(line[5..].ToString()) is { } document)
+                if (line.StartsWith("data:") && !line[5..].Trim().SequenceEqual("[DONE]") && Parse(line[5..].ToString()) is { } document)
                 {
                     using (document)
                     {

@@ -37,28 +37,30 @@ public sealed class GenAiMessagesTests
 
         Assert.Equal(
             ["system: be brief", "user: what is, image_url", """assistant: tool_call(c1,calc,{"x":1})""", "tool: tool_call_response(c1,2)"],
-            Describe(InputMessages.Read("chat", Body)));
+            Describe(InputMessages.Read("chat", Body)?.Messages));
     }
 
     [Fact]
-    public void InputRead_CompletionsPromptMessagesAndResponses_SystemFirstThenTurns()
+    public void InputRead_CompletionsPromptMessagesAndResponses_InstructionsApartThenTurns()
     {
-        Assert.Equal(["user: once upon"], Describe(InputMessages.Read("text_completion", """{"prompt":"once upon"}""")));
-        Assert.Equal(
-            ["system: terse", "user: hi", """assistant: tool_call(t1,get,{"q":1})""", "user: tool_call_response(t1,done)"],
-            Describe(InputMessages.Read("messages", """
-                {"system":[{"type":"text","text":"terse"}],"messages":[{"role":"user","content":"hi"},
-                 {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"get","input":{"q":1}}]},
-                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"done"}]}]}
-                """)));
-        Assert.Equal(["system: be kind", "user: hello"], Describe(InputMessages.Read("responses", """{"instructions":"be kind","input":"hello"}""")));
+        Assert.Equal(["user: once upon"], Describe(InputMessages.Read("text_completion", """{"prompt":"once upon"}""")?.Messages));
+        var anthropic = InputMessages.Read("messages", """
+            {"system":[{"type":"text","text":"terse"}],"messages":[{"role":"user","content":"hi"},
+             {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"get","input":{"q":1}}]},
+             {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"done"}]}]}
+            """);
+        Assert.Equal("""[{"type":"text","content":"terse"}]""", anthropic?.SystemInstructions);
+        Assert.Equal(["user: hi", """assistant: tool_call(t1,get,{"q":1})""", "user: tool_call_response(t1,done)"], Describe(anthropic?.Messages));
+        var responses = InputMessages.Read("responses", """{"instructions":"be kind","input":"hello"}""");
+        Assert.Equal("""[{"type":"text","content":"be kind"}]""", responses?.SystemInstructions);
+        Assert.Equal(["user: hello"], Describe(responses?.Messages));
         Assert.Equal(
             ["user: look", "assistant: tool_call(f1,find,{})", "tool: tool_call_response(f1,found)"],
             Describe(InputMessages.Read("responses", """
-                {"input":[{"role":"user","content":[{"type":"input_text","text":"look"}]},
+                {"input":[{"role":"user","content":[{"type":"input_text","text":"look"}]},{"type":"reasoning","summary":[]},
                  {"type":"function_call","call_id":"f1","name":"find","arguments":"{}"},
                  {"type":"function_call_output","call_id":"f1","output":"found"}]}
-                """)));
+                """)?.Messages));
     }
 
     [Theory]
@@ -68,13 +70,20 @@ public sealed class GenAiMessagesTests
     [InlineData("chat", """[1,2]""")]
     public void InputRead_CutForeignOrMisshapenBody_NoMessages(string operation, string body)
     {
-        Assert.Null(InputMessages.Read(operation, body));
+        Assert.Null(InputMessages.Read(operation, body)?.Messages);
     }
 
     [Fact]
     public void InputRead_MisshapenEntries_SkippedNotThrown()
     {
-        Assert.Equal(["user: ", "user: ok"], Describe(InputMessages.Read("chat", """{"messages":[7,{"content":"ok"}]}""")));
+        Assert.Equal(["user: ok"], Describe(InputMessages.Read("chat", """{"messages":[7,"x",null,{"content":"ok"}]}""")?.Messages));
+        Assert.Null(InputMessages.Read("messages", """{"messages":[0,0,0,0]}""")?.Messages);
+    }
+
+    [Fact]
+    public void InputRead_NonAsciiText_WrittenAsIs()
+    {
+        Assert.Equal("""[{"role":"user","parts":[{"type":"text","content":"日本語 é"}]}]""", InputMessages.Read("chat", """{"messages":[{"role":"user","content":"日本語 é"}]}""")?.Messages);
     }
 
     [Fact]
@@ -85,10 +94,10 @@ public sealed class GenAiMessagesTests
                         {"index":1,"message":{"role":"assistant","content":"4"},"finish_reason":"length"}]}
             """)));
         Assert.Equal(["assistant: , upon | length"], Describe(OutputMessages.Read("text_completion", """{"choices":[{"index":0,"text":", upon","finish_reason":"length"}]}""")));
-        Assert.Equal(["assistant: sure, tool_call(t9,get,{\"a\":2}) | tool_use"], Describe(OutputMessages.Read("messages", """
+        Assert.Equal(["assistant: sure, tool_call(t9,get,{\"a\":2}) | tool_call"], Describe(OutputMessages.Read("messages", """
             {"type":"message","role":"assistant","content":[{"type":"text","text":"sure"},{"type":"tool_use","id":"t9","name":"get","input":{"a":2}}],"stop_reason":"tool_use"}
             """)));
-        Assert.Equal(["assistant: done | max_output_tokens"], Describe(OutputMessages.Read("responses", """
+        Assert.Equal(["assistant: done | length"], Describe(OutputMessages.Read("responses", """
             {"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"output":[{"type":"reasoning"},
              {"type":"message","role":"assistant","content":[{"type":"output_text","text":"done"}]}]}
             """)));
@@ -112,7 +121,7 @@ public sealed class GenAiMessagesTests
 
             """;
 
-        Assert.Equal(["assistant: Hello | stop", """assistant: X, tool_call(c7,f,{"k":3}) | tool_calls"""], Describe(OutputMessages.Read("chat", Stream)));
+        Assert.Equal(["assistant: Hello | stop", """assistant: X, tool_call(c7,f,{"k":3}) | tool_call"""], Describe(OutputMessages.Read("chat", Stream)));
     }
 
     [Fact]
@@ -144,8 +153,8 @@ public sealed class GenAiMessagesTests
 
             """;
 
-        Assert.Equal(["assistant: Hi there | end_turn"], Describe(OutputMessages.Read("messages", Anthropic)));
-        Assert.Equal(["assistant: Yes | completed"], Describe(OutputMessages.Read("responses", Responses)));
+        Assert.Equal(["assistant: Hi there | stop"], Describe(OutputMessages.Read("messages", Anthropic)));
+        Assert.Equal(["assistant: Yes | stop"], Describe(OutputMessages.Read("responses", Responses)));
     }
 
     [Fact]
@@ -155,6 +164,7 @@ public sealed class GenAiMessagesTests
 
         Assert.Equal(["assistant: kept"], Describe(OutputMessages.Read("chat", Cut)));
         Assert.Null(OutputMessages.Read("chat", """{"choices":[{"message":"""));
+        Assert.Null(OutputMessages.Read("chat", """{"choices":[{"message":{"content":"whole"}}]}""", truncated: true));
         Assert.Null(OutputMessages.Read("embeddings", """{"data":[]}"""));
     }
 }
