@@ -38,10 +38,11 @@ public static class Extensions
             .WithMetrics(metrics =>
             {
                 // HttpClient metrics are left out: every forwarded request would record them, and the gateway's
-                // own backend metrics say more. ASP.NET Core's own meters, not its OpenTelemetry instrumentation: the
-                // same series, without a wrapper (an async step) around every request to tag the exceptions that
-                // ASP.NET Core's meters already tag.
-                metrics.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                // own backend metrics say more. ASP.NET Core's own meters rather than its OpenTelemetry instrumentation,
+                // whose wrapper (an async step around every request) adds error.type to the 5xx answers written
+                // without an exception: the gateway tags its own (GatewayMetrics), and the routing, rate-limiting
+                // and memory-pool meters the instrumentation also subscribes are not exported.
+                metrics.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics")
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter();
             });

@@ -20,7 +20,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<ApiKe
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>() is not { } requirement)
+        if (RequirementOf(context) is not { } requirement)
         {
             return next(context);
         }
@@ -36,5 +36,30 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<ApiKe
             return AuthenticationErrors.AdminRequiredAsync(context);
         }
         return next(context);
+    }
+
+    /// <summary>
+    /// What the request needs: its endpoint's requirements (admin if any says so), else — for a path under
+    /// <c>/v1</c> or <c>/admin</c> that matched no endpoint, a method the route does not take (405), or a pipeline
+    /// without routing — what its prefix needs, so that no client path is ever answered without a key and every line
+    /// of a keyed request names its key.
+    /// </summary>
+    private static ApiKeyRequirement? RequirementOf(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetOrderedMetadata<ApiKeyRequirement>() is { Count: > 0 } requirements)
+        {
+            foreach (var requirement in requirements)
+            {
+                if (requirement.Admin)
+                {
+                    return requirement;
+                }
+            }
+            return requirements[0];
+        }
+        var path = context.Request.Path;
+        return path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) ? ApiKeyRequirement.AnyKey
+            : path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? ApiKeyRequirement.AdminKey
+            : null;
     }
 }

@@ -94,6 +94,11 @@ public sealed class GatewayMetrics : IRequestObserver
         if (measurement.Status >= 400)
         {
             genAi.Add("error.type", StatusText(measurement.Status));
+            if (measurement.Status >= 500)
+            {
+                // ASP.NET Core's http.server.request.duration tags only the failures that threw.
+                context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMetricsTagsFeature>()?.Tags.Add(new("error.type", StatusText(measurement.Status)));
+            }
         }
         _duration.Record(measurement.Duration.TotalSeconds, genAi);
         if (measurement.Queue is { } queued)

@@ -26,6 +26,8 @@ public sealed class AccessLogWriter : IAsyncDisposable
 {
     private const int Capacity = 50_000;
     private const long CapacityBytes = 64L * 1024 * 1024;
+    // The line is the event's template text, written verbatim by LineFormatter: a sink that rendered the message
+    // instead ({Message}, RenderMessage) would write nothing, as the template has no tokens.
     private static readonly MessageTemplateToken[] NoTokens = [];
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(20);
     private readonly Logger? _logger;

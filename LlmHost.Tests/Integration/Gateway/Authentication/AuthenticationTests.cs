@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using LlmHost.Gateway.Keys;
+using Microsoft.AspNetCore.Routing;
 
 namespace LlmHost.Tests.Integration.Gateway.Authentication;
 
@@ -183,6 +184,49 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         Assert.Equal("permission_error", body.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/audio/speech")] // no such route
+    [InlineData("GET", "/v1/chat/completions")] // a method the route does not take
+    [InlineData("OPTIONS", "/v1/models")]
+    [InlineData("GET", "/admin/nothing-here")]
+    public async Task UnmatchedClientPath_NoKey_Is401_WithAKey_ItsOwnAnswer(string method, string path)
+    {
+        using var anonymous = _gateway.ClientWith(null);
+        using var admin = _gateway.ClientWith(GatewayHost.AdminSecret);
+
+        var unauthenticated = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        var keyed = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        Assert.False(unauthenticated.Content.Headers.Allow.Count > 0); // nothing about the route before a key
+        Assert.True(keyed.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"{method} {path}: {keyed.StatusCode}");
+    }
+
+    [Fact]
+    public async Task EveryClientEndpoint_NeedsAKey_AdminOnesTheAdminRole()
+    {
+        var endpoints = _gateway.Get<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+
+        foreach (var endpoint in endpoints)
+        {
+            var pattern = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            var requirements = endpoint.Metadata.GetOrderedMetadata<LlmHost.Gateway.Authentication.ApiKeyRequirement>();
+            if (pattern.StartsWith("/v1", StringComparison.Ordinal))
+            {
+                Assert.True(requirements.Count > 0, pattern);
+            }
+            else if (pattern.StartsWith("/admin", StringComparison.Ordinal))
+            {
+                Assert.Contains(requirements, r => r.Admin);
+            }
+            else
+            {
+                Assert.Contains(pattern, new[] { "/health", "/health/ready", "/alive", "/metrics" });
+            }
+        }
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText!.Contains("admin/keys", StringComparison.Ordinal));
     }
 
     [Fact]
