@@ -25,7 +25,6 @@ taskset -c 1 dotnet bench/BareProxy/bin/Release/net10.0/BareProxy.dll --urls "ht
   --destination "http://127.0.0.1:$json_port" >"$work/bare.log" 2>&1 &
 wait_until_up "http://127.0.0.1:$json_port/health" "http://127.0.0.1:$gw_port/health/ready"
 for _ in $(seq 1 50); do curl -sf -X POST "http://127.0.0.1:$bare_port/v1/chat/completions" >/dev/null && break; sleep 0.1; done
-pid_of_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 post_lua "$work/json.lua" "$bench_body_json"
 
 for target in "bare YARP proxy|$bare_port" "gateway, all on|$gw_port"; do

@@ -44,6 +44,9 @@ wait_until_up() { # url...
   done
 }
 
+# The process listening on a loopback port (a gateway started from its own directory by a subshell: not $!).
+pid_of_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+
 # CPU seconds (user + system) a process has used, from /proc/PID/stat.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 

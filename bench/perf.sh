@@ -52,7 +52,6 @@ wait_until_up "http://127.0.0.1:$json_port/health" "http://127.0.0.1:$sse_port/h
 for port in "$bare_port" "$bare_sse_port"; do
   for _ in $(seq 1 50); do curl -sf -X POST "http://127.0.0.1:$port/v1/chat/completions" >/dev/null && break; sleep 0.1; done
 done
-pid_of_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 gw_pid=$(pid_of_port "$gw_port"); quiet_pid=$(pid_of_port "$gw_quiet_port"); nolimits_pid=$(pid_of_port "$gw_nolimits_port")
 sse_pid=$(pid_of_port "$gw_sse_port"); bare_pid=$(pid_of_port "$bare_port"); bare_sse_pid=$(pid_of_port "$bare_sse_port")
 

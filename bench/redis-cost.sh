@@ -25,7 +25,6 @@ start_upstream_gateway memory "$mem_port" "$json_port" "$(limits_in memory)" "{ 
 start_upstream_gateway redis "$redis_gw_port" "$json_port" \
   "$(limits_in "redis, redis: { connection_string: '127.0.0.1:$redis_port' }")" "{ enabled: true }"
 wait_until_up "http://127.0.0.1:$json_port/health" "http://127.0.0.1:$mem_port/health/ready" "http://127.0.0.1:$redis_gw_port/health/ready"
-pid_of_port() { ss -ltnpH "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 mem_pid=$(pid_of_port "$mem_port"); redis_pid=$(pid_of_port "$redis_gw_port"); redis_server_pid=$(pid_of_port "$redis_port")
 post_lua "$work/json.lua" "$bench_body_json"
 

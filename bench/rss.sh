@@ -20,7 +20,7 @@ dotnet tool update --tool-path "$work/tools" dotnet-counters >/dev/null 2>&1 || 
 start_nginx_upstream "$json_port:json"
 start_upstream_gateway gw "$gw_port" "$json_port" "$high_limits" "{ enabled: true }"
 wait_until_up "http://127.0.0.1:$json_port/health" "http://127.0.0.1:$gw_port/health/ready"
-gw_pid=$(ss -ltnpH "sport = :$gw_port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+gw_pid=$(pid_of_port "$gw_port")
 [ -n "$gw_pid" ] || { echo "error: the gateway did not start:" >&2; cat "$work/gw.log" >&2; exit 1; }
 post_lua "$work/json.lua" "$bench_body_json"
 rss() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$gw_pid/status"; }
