@@ -56,7 +56,7 @@ internal sealed class StreamedAnswer
 
     private void AddChoice(JsonElement choice)
     {
-        var index = Elements.Property(choice, "index"u8) is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var i) ? i : 0;
+        var index = IndexOf(choice);
         var target = At(index);
         target.Text.Append(Elements.String(choice, "text"u8));
         var delta = Elements.Property(choice, "delta"u8);
@@ -65,7 +65,7 @@ internal sealed class StreamedAnswer
         {
             foreach (var call in calls.EnumerateArray())
             {
-                var callIndex = Elements.Property(call, "index"u8) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var c) ? c : 0;
+                var callIndex = IndexOf(call);
                 var function = Elements.Property(call, "function"u8);
                 var tool = target.Call(callIndex);
                 tool.Id ??= Elements.String(call, "id"u8);
@@ -79,7 +79,7 @@ internal sealed class StreamedAnswer
     private void AddAnthropic(JsonElement data)
     {
         var answer = At(0);
-        var blockIndex = Elements.Property(data, "index"u8) is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var i) ? i : 0;
+        var blockIndex = IndexOf(data);
         switch (Elements.String(data, "type"u8))
         {
             case "content_block_start" when Elements.Object(data, "content_block"u8, out var block) && Elements.String(block, "type"u8) == "tool_use":
@@ -119,45 +119,42 @@ internal sealed class StreamedAnswer
         }
     }
 
-    private Choice At(int index)
+    private Choice At(int index) => FindOrAdd(_choices, index, static i => new Choice(i));
+
+    // A stream names its choices, tool calls and content blocks by an "index"; 0 when it does not.
+    private static int IndexOf(JsonElement element) =>
+        Elements.Property(element, "index"u8) is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var index) ? index : 0;
+
+    private static T FindOrAdd<T>(List<T> items, int index, Func<int, T> create) where T : Indexed
     {
-        foreach (var choice in _choices)
+        foreach (var item in items)
         {
-            if (choice.Index == index)
+            if (item.Index == index)
             {
-                return choice;
+                return item;
             }
         }
-        var added = new Choice(index);
-        _choices.Add(added);
+        var added = create(index);
+        items.Add(added);
         return added;
     }
 
-    private sealed class Choice(int index)
+    private abstract class Indexed(int index)
     {
         public int Index { get; } = index;
+    }
+
+    private sealed class Choice(int index) : Indexed(index)
+    {
         public StringBuilder Text { get; } = new();
         public string? Finish { get; set; }
         public List<ToolCall> Calls { get; } = [];
 
-        public ToolCall Call(int index)
-        {
-            foreach (var call in Calls)
-            {
-                if (call.Index == index)
-                {
-                    return call;
-                }
-            }
-            var added = new ToolCall(index);
-            Calls.Add(added);
-            return added;
-        }
+        public ToolCall Call(int index) => FindOrAdd(Calls, index, static i => new ToolCall(i));
     }
 
-    private sealed class ToolCall(int index)
+    private sealed class ToolCall(int index) : Indexed(index)
     {
-        public int Index { get; } = index;
         public string? Id { get; set; }
         public string? Name { get; set; }
         public StringBuilder Arguments { get; } = new();
