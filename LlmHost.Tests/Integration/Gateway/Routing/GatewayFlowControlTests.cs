@@ -123,7 +123,8 @@ public class GatewayFlowControlTests
         using var vip = gateway.ClientWith(allowed.GetProperty("secret").GetString());
 
         var running = Chat(gateway.Client);
-        await Task.Delay(200);
+        // The first holds the instance's one slot before the others arrive (a loaded machine can start it late).
+        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Instance("sim").Outstanding == 1, TimeSpan.FromSeconds(5)));
         var batch = Chat(gateway.Client, "batch", maxTokens: 2);
         await Task.Delay(100);
         var cappedInteractive = Chat(capped, "interactive", maxTokens: 3);
