@@ -51,7 +51,11 @@ public sealed class AccessLogTests : IDisposable
             "routing: { discovery_interval: 1h, health_check_interval: 1h, flow_control: { enabled: true, max_in_flight_per_instance: 1 } }")
             .Replace("routing: { discovery_interval: 1h, health_check_interval: 1h }\n", "", StringComparison.Ordinal)))
         {
-            var chats = Enumerable.Range(0, 2).Select(_ => gateway.Client.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[],"max_tokens":1,"priority":"batch"}""")));
+            Task<HttpResponseMessage> Send() => gateway.Client.PostAsync("/v1/chat/completions", Json.Body("""{"model":"m","messages":[],"max_tokens":1,"priority":"batch"}"""));
+            var first = Send();
+            // The second arrives while the first holds the one slot (a loaded machine can start the first late).
+            Assert.True(await Eventually.TrueWithinAsync(() => gateway.Instance("sim").Outstanding == 1, TimeSpan.FromSeconds(5)));
+            var chats = new[] { first, Send() };
             Assert.All(await Task.WhenAll(chats), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         }
 
