@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LlmHost.Backends.Configuration;
 using LlmHost.Gateway.Routing;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace LlmHost.Gateway.FlowControl;
 
@@ -12,7 +13,7 @@ namespace LlmHost.Gateway.FlowControl;
 /// again — on a request's end, on each new arrival and every <see cref="FlowPump.Interval"/> (engine reads) — to be
 /// routed then by the model's policy (late binding). Bounded by the queue lengths and <c>queue_timeout</c>.
 /// </summary>
-public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteRegistry? routes = null)
+public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteRegistry? routes = null, IConnectionMultiplexer? redis = null)
 {
     private readonly ConcurrentDictionary<string, FlowQueue> _queues = new(StringComparer.Ordinal);
     private int _waiting;
@@ -21,6 +22,9 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
 
     /// <summary>Whether any request waits (the pump has nothing to do otherwise).</summary>
     public bool AnyWaiting => Volatile.Read(ref _waiting) > 0;
+
+    /// <summary>Every model's queue (created on its first request while flow control is on).</summary>
+    public IEnumerable<KeyValuePair<string, FlowQueue>> Queues => _queues;
 
     /// <summary>Requests waiting, per model that has a route (or still has requests waiting).</summary>
     public IEnumerable<KeyValuePair<string, int>> Lengths()
@@ -45,9 +49,9 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
         {
             return new FlowTurn(QueueOutcome.Passed, TimeSpan.Zero);
         }
-        var queue = _queues.GetOrAdd(route.Model, static (_, r) => new FlowQueue(r), route);
+        var queue = _queues.GetOrAdd(route.Model, static (_, state) => new FlowQueue(state.route, state.shared), (route, shared: redis is not null));
         queue.Route = route;
-        if (queue.TryPass(Saturation.RoomOf(route.Instances, settings)))
+        if (queue.TryPass(Saturation.RoomOf(route.Instances, settings), keyId, weight, priority))
         {
             return new FlowTurn(QueueOutcome.Passed, TimeSpan.Zero, queue);
         }

@@ -9,6 +9,8 @@ namespace LlmHost.Gateway.FlowControl;
 /// its own line. The highest class with requests goes first; a lower class whose oldest request has waited
 /// <c>starvation_after</c> gets one dispatch in <see cref="StarvationShare"/> (its longest-waiting one first), so it
 /// moves without taking over. Requests let through but not yet sent (<see cref="Granted"/>) count against the room.
+/// When the replicas share their turns (Redis), a key too far ahead of a key of its class waiting on another replica is
+/// passed over here (see <see cref="SharedTurns"/>).
 /// </summary>
 public sealed class FlowQueue
 {
@@ -18,13 +20,19 @@ public sealed class FlowQueue
     public const int StarvationShare = 4;
 
     private readonly Lock _lock = new();
-    private readonly PriorityClass[] _classes = [new(), new(), new()];
+    private readonly PriorityClass[] _classes;
     private readonly Dictionary<string, int> _perKey = new(StringComparer.Ordinal);
     private int _count;
     private int _granted;
     private int _passedOver = StarvationShare - 1;
 
-    public FlowQueue(RouteEntry route) => Route = route;
+    /// <param name="route">The model's route.</param>
+    /// <param name="shared">Whether the replicas share their turns (each class's, through <see cref="SharedTurnsSync"/>).</param>
+    public FlowQueue(RouteEntry route, bool shared = false)
+    {
+        Route = route;
+        _classes = [new(shared ? new() : null), new(shared ? new() : null), new(shared ? new() : null)];
+    }
 
     /// <summary>The route the latest request came with (instances change with discovery).</summary>
     public RouteEntry Route { get; set; }
@@ -34,17 +42,33 @@ public sealed class FlowQueue
     /// <summary>Let through, not yet sent.</summary>
     public int Granted => Volatile.Read(ref _granted);
 
-    /// <summary>Lets a request through at once when nobody waits and the instances have room; true then.</summary>
-    public bool TryPass(int room)
+    /// <summary>Lets a request through at once when nobody waits, the instances have room and the key is not held back; true then.</summary>
+    public bool TryPass(int room, string keyId, int weight, RequestPriority priority = RequestPriority.Default)
     {
         lock (_lock)
         {
-            if (_count > 0 || room <= _granted)
+            var shared = _classes[(int)priority].Shared;
+            if (_count > 0 || room <= _granted || shared?.IsAhead(keyId) == true)
             {
                 return false;
             }
             _granted++;
+            shared?.Took(keyId, weight);
             return true;
+        }
+    }
+
+    /// <summary>Per priority class: its turns as the replicas share them (null when not shared) and the keys waiting in it here.</summary>
+    public (RequestPriority Priority, SharedTurns? Shared, string[] Waiting)[] Classes()
+    {
+        lock (_lock)
+        {
+            var classes = new (RequestPriority, SharedTurns?, string[])[_classes.Length];
+            for (var c = 0; c < _classes.Length; c++)
+            {
+                classes[c] = ((RequestPriority)c, _classes[c].Shared, _classes[c].WaitingKeys());
+            }
+            return classes;
         }
     }
 
@@ -83,7 +107,12 @@ public sealed class FlowQueue
             var now = Stopwatch.GetTimestamp();
             while (_count > 0 && room > _granted)
             {
-                var request = _classes[ClassToServe(now, starvationAfter)].TakeNext();
+                var served = _classes[ClassToServe(now, starvationAfter)];
+                if ((served.TakeNext() ?? TakeFromAnyClass(out served)) is not { } request)
+                {
+                    break; // every waiting key is held back: the room goes to the replicas where others wait
+                }
+                served.Shared?.Took(request.Line.KeyId, request.Line.Weight);
                 Forget(request);
                 _granted++;
                 dispatched++;
@@ -115,6 +144,20 @@ public sealed class FlowQueue
             Forget(request);
             return true;
         }
+    }
+
+    private QueuedRequest? TakeFromAnyClass(out PriorityClass served)
+    {
+        foreach (var priorityClass in _classes)
+        {
+            served = priorityClass;
+            if (!priorityClass.IsEmpty && priorityClass.TakeNext() is { } request)
+            {
+                return request;
+            }
+        }
+        served = _classes[0];
+        return null;
     }
 
     // The highest class with requests; one time in StarvationShare, a lower class whose oldest has waited too long
@@ -162,10 +205,14 @@ public sealed class FlowQueue
     }
 
     /// <summary>The keys' lines of one priority class, in the order they are served.</summary>
-    internal sealed class PriorityClass
+    internal sealed class PriorityClass(SharedTurns? shared)
     {
         private readonly LinkedList<KeyLine> _turns = new();
         private readonly Dictionary<string, KeyLine> _lines = new(StringComparer.Ordinal);
+
+        public SharedTurns? Shared { get; } = shared;
+
+        public string[] WaitingKeys() => [.. _lines.Keys];
 
         public bool IsEmpty => _turns.Count == 0;
 
@@ -180,10 +227,20 @@ public sealed class FlowQueue
             return line;
         }
 
-        // The key whose turn it is gives its first request; after `weight` of them, or when it has none left, the next key's turn.
-        public QueuedRequest TakeNext()
+        // The key whose turn it is gives its first request; after `weight` of them, or when it has none left, the next key's
+        // turn. A key held back by the shared turns keeps its place. Null when every key of the class is held back.
+        public QueuedRequest? TakeNext()
         {
-            var line = _turns.First!.Value;
+            var turn = _turns.First;
+            while (turn is not null && Shared?.IsAhead(turn.Value.KeyId) == true)
+            {
+                turn = turn.Next;
+            }
+            if (turn is null)
+            {
+                return null;
+            }
+            var line = turn.Value;
             var request = line.Waiting.First!.Value;
             line.Remove(request);
             if (line.Turn is not null && --line.Credits <= 0)

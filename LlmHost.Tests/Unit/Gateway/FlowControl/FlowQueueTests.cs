@@ -101,7 +101,7 @@ public sealed class FlowQueueTests
         {
             for (var i = 0; i < 20_000; i++)
             {
-                if (queue.TryPass(room: 1_000_000))
+                if (queue.TryPass(room: 1_000_000, "k", 1))
                 {
                     queue.Sent();
                 }
@@ -151,14 +151,14 @@ public sealed class FlowQueueTests
     public void TryPass_SomeoneWaitsOrLetThroughFillsRoom_False()
     {
         var queue = Queue();
-        Assert.True(queue.TryPass(room: 1));
-        Assert.False(queue.TryPass(room: 1)); // the first is let through, not yet sent
+        Assert.True(queue.TryPass(room: 1, "k", 1));
+        Assert.False(queue.TryPass(room: 1, "k", 1)); // the first is let through, not yet sent
         queue.Sent();
-        Assert.True(queue.TryPass(room: 1));
+        Assert.True(queue.TryPass(room: 1, "k", 1));
         queue.Sent();
         Add(queue, "a");
 
-        Assert.False(queue.TryPass(room: 5));
+        Assert.False(queue.TryPass(room: 5, "k", 1));
     }
 
     [Fact]
