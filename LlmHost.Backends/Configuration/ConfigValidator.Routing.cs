@@ -47,6 +47,8 @@ public static partial class ConfigValidator
             error("routing.flow_control.kv_cache_threshold", $"{flow.KvCacheThreshold} is out of range (above 0, at most 1)");
         }
         CheckRange("routing.flow_control.max_in_flight_per_instance", flow.MaxInFlightPerInstance, 0, 1_000_000, error);
+        CheckRange("routing.flow_control.max_prefill_tokens_per_instance", flow.MaxPrefillTokensPerInstance, 0, 100_000_000, error);
+        CheckRange("routing.flow_control.headroom", flow.Headroom, 0, 1_000_000, error);
         CheckRange("routing.flow_control.max_queued", flow.MaxQueued, 1, 1_000_000, error);
         CheckRange("routing.flow_control.max_queued_per_key", flow.MaxQueuedPerKey, 1, 1_000_000, error);
         CheckDuration("routing.flow_control.queue_timeout", flow.QueueTimeout, TimeSpan.FromMilliseconds(10), error);

@@ -18,6 +18,18 @@ public sealed class FlowControlSettings
     /// <summary>At most this many of the gateway's requests in flight per instance; 0: no cap (engine metrics decide).</summary>
     public int MaxInFlightPerInstance { get; set; }
 
+    /// <summary>
+    /// At most this many prompt tokens (estimated) in prefill per instance from this gateway; 0: no cap. Long prompts
+    /// then start one after another instead of sharing the engine's prefill with each other and with what comes next.
+    /// </summary>
+    public int MaxPrefillTokensPerInstance { get; set; }
+
+    /// <summary>
+    /// The last this-many requests a model's instances have room for go only to keys with fewer requests in flight than
+    /// the key with the most (or none): room kept for light tenants while a heavy one floods. 0: none kept.
+    /// </summary>
+    public int Headroom { get; set; }
+
     /// <summary>Requests waiting per model at most; more are refused with 429.</summary>
     public int MaxQueued { get; set; } = 1000;
 

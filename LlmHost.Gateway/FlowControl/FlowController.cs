@@ -51,7 +51,7 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
         }
         var queue = _queues.GetOrAdd(route.Model, static (_, state) => new FlowQueue(state.route, state.shared), (route, shared: redis is not null));
         queue.Route = route;
-        if (queue.TryPass(Saturation.RoomOf(route.Instances, settings), keyId, weight, priority))
+        if (queue.TryPass(Saturation.RoomOf(route.Instances, settings), keyId, weight, priority, settings.Headroom))
         {
             return new FlowTurn(QueueOutcome.Passed, TimeSpan.Zero, queue);
         }
@@ -63,7 +63,7 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
         try
         {
             // Room may have come between the check and the queueing.
-            queue.Dispatch(Saturation.RoomOf(route.Instances, settings), settings.StarvationAfter);
+            queue.Dispatch(Saturation.RoomOf(route.Instances, settings), settings.StarvationAfter, settings.Headroom);
             await waiting.Turn.WaitAsync(settings.QueueTimeout, cancellationToken);
             return new FlowTurn(QueueOutcome.Dispatched, Stopwatch.GetElapsedTime(waiting.Since), queue);
         }
@@ -73,6 +73,7 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
             if (!queue.TryRemove(waiting))
             {
                 queue.Sent();
+                queue.Ended(keyId);
             }
             throw;
         }
@@ -87,6 +88,7 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
                     return new FlowTurn(QueueOutcome.Dispatched, waited, queue);
                 }
                 queue.Sent();
+                queue.Ended(keyId);
             }
             Pump();
             return new FlowTurn(ex is OperationCanceledException ? QueueOutcome.Cancelled
@@ -113,7 +115,7 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
                 // The model's instances as routed now (discovery may have changed them since the request arrived).
                 var instances = routes is not null && routes.Current.TryGet(model, out var current) && current.Adapter is null
                     ? current.Instances : queue.Route.Instances;
-                queue.Dispatch(Saturation.RoomOf(instances, settings), settings.StarvationAfter);
+                queue.Dispatch(Saturation.RoomOf(instances, settings), settings.StarvationAfter, settings.Headroom);
             }
         }
     }
@@ -122,6 +124,6 @@ public sealed class FlowController(IOptionsMonitor<LlmHostConfig> config, RouteR
 /// <summary>
 /// How a request went through flow control, and how long it waited. A request let through holds a grant of
 /// <see cref="Queue"/> (counted against the instances' room) until it is in flight on an instance or gives up: then
-/// <see cref="FlowQueue.Sent"/>, once.
+/// <see cref="FlowQueue.Sent"/>, once; and counts as its key's in flight until it ends: then <see cref="FlowQueue.Ended"/>.
 /// </summary>
 public readonly record struct FlowTurn(QueueOutcome Outcome, TimeSpan Waited, FlowQueue? Queue = null);

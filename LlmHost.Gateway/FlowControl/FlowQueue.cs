@@ -22,6 +22,7 @@ public sealed class FlowQueue
     private readonly Lock _lock = new();
     private readonly PriorityClass[] _classes;
     private readonly Dictionary<string, int> _perKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private int _count;
     private int _granted;
     private int _passedOver = StarvationShare - 1;
@@ -43,19 +44,63 @@ public sealed class FlowQueue
     public int Granted => Volatile.Read(ref _granted);
 
     /// <summary>Lets a request through at once when nobody waits, the instances have room and the key is not held back; true then.</summary>
-    public bool TryPass(int room, string keyId, int weight, RequestPriority priority = RequestPriority.Default)
+    public bool TryPass(int room, string keyId, int weight, RequestPriority priority = RequestPriority.Default, int headroom = 0)
     {
         lock (_lock)
         {
             var shared = _classes[(int)priority].Shared;
-            if (_count > 0 || room <= _granted || shared?.IsAhead(keyId) == true)
+            if (_count > 0 || room <= _granted || shared?.IsAhead(keyId) == true || (room - _granted <= headroom && !IsLight(keyId)))
             {
                 return false;
             }
             _granted++;
             shared?.Took(keyId, weight);
+            Started(keyId);
             return true;
         }
+    }
+
+    /// <summary>A request let through (passed or dispatched) ended: its key has one fewer in flight.</summary>
+    public void Ended(string keyId)
+    {
+        lock (_lock)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_inFlight, keyId);
+            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref count) && --count <= 0)
+            {
+                _inFlight.Remove(keyId);
+            }
+        }
+    }
+
+    /// <summary>The key's requests let through and not yet ended.</summary>
+    public int InFlightOf(string keyId)
+    {
+        lock (_lock)
+        {
+            return _inFlight.GetValueOrDefault(keyId);
+        }
+    }
+
+    private void Started(string keyId) =>
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_inFlight, keyId, out _)++;
+
+    // Whether the key may take the headroom: it has nothing in flight, or less than the key with the most.
+    private bool IsLight(string keyId)
+    {
+        var own = _inFlight.GetValueOrDefault(keyId);
+        if (own == 0)
+        {
+            return true;
+        }
+        foreach (var (_, count) in _inFlight)
+        {
+            if (count > own)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Per priority class: its turns as the replicas share them (null when not shared) and the keys waiting in it here.</summary>
@@ -99,7 +144,10 @@ public sealed class FlowQueue
     }
 
     /// <summary>Lets waiting requests through while <paramref name="room"/> exceeds those let through and not yet sent.</summary>
-    public int Dispatch(int room, TimeSpan starvationAfter)
+    /// <param name="room">How many more requests the model's instances take now.</param>
+    /// <param name="starvationAfter">How long a lower class waits before it gets one dispatch in four.</param>
+    /// <param name="headroom">The last units of room, kept for keys that are not the heaviest in flight.</param>
+    public int Dispatch(int room, TimeSpan starvationAfter, int headroom = 0)
     {
         var dispatched = 0;
         lock (_lock)
@@ -107,12 +155,14 @@ public sealed class FlowQueue
             var now = Stopwatch.GetTimestamp();
             while (_count > 0 && room > _granted)
             {
+                var lightOnly = room - _granted <= headroom;
                 var served = _classes[ClassToServe(now, starvationAfter)];
-                if ((served.TakeNext() ?? TakeFromAnyClass(out served)) is not { } request)
+                if ((served.TakeNext(this, lightOnly) ?? TakeFromAnyClass(lightOnly, out served)) is not { } request)
                 {
-                    break; // every waiting key is held back: the room goes to the replicas where others wait
+                    break; // every waiting key is held back: by the headroom, or for the replicas where others wait
                 }
                 served.Shared?.Took(request.Line.KeyId, request.Line.Weight);
+                Started(request.Line.KeyId);
                 Forget(request);
                 _granted++;
                 dispatched++;
@@ -146,12 +196,12 @@ public sealed class FlowQueue
         }
     }
 
-    private QueuedRequest? TakeFromAnyClass(out PriorityClass served)
+    private QueuedRequest? TakeFromAnyClass(bool lightOnly, out PriorityClass served)
     {
         foreach (var priorityClass in _classes)
         {
             served = priorityClass;
-            if (!priorityClass.IsEmpty && priorityClass.TakeNext() is { } request)
+            if (!priorityClass.IsEmpty && priorityClass.TakeNext(this, lightOnly) is { } request)
             {
                 return request;
             }
@@ -228,11 +278,12 @@ public sealed class FlowQueue
         }
 
         // The key whose turn it is gives its first request; after `weight` of them, or when it has none left, the next key's
-        // turn. A key held back by the shared turns keeps its place. Null when every key of the class is held back.
-        public QueuedRequest? TakeNext()
+        // turn. A key held back (by the shared turns, or the headroom when only light keys may go) keeps its place. Null
+        // when every key of the class is held back.
+        public QueuedRequest? TakeNext(FlowQueue queue, bool lightOnly)
         {
             var turn = _turns.First;
-            while (turn is not null && Shared?.IsAhead(turn.Value.KeyId) == true)
+            while (turn is not null && (Shared?.IsAhead(turn.Value.KeyId) == true || (lightOnly && !queue.IsLight(turn.Value.KeyId))))
             {
                 turn = turn.Next;
             }

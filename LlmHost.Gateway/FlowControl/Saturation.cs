@@ -28,6 +28,10 @@ public static class Saturation
         {
             room = settings.MaxInFlightPerInstance - inFlight;
         }
+        if (settings.MaxPrefillTokensPerInstance > 0)
+        {
+            room = Math.Min(room, instance.Prefill.Room(settings.MaxPrefillTokensPerInstance));
+        }
         if (instance.Load is { } load && Stopwatch.GetElapsedTime(load.ReadAt) < BackendSelector.LoadFreshFor
             && (load.Waiting > 0 || load.KvCacheUsage >= settings.KvCacheThreshold))
         {

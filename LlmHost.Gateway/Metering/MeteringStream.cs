@@ -70,6 +70,19 @@ public sealed class MeteringStream : Stream
         {
             _measurement.FirstByteTimestamp = now;
             _mode = Decide(_response);
+            if (_measurement.Prefill is { } prefill)
+            {
+                // A stream's first byte comes with its first token; an unstreamed answer's, at its end.
+                if (_mode == Mode.Sse && _response.StatusCode < 400)
+                {
+                    prefill.FirstToken();
+                }
+                else
+                {
+                    prefill.End();
+                }
+                _measurement.Prefill = null;
+            }
         }
         switch (_mode)
         {

@@ -73,10 +73,23 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                     sessions.Pin(sessionHash, instance.Name, affinity.MaxSessions);
                 }
                 var started = Stopwatch.GetTimestamp();
-                // Base models go straight to the engine; only adapters need their use tracked (one async step more).
-                var outcome = route.Parent is null
-                    ? await SendAsync(context, request, instance, UpstreamModel(request, route, index), injectUsage)
-                    : await SendTrackedAsync(context, request, route, index, injectUsage);
+                if (routing.FlowControl is { Enabled: true, MaxPrefillTokensPerInstance: > 0 })
+                {
+                    measurement.Prefill = instance.Prefill.Begin(PrefillTokens(request, measurement));
+                }
+                ForwardOutcome? outcome;
+                try
+                {
+                    // Base models go straight to the engine; only adapters need their use tracked (one async step more).
+                    outcome = route.Parent is null
+                        ? await SendAsync(context, request, instance, UpstreamModel(request, route, index), injectUsage)
+                        : await SendTrackedAsync(context, request, route, index, injectUsage);
+                }
+                finally
+                {
+                    measurement.Prefill?.End();
+                    measurement.Prefill = null;
+                }
                 if (outcome is not { } sent)
                 {
                     // Its adapter was being unloaded there: another instance, if there is one.
@@ -161,6 +174,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         return PromptChunks.Of(body.Slice(request.PromptSpan.Start, request.PromptSpan.Length),
             body.Slice(request.ModelSpan.Start, request.ModelSpan.Length), settings.ChunkBytes, settings.MaxChunks);
     }
+
+    // The prompt's tokens as counted for the key's token limit, else about four bytes of the body a token.
+    private static long PrefillTokens(InspectedRequest request, CompletionMeasurement measurement) =>
+        measurement.PromptEstimate > 0 ? measurement.PromptEstimate : request.Length / 4 + request.ConversationTokens;
 
     // The model the engine is asked for: the route's form of it, or — for an adapter chosen through an engine field —
     // its name, where vLLM needs it.

@@ -84,6 +84,7 @@ public sealed class CompletionProxy(
                 finally
                 {
                     request.ReleaseGrant();
+                    request.LetThrough?.Ended(key.Id);
                     flow.Pump();
                 }
             }
@@ -314,7 +315,7 @@ public sealed class CompletionProxy(
     private async ValueTask<RouteEntry?> QueueAsync(HttpContext context, ApiKey key, InspectedRequest request, RouteEntry route, CompletionMeasurement measurement)
     {
         var turn = await flow.WaitTurnAsync(route, key.Id, key.Limits?.Weight ?? 1, request.Priority ?? RequestPriority.Default, context.RequestAborted);
-        request.HeldGrant = turn.Queue;
+        (request.HeldGrant, request.LetThrough) = (turn.Queue, turn.Queue);
         if (flow.Settings.Enabled)
         {
             (measurement.Queue, measurement.QueueTime) = (turn.Outcome, turn.Waited);

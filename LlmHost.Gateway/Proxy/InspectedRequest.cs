@@ -90,6 +90,9 @@ public sealed class InspectedRequest : IDisposable
     /// <summary>The flow-control queue whose grant the request holds until it is in flight on an instance (then given back).</summary>
     public FlowControl.FlowQueue? HeldGrant { get; set; }
 
+    /// <summary>The flow-control queue that let the request through: its key's in flight there until it ends.</summary>
+    public FlowControl.FlowQueue? LetThrough { get; set; }
+
     /// <summary>Gives back the request's flow-control grant, if it still holds one (sent, or never to be).</summary>
     public void ReleaseGrant()
     {

@@ -82,6 +82,30 @@ public class GatewayFlowControlTests
     }
 
     [Fact]
+    public async Task PrefillCap_LongPromptsStartOneAfterAnother_TheNextAtTheFirstOnesFirstToken()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "600", "--itl-ms", "200");
+        await using var gateway = await GatewayHost.StartAsync(Config(sim.Address, "max_prefill_tokens_per_instance: 1000"));
+        await WarmUpAsync(gateway);
+        var prompt = string.Join(' ', Enumerable.Repeat("word", 1000)); // ~5,000 bytes: over the cap alone
+        Task<HttpResponseMessage> Long() => gateway.Client.PostAsync("/v1/chat/completions",
+            Json.Body($$"""{"model":"m","stream":true,"max_tokens":5,"messages":[{"role":"user","content":"{{prompt}}"}]}"""));
+
+        var first = Long();
+        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Instance("sim").Prefill.TokensInFlight() > 1000, TimeSpan.FromSeconds(5)));
+        var second = Long();
+        await Task.WhenAll(first, second);
+
+        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Observer.Measurements.Count == 2, TimeSpan.FromSeconds(5)));
+        var measured = gateway.Observer.Measurements.OrderBy(m => m.StartTimestamp).ToList();
+        Assert.Equal([QueueOutcome.Passed, QueueOutcome.Dispatched], measured.Select(m => m.Queue!.Value));
+        // Sent as the first one's prefill ended (its first token, ~600 ms), not as it ended (five tokens later).
+        Assert.InRange(measured[1].QueueTime, TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(1300));
+        Assert.True(gateway.Instance("sim").Prefill.TokensPerSecond > 0);
+        Assert.Equal(0, gateway.Instance("sim").Prefill.TokensInFlight());
+    }
+
+    [Fact]
     public async Task EngineQueueFromItsMetrics_NewRequestsWaitAtTheGatewayAndGoAsItDrains()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "1500", "--max-num-seqs", "1");

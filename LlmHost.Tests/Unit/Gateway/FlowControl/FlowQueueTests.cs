@@ -171,6 +171,55 @@ public sealed class FlowQueueTests
         Assert.False(waiting.Turn.IsCompleted);
     }
 
+    [Fact]
+    public void Dispatch_InTheHeadroom_OnlyKeysLighterThanTheHeaviestGo()
+    {
+        var queue = Queue();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(queue.TryPass(room: 10, "heavy", 1));
+            queue.Sent();
+        }
+        var heavy = Add(queue, "heavy");
+        var light = Add(queue, "light");
+
+        // Room for one more, and that one is the headroom: the heavy key's turn passes to the light key.
+        Assert.Equal(1, queue.Dispatch(room: 1, NoStarvation, headroom: 1));
+        Assert.True(light.Turn.IsCompleted);
+        Assert.False(heavy.Turn.IsCompleted);
+        queue.Sent();
+        Assert.Equal(0, queue.Dispatch(room: 1, NoStarvation, headroom: 1)); // again only the headroom left
+        Assert.Equal(1, queue.Dispatch(room: 2, NoStarvation, headroom: 1)); // room beyond it: the heavy key goes
+        Assert.True(heavy.Turn.IsCompleted);
+    }
+
+    [Fact]
+    public void TryPass_InTheHeadroom_HeaviestKeyQueuesALightOnePasses()
+    {
+        var queue = Queue();
+        Assert.True(queue.TryPass(room: 10, "heavy", 1));
+        queue.Sent();
+
+        Assert.False(queue.TryPass(room: 1, "heavy", 1, headroom: 1));
+        Assert.True(queue.TryPass(room: 1, "light", 1, headroom: 1));
+        Assert.Equal(1, queue.InFlightOf("light"));
+    }
+
+    [Fact]
+    public void Ended_LastRequestOfTheKey_ItIsLightAgain()
+    {
+        var queue = Queue();
+        Assert.True(queue.TryPass(room: 10, "heavy", 1));
+        queue.Sent();
+        Assert.False(queue.TryPass(room: 1, "heavy", 1, headroom: 1));
+
+        queue.Ended("heavy");
+        queue.Ended("heavy"); // once too often: nothing below zero
+
+        Assert.Equal(0, queue.InFlightOf("heavy"));
+        Assert.True(queue.TryPass(room: 1, "heavy", 1, headroom: 1));
+    }
+
     [Theory]
     [InlineData(null, null, RequestPriority.Default)]
     [InlineData(RequestPriority.Interactive, null, RequestPriority.Default)]
