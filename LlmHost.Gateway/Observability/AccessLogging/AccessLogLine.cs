@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.FlowControl;
@@ -19,7 +18,8 @@ public static class AccessLogLine
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_json;
 
-    public static string Format(HttpContext context, RequestLogFeature? request, long startTimestamp, string? clientIp)
+    /// <summary>The request's line as UTF-8 JSON, in a buffer of this thread's that the next line overwrites.</summary>
+    public static ReadOnlySpan<byte> Format(HttpContext context, RequestLogFeature? request, long startTimestamp, string? clientIp)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
@@ -83,7 +83,7 @@ public static class AccessLogLine
         }
         json.WriteEndObject();
         json.Flush();
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan;
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter json, ReadOnlySpan<byte> name, string? value)

@@ -41,7 +41,7 @@ public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter wr
             writer.CountUnauthenticatedDropped();
             return;
         }
-        string line;
+        ReadOnlySpan<byte> line;
         try
         {
             line = AccessLogLine.Format(context, request, start, clientAddress.Resolve(context));

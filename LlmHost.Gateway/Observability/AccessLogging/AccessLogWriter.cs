@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LlmHost.Backends.Configuration;
 using Microsoft.Extensions.Options;
 using LlmHost.Gateway.Utilities;
@@ -6,36 +5,43 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
-using Serilog.Parsing;
 
 namespace LlmHost.Gateway.Observability.AccessLogging;
 
 /// <summary>
 /// Writes the access log through Serilog's file sink — rolling by day (UTC) and by size, retention by count, age and
-/// total size. A request never waits for the disk: its line goes into an in-memory queue (up to 50,000 lines or
-/// 64 MiB; beyond that lines are dropped and counted rather than slowing requests), which a dedicated thread hands
-/// to the sink every 20 ms. A line the sink fails to write (disk full, out of memory) is counted as dropped and the
-/// thread goes on: no failure of one line stops the log.
+/// total size. A request never waits for the disk: its line (UTF-8 JSON) is copied into a page of an in-memory queue
+/// (up to 50,000 lines or 64 MiB; beyond that lines are dropped and counted rather than slowing requests), which a
+/// dedicated thread hands to the sink every 20 ms, a page at a time. A page the sink fails to write (disk full, out
+/// of memory) counts its lines as dropped and the thread goes on: no failure of one page stops the log.
 /// Draining on a timer instead of waking a writer thread per line (as Serilog's async wrapper does) keeps the cost
-/// per request to an enqueue; a thread of its own, rather than a thread-pool timer, keeps draining when a saturated
-/// thread pool would delay a timer callback for seconds and let the queue overflow. Every 20 ms rather than less often:
-/// a line waiting longer outlives the young generation's collections and is promoted, and under load those lines
-/// were what made the heap grow into gen-2 collections (and their pauses).
+/// per request to a copy under a lock; a thread of its own, rather than a thread-pool timer, keeps draining when a
+/// saturated thread pool would delay a timer callback for seconds and let the queue overflow. Pages are reused, and
+/// the sink gets one event a page whose text the formatter reads from the page: a line allocates nothing.
 /// </summary>
 public sealed class AccessLogWriter : IAsyncDisposable
 {
     private const int Capacity = 50_000;
     private const long CapacityBytes = 64L * 1024 * 1024;
-    // The line is the event's template text, written verbatim by LineFormatter: a sink that rendered the message
-    // instead ({Message}, RenderMessage) would write nothing, as the template has no tokens.
-    private static readonly MessageTemplateToken[] NoTokens = [];
+    private const int PageBytes = 64 * 1024;
+    private const int KeptFreePages = 64;
+    // The event's template is empty: LineFormatter writes the page being drained instead. A sink that rendered the
+    // message ({Message}, RenderMessage) would write nothing.
+    private static readonly MessageTemplate NoText = new([]);
     private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(20);
     private readonly Logger? _logger;
     private readonly CompressingHooks? _hooks;
-    private readonly ConcurrentQueue<string> _queue = new();
+    private readonly Lock _pagesLock = new();
+    private readonly Queue<Page> _full = new();
+    private readonly Stack<byte[]> _free = new();
+    private readonly List<Page> _draining = [];
+    private readonly LineFormatter _formatter = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread? _drainThread;
     private readonly LogFileSlot? _slot;
+    private byte[]? _current;
+    private int _currentBytes;
+    private int _currentLines;
     private int _queued;
     private long _queuedBytes;
     private long _dropped;
@@ -61,7 +67,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
         _hooks = new CompressingHooks(Directory, Prefix, new LogRetention(settings.RetainedFiles, retainedAge, ByteSize.TryParse(settings.MaxTotalSize)), settings.Compress, logger);
         _hooks.Start();
         _logger = new LoggerConfiguration()
-            .WriteTo.File(new LineFormatter(), Path.Combine(Directory, Prefix + ".json"),
+            .WriteTo.File(_formatter, Path.Combine(Directory, Prefix + ".json"),
                 fileSizeLimitBytes: maxFileSize,
                 rollingInterval: RollingInterval.Day,
                 rollOnFileSizeLimit: true,
@@ -89,26 +95,58 @@ public sealed class AccessLogWriter : IAsyncDisposable
     /// <summary>Lines of unauthenticated requests left out beyond <see cref="LineRateLimiter"/>'s rate.</summary>
     public long UnauthenticatedDropped => Interlocked.Read(ref _unauthenticatedDropped);
 
-    public void Write(string line)
+    /// <summary>Queues a line (UTF-8 JSON, without its newline), or counts it dropped when the queue is full.</summary>
+    public void Write(ReadOnlySpan<byte> line)
     {
         if (_logger is null)
         {
             return;
         }
-        if (Interlocked.Increment(ref _queued) > Capacity)
+        var size = line.Length + 1;
+        lock (_pagesLock)
         {
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Increment(ref _dropped);
-            return;
+            if (_queued >= Capacity || _queuedBytes + size > CapacityBytes)
+            {
+                Interlocked.Increment(ref _dropped);
+                return;
+            }
+            if (size > PageBytes)
+            {
+                // A line with bodies (log_bodies) longer than a page: a page of its own, not kept for reuse, after the
+                // lines before it.
+                if (_currentLines > 0)
+                {
+                    _full.Enqueue(new Page(_current!, _currentBytes, _currentLines));
+                    (_current, _currentBytes, _currentLines) = (null, 0, 0);
+                }
+                var own = new byte[size];
+                Append(own, 0, line);
+                _full.Enqueue(new Page(own, size, 1));
+            }
+            else
+            {
+                if (_current is null || _currentBytes + size > PageBytes)
+                {
+                    if (_current is not null)
+                    {
+                        _full.Enqueue(new Page(_current, _currentBytes, _currentLines));
+                    }
+                    _current = _free.TryPop(out var page) ? page : new byte[PageBytes];
+                    (_currentBytes, _currentLines) = (0, 0);
+                }
+                Append(_current, _currentBytes, line);
+                _currentBytes += size;
+                _currentLines++;
+            }
+            _queued++;
+            _queuedBytes += size;
         }
-        if (Interlocked.Add(ref _queuedBytes, line.Length) > CapacityBytes)
-        {
-            Interlocked.Add(ref _queuedBytes, -line.Length);
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Increment(ref _dropped);
-            return;
-        }
-        _queue.Enqueue(line);
+    }
+
+    private static void Append(byte[] page, int at, ReadOnlySpan<byte> line)
+    {
+        line.CopyTo(page.AsSpan(at));
+        page[at + line.Length] = (byte)'\n';
     }
 
     /// <summary>Counts the line of an unauthenticated request the line rate left out.</summary>
@@ -135,20 +173,41 @@ public sealed class AccessLogWriter : IAsyncDisposable
 
     private void Drain()
     {
-        while (_queue.TryDequeue(out var line))
+        lock (_pagesLock)
         {
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Add(ref _queuedBytes, -line.Length);
+            while (_full.TryDequeue(out var page))
+            {
+                _draining.Add(page);
+            }
+            if (_currentLines > 0)
+            {
+                _draining.Add(new Page(_current!, _currentBytes, _currentLines));
+                (_current, _currentBytes, _currentLines) = (null, 0, 0);
+            }
+        }
+        foreach (var page in _draining)
+        {
             try
             {
-                // The line is the event's text: no property, value or dictionary per line.
-                _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, new MessageTemplate(line, NoTokens), []));
+                _formatter.Page = page;
+                _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, NoText, []));
             }
             catch (Exception ex) when (ex is not ThreadInterruptedException)
             {
-                Interlocked.Increment(ref _dropped);
+                Interlocked.Add(ref _dropped, page.Lines);
+            }
+            lock (_pagesLock)
+            {
+                _queued -= page.Lines;
+                _queuedBytes -= page.Bytes;
+                if (page.Buffer.Length == PageBytes && _free.Count < KeptFreePages)
+                {
+                    _free.Push(page.Buffer);
+                }
             }
         }
+        _draining.Clear();
+        _formatter.Page = default;
     }
 
     /// <summary>Writes every queued line to disk and waits for pending compression (at shutdown).</summary>
@@ -168,13 +227,25 @@ public sealed class AccessLogWriter : IAsyncDisposable
         _slot?.Dispose();
     }
 
-    /// <summary>The line is already JSON: written as is, one per line.</summary>
+    /// <summary>Lines of JSON, each ending with its newline, in <see cref="Buffer"/>'s first <see cref="Bytes"/> bytes.</summary>
+    private readonly record struct Page(byte[] Buffer, int Bytes, int Lines);
+
+    /// <summary>Writes the page being drained as it is (its lines are JSON already); the event itself carries no text.</summary>
     private sealed class LineFormatter : ITextFormatter
     {
+        private char[] _chars = new char[PageBytes];
+
+        public Page Page { get; set; }
+
         public void Format(LogEvent logEvent, TextWriter output)
         {
-            output.Write(logEvent.MessageTemplate.Text);
-            output.Write('\n');
+            var bytes = Page.Buffer.AsSpan(0, Page.Bytes);
+            if (_chars.Length < bytes.Length)
+            {
+                _chars = new char[bytes.Length];
+            }
+            var count = System.Text.Encoding.UTF8.GetChars(bytes, _chars);
+            output.Write(_chars, 0, count);
         }
     }
 }

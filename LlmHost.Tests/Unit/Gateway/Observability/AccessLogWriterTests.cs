@@ -1,0 +1,58 @@
+using System.Text;
+using LlmHost.Backends.Configuration;
+using LlmHost.Gateway.Observability.AccessLogging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LlmHost.Tests.Unit.Gateway.Observability;
+
+/// <summary>The access log's queue of pages: every line written once, whole and in order, across pages.</summary>
+[Trait("Category", "Unit")]
+public sealed class AccessLogWriterTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("llmhost-access-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private AccessLogWriter Writer() => new(Options.Create(new LlmHostConfig { Logging = new LoggingSettings { Dir = _dir } }),
+        NullLogger<AccessLogWriter>.Instance);
+
+    [Fact]
+    public async Task Write_LinesSpanningManyPagesAndOneLongerThanAPage_EachWrittenOnceInOrder()
+    {
+        var writer = Writer();
+        var expected = new List<string>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var line = i == 1500
+                ? $$"""{"n":{{i}},"body":"{{new string('é', 50_000)}}"}"""
+                : $$"""{"n":{{i}},"pad":"{{new string('x', i % 90)}}"}""";
+            expected.Add(line);
+            writer.Write(Encoding.UTF8.GetBytes(line));
+            if (i % 700 == 0)
+            {
+                await Task.Delay(30); // let the drain thread take partly filled pages too
+            }
+        }
+
+        await writer.DisposeAsync();
+
+        var file = Assert.Single(Directory.GetFiles(_dir, "access-*.json"));
+        Assert.Equal(expected, await File.ReadAllLinesAsync(file));
+        Assert.Equal(0, writer.Dropped);
+    }
+
+    [Fact]
+    public async Task Write_Disabled_WritesNothing()
+    {
+        var config = new LlmHostConfig { Logging = new LoggingSettings { Dir = _dir } };
+        config.Logging.AccessLog.Enabled = false;
+        var writer = new AccessLogWriter(Options.Create(config), NullLogger<AccessLogWriter>.Instance);
+
+        writer.Write("{}"u8);
+        await writer.DisposeAsync();
+
+        Assert.False(writer.Enabled);
+        Assert.Empty(Directory.GetFiles(_dir, "access-*"));
+    }
+}
