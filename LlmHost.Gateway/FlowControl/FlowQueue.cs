@@ -9,8 +9,9 @@ namespace LlmHost.Gateway.FlowControl;
 /// its own line. The highest class with requests goes first; a lower class whose oldest request has waited
 /// <c>starvation_after</c> gets one dispatch in <see cref="StarvationShare"/> (its longest-waiting one first), so it
 /// moves without taking over. Requests let through but not yet sent (<see cref="Granted"/>) count against the room.
-/// When the replicas share their turns (Redis), a key too far ahead of a key of its class waiting on another replica is
-/// passed over here (see <see cref="SharedTurns"/>).
+/// When the replicas share their turns (Redis) and the engines' room is limited, a key too far ahead of the least-served
+/// key of its class waiting on any replica is passed over here, and a class waits while a higher one waits on another
+/// replica (see <see cref="SharedTurns"/>).
 /// </summary>
 public sealed class FlowQueue
 {
@@ -48,13 +49,21 @@ public sealed class FlowQueue
     {
         lock (_lock)
         {
+            // With nobody queued here, the shared turns hold a key back only while the engines' room is limited
+            // (saturation or a cap): an engine with room is not left idle for want of a queue. They count a turn then,
+            // or while a key of the class waits anywhere. A queued request (Dispatch) is always subject to them.
             var shared = _classes[(int)priority].Shared;
-            if (_count > 0 || room <= _granted || shared?.IsAhead(keyId) == true || (room - _granted <= headroom && !IsLight(keyId)))
+            var limited = room < Saturation.Unlimited;
+            if (_count > 0 || room <= _granted || (room - _granted <= headroom && !IsLight(keyId))
+                || (limited && shared is not null && (HigherClassWaits((int)priority) || shared.IsAhead(keyId))))
             {
                 return false;
             }
             _granted++;
-            shared?.Took(keyId, weight);
+            if (shared is not null && (limited || shared.SomeoneWaits))
+            {
+                shared.Took(keyId, weight);
+            }
             Started(keyId);
             return true;
         }
@@ -153,13 +162,26 @@ public sealed class FlowQueue
         lock (_lock)
         {
             var now = Stopwatch.GetTimestamp();
+            // Queued here means contended: even a burst let through by an engine read with room (unlimited) keeps to
+            // the shared turns, or one replica's queue would pour a key's whole backlog into the engines' own queues.
             while (_count > 0 && room > _granted)
             {
                 var lightOnly = room - _granted <= headroom;
-                var served = _classes[ClassToServe(now, starvationAfter)];
-                if ((served.TakeNext(this, lightOnly) ?? TakeFromAnyClass(lightOnly, out served)) is not { } request)
+                var chosen = ClassToServe(now, starvationAfter, out var starving);
+                if (!starving && HigherClassWaits(chosen) && !StarvingAgainstOtherReplicas(chosen, now, starvationAfter))
                 {
-                    break; // every waiting key is held back: by the headroom, or for the replicas where others wait
+                    break; // a higher class waits on another replica: the room goes there
+                }
+                var served = _classes[chosen];
+                var request = served.TakeNext(this, lightOnly, out var heldForOthers);
+                if (request is null && !heldForOthers)
+                {
+                    // Only the headroom held the class back: a light key of another class may take it.
+                    request = TakeFromAnyClass(lightOnly, out served);
+                }
+                if (request is null)
+                {
+                    break; // every key is held back: by the headroom, or for the replicas where less-served keys wait
                 }
                 served.Shared?.Took(request.Line.KeyId, request.Line.Weight);
                 Started(request.Line.KeyId);
@@ -198,10 +220,10 @@ public sealed class FlowQueue
 
     private QueuedRequest? TakeFromAnyClass(bool lightOnly, out PriorityClass served)
     {
-        foreach (var priorityClass in _classes)
+        for (var c = 0; c < _classes.Length; c++)
         {
-            served = priorityClass;
-            if (!priorityClass.IsEmpty && priorityClass.TakeNext(this, lightOnly) is { } request)
+            served = _classes[c];
+            if (!served.IsEmpty && !HigherClassWaits(c) && served.TakeNext(this, lightOnly, out _) is { } request)
             {
                 return request;
             }
@@ -210,26 +232,57 @@ public sealed class FlowQueue
         return null;
     }
 
+    // A class held for a higher one waiting on another replica still gets one chance in StarvationShare once its oldest
+    // request has waited starvation_after.
+    private bool StarvingAgainstOtherReplicas(int priorityClass, long now, TimeSpan starvationAfter)
+    {
+        if (_classes[priorityClass].OldestSince() > now - (long)(starvationAfter.TotalSeconds * Stopwatch.Frequency))
+        {
+            return false;
+        }
+        if (_passedOver >= StarvationShare - 1)
+        {
+            _passedOver = 0;
+            return true;
+        }
+        _passedOver++;
+        return false;
+    }
+
+    // Whether a class above `priorityClass` has keys waiting on some replica (shared turns only).
+    private bool HigherClassWaits(int priorityClass)
+    {
+        for (var c = 0; c < priorityClass; c++)
+        {
+            if (_classes[c].Shared?.SomeoneWaits == true)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // The highest class with requests; one time in StarvationShare, a lower class whose oldest has waited too long
     // (the longest-waiting of those).
-    private int ClassToServe(long now, TimeSpan starvationAfter)
+    private int ClassToServe(long now, TimeSpan starvationAfter, out bool starving)
     {
+        starving = false;
         var first = 0;
         while (_classes[first].IsEmpty)
         {
             first++;
         }
-        int starving = -1;
+        int oldestClass = -1;
         var oldest = long.MaxValue;
         var limit = now - (long)(starvationAfter.TotalSeconds * Stopwatch.Frequency);
         for (var c = first + 1; c < _classes.Length; c++)
         {
             if (!_classes[c].IsEmpty && _classes[c].OldestSince() is var since && since <= limit && since < oldest)
             {
-                (starving, oldest) = (c, since);
+                (oldestClass, oldest) = (c, since);
             }
         }
-        if (starving < 0)
+        if (oldestClass < 0)
         {
             _passedOver = StarvationShare - 1;
             return first;
@@ -237,7 +290,8 @@ public sealed class FlowQueue
         if (_passedOver >= StarvationShare - 1)
         {
             _passedOver = 0;
-            return starving;
+            starving = true;
+            return oldestClass;
         }
         _passedOver++;
         return first;
@@ -278,13 +332,23 @@ public sealed class FlowQueue
         }
 
         // The key whose turn it is gives its first request; after `weight` of them, or when it has none left, the next key's
-        // turn. A key held back (by the shared turns, or the headroom when only light keys may go) keeps its place. Null
-        // when every key of the class is held back.
-        public QueuedRequest? TakeNext(FlowQueue queue, bool lightOnly)
+        // turn. A key held back (too far ahead in the shared turns, or not light while only light keys may go) keeps its
+        // place. Null when every key of the class is held back; heldForOthers when one was for the shared turns.
+        public QueuedRequest? TakeNext(FlowQueue queue, bool lightOnly, out bool heldForOthers)
         {
+            heldForOthers = false;
             var turn = _turns.First;
-            while (turn is not null && (Shared?.IsAhead(turn.Value.KeyId) == true || (lightOnly && !queue.IsLight(turn.Value.KeyId))))
+            while (turn is not null)
             {
+                var keyId = turn.Value.KeyId;
+                if (Shared?.IsAhead(keyId) == true)
+                {
+                    heldForOthers = true;
+                }
+                else if (!lightOnly || queue.IsLight(keyId))
+                {
+                    break;
+                }
                 turn = turn.Next;
             }
             if (turn is null)

@@ -4,58 +4,84 @@ using StackExchange.Redis;
 namespace LlmHost.Gateway.FlowControl;
 
 /// <summary>
-/// Keeps every model's <see cref="SharedTurns"/> in step with Redis, every <see cref="Interval"/> while the model has
-/// requests waiting here or turns to report: one script a model sends the turns served here, marks the keys waiting
-/// here (for <see cref="WaitingFor"/>, renewed each sync) and reads back the counts. A key that starts waiting is
-/// raised to the least count of those already waiting, so that idle time banks no turns. Off the request path: a
-/// Redis that fails or does not answer leaves the replica with its own turns (logged once per outage).
+/// Keeps every model's <see cref="SharedTurns"/> (one per priority class) in step with Redis every <see cref="Interval"/>,
+/// off the request path, one script per model and class, all of a round at once. A script sends this replica's
+/// totals of turns (idempotent: a total sent twice counts once), marks the keys waiting here for
+/// <see cref="WaitingFor"/>, and reads back the least-served waiting key and the counts asked about. A key that starts
+/// waiting is brought within <see cref="SharedTurns.Lead"/> turns above the least-served waiting key (or the last such
+/// count): time spent idle banks neither credit nor debt. A Redis that fails or does not answer leaves every replica
+/// taking turns on its own within <see cref="SharedTurns.FreshFor"/> (logged once per outage).
 /// </summary>
 public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync> logger, IConnectionMultiplexer? redis = null) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long a key counts as waiting after the last sync that saw it wait.</summary>
-    public static readonly TimeSpan WaitingFor = TimeSpan.FromSeconds(1);
+    /// <summary>How long a key counts as waiting after the last sync of a replica that saw it wait.</summary>
+    public static readonly TimeSpan WaitingFor = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>A waiting key whose count has not moved for this long (its replica cannot serve it) holds nobody back.</summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan KeptFor = TimeSpan.FromMinutes(10);
+    private readonly string _replica = Guid.NewGuid().ToString("N");
     private bool _failing;
 
     /// <summary>
-    /// KEYS: the model's counts (hash key id → turns) and waiting keys (sorted set key id → until, ms). ARGV: waiting
-    /// ttl ms, expiry s, then per key: id, turns served here, 1 if it waits here. Returns the least-served waiting key,
-    /// its count, the next-least count, then the count of each key asked about.
+    /// KEYS: counts (hash key → turns; field "\0floor": the last least count), waiting keys with their counts (sorted
+    /// set), waiting marks (sorted set key → until, ms), this replica's totals (hash key → total; field "\0": present
+    /// since it first synced), when each count last moved (hash key → ms). ARGV: waiting ttl ms, expiry s, stalled
+    /// after ms, lead, then per key: id, this replica's total, 1 if it waits here. Returns the least-served waiting key
+    /// that is not stalled (or ""), its count (or ""), then each asked key's count (or "").
     /// </summary>
     internal const string Script = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+        local counts, active, marks, mine, moved = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+        local ttl, keep, stall, lead = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+        for _, k in ipairs(redis.call('ZRANGEBYSCORE', marks, '-inf', now)) do redis.call('ZREM', active, k) end
+        redis.call('ZREMRANGEBYSCORE', marks, '-inf', now)
         local function least()
-          local key, first, second = false, nil, nil
-          for _, k in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-            local s = tonumber(redis.call('HGET', KEYS[1], k)) or 0
-            if first == nil or s < first then key, first, second = k, s, first
-            elseif second == nil or s < second then second = s end
+          local ranked = redis.call('ZRANGE', active, 0, 15, 'WITHSCORES')
+          for i = 1, #ranked, 2 do
+            local at = tonumber(redis.call('HGET', moved, ranked[i])) or 0
+            if at >= now - stall then return ranked[i], tonumber(ranked[i + 1]) end
           end
-          return key, first, second
+          return nil, nil
         end
+        local first = redis.call('HSETNX', mine, '\0', '1') == 1
         local _, floor = least()
-        for i = 3, #ARGV, 3 do
-          local k, taken = ARGV[i], tonumber(ARGV[i + 1])
-          if taken > 0 then redis.call('HINCRBYFLOAT', KEYS[1], k, taken) end
+        floor = floor or tonumber(redis.call('HGET', counts, '\0floor'))
+        for i = 5, #ARGV, 3 do
+          local k, total = ARGV[i], tonumber(ARGV[i + 1])
+          local prev = tonumber(redis.call('HGET', mine, k))
+          if prev == nil and not first then prev = 0 end
+          if prev ~= nil and total > prev then
+            local d = total - prev
+            redis.call('HINCRBYFLOAT', counts, k, d)
+            if redis.call('ZSCORE', active, k) then redis.call('ZINCRBY', active, d, k) end
+            redis.call('HSET', moved, k, now)
+          end
+          if prev == nil or total > prev then redis.call('HSET', mine, k, total) end
           if ARGV[i + 2] == '1' then
-            if floor and not redis.call('ZSCORE', KEYS[2], k) then
-              local s = tonumber(redis.call('HGET', KEYS[1], k)) or 0
-              if s < floor then redis.call('HSET', KEYS[1], k, tostring(floor)) end
+            if not redis.call('ZSCORE', marks, k) then
+              local s = tonumber(redis.call('HGET', counts, k)) or floor or 0
+              if floor then s = math.max(floor, math.min(s, floor + lead)) end
+              redis.call('HSET', counts, k, s)
+              redis.call('ZADD', active, s, k)
+              redis.call('HSET', moved, k, now)
             end
-            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), k)
+            redis.call('ZADD', marks, now + ttl, k)
           end
         end
-        local key, first, second = least()
-        local out = { key or '', first and tostring(first) or '', second and tostring(second) or '' }
-        for i = 3, #ARGV, 3 do out[#out + 1] = tostring(tonumber(redis.call('HGET', KEYS[1], ARGV[i])) or 0) end
-        redis.call('EXPIRE', KEYS[1], ARGV[2])
-        redis.call('EXPIRE', KEYS[2], ARGV[2])
+        local key, count = least()
+        if count then redis.call('HSET', counts, '\0floor', count) end
+        local out = { key or '', count and tostring(count) or '' }
+        for i = 5, #ARGV, 3 do
+          local c = redis.call('HGET', counts, ARGV[i])
+          out[#out + 1] = c or ''
+        end
+        for _, name in ipairs(KEYS) do redis.call('EXPIRE', name, keep) end
         return out
         """;
 
@@ -66,20 +92,33 @@ public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync
             return;
         }
         using var timer = new PeriodicTimer(Interval);
+        var round = new List<Task<bool>>();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                var database = redis.GetDatabase();
                 foreach (var (model, queue) in flow.Queues)
                 {
                     foreach (var (priority, shared, waiting) in queue.Classes())
                     {
-                        if (shared is not null)
+                        if (shared?.Ask(waiting) is { } ask)
                         {
-                            await SyncAsync(redis.GetDatabase(), $"{model}:{priority.Label()}", waiting, shared);
+                            round.Add(SyncAsync(database, $"{model}:{priority.Label()}", ask, shared));
                         }
                     }
                 }
+                if (round.Count == 0)
+                {
+                    continue;
+                }
+                var succeeded = true;
+                foreach (var sync in round)
+                {
+                    succeeded &= await sync;
+                }
+                round.Clear();
+                Report(succeeded);
             }
         }
         catch (OperationCanceledException)
@@ -87,62 +126,65 @@ public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync
         }
     }
 
-    /// <summary>One model's sync, for one priority class (<c>model:class</c>); false when Redis failed (the turns are sent again with the next).</summary>
-    internal async Task<bool> SyncAsync(IDatabase database, string modelClass, string[] waiting, SharedTurns shared)
+    /// <summary>One model's class's sync; false when Redis failed (the totals are sent again with the next).</summary>
+    internal async Task<bool> SyncAsync(IDatabase database, string modelClass, SharedTurnsAsk ask, SharedTurns shared)
     {
-        var taken = shared.BeginSync();
-        if (waiting.Length == 0 && taken.Count == 0)
-        {
-            return true;
-        }
-        var keys = new List<string>(waiting);
-        foreach (var key in taken.Keys)
-        {
-            if (Array.IndexOf(waiting, key) < 0)
-            {
-                keys.Add(key);
-            }
-        }
-        var args = new RedisValue[2 + 3 * keys.Count];
-        (args[0], args[1]) = ((long)WaitingFor.TotalMilliseconds, (long)KeptFor.TotalSeconds);
+        var keys = ask.Keys;
+        var args = new RedisValue[4 + 3 * keys.Count];
+        args[0] = (long)WaitingFor.TotalMilliseconds;
+        args[1] = (long)KeptFor.TotalSeconds;
+        args[2] = (long)StalledAfter.TotalMilliseconds;
+        args[3] = SharedTurns.Lead;
         for (var i = 0; i < keys.Count; i++)
         {
-            args[2 + 3 * i] = keys[i];
-            args[3 + 3 * i] = taken.GetValueOrDefault(keys[i]).ToString("R", CultureInfo.InvariantCulture);
-            args[4 + 3 * i] = i < waiting.Length ? "1" : "0";
+            args[4 + 3 * i] = keys[i].Key;
+            args[5 + 3 * i] = keys[i].Total.ToString("R", CultureInfo.InvariantCulture);
+            args[6 + 3 * i] = keys[i].Waiting ? "1" : "0";
         }
+        RedisKey[] names = [RedisKeyOf(modelClass, "counts"), RedisKeyOf(modelClass, "waiting"), RedisKeyOf(modelClass, "marks"),
+            RedisKeyOf(modelClass, "replica:" + _replica), RedisKeyOf(modelClass, "moved")];
         try
         {
-            var result = await database.ScriptEvaluateAsync(Script, [RedisKeyOf(modelClass, "turns"), RedisKeyOf(modelClass, "waiting")], args)
-                .WaitAsync(CallTimeout);
-            var values = (string[])result!;
+            var values = (string?[])(await database.ScriptEvaluateAsync(Script, names, args).WaitAsync(CallTimeout))!;
             var served = new Dictionary<string, double>(keys.Count, StringComparer.Ordinal);
-            for (var i = 0; i < keys.Count; i++)
+            for (var i = 0; i < keys.Count && 2 + i < values.Length; i++)
             {
-                served[keys[i]] = Number(values[3 + i]);
+                if (Number(values[2 + i]) is { } count)
+                {
+                    served[keys[i].Key] = count;
+                }
             }
-            shared.Synced(new SharedTurnCounts(values[0] is { Length: > 0 } least ? least : null,
-                Number(values[1]), Number(values[2]), served));
-            if (_failing)
-            {
-                _failing = false;
-                FlowControlLog.SharedTurnsResumed(logger);
-            }
+            shared.Synced(ask, new SharedTurnCounts(values[0] is { Length: > 0 } least ? least : null, Number(values[1]) ?? 0, served));
             return true;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (!_failing)
-            {
-                _failing = true;
-                FlowControlLog.SharedTurnsUnavailable(logger, ex.Message);
-            }
+            // A timed-out script may still run: its totals count once however often they are sent.
+            FailedOnce(ex);
             return false;
         }
     }
 
     internal static string RedisKeyOf(string modelClass, string what) => $"llmhost:flow:{{{modelClass}}}:{what}";
 
-    private static double Number(string? text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : double.PositiveInfinity;
+    private void FailedOnce(Exception ex)
+    {
+        if (!_failing)
+        {
+            _failing = true;
+            FlowControlLog.SharedTurnsUnavailable(logger, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    private void Report(bool succeeded)
+    {
+        if (succeeded && _failing)
+        {
+            _failing = false;
+            FlowControlLog.SharedTurnsResumed(logger);
+        }
+    }
+
+    private static double? Number(string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
 }

@@ -4,22 +4,23 @@ using StackExchange.Redis;
 
 namespace LlmHost.Tests.Integration.Gateway.FlowControl;
 
-/// <summary>The sync script against a real Redis: two replicas' mirrors of one model's shared turns.</summary>
+/// <summary>The sync script against a real Redis: replicas' mirrors of one model's shared turns.</summary>
+[Collection(RunsAlone.Name)]
 [Trait("Category", "Integration")]
 public sealed class SharedTurnsSyncTests : IAsyncLifetime
 {
+    private const string ModelClass = "m:default";
     private RedisServer _redis = null!;
     private ConnectionMultiplexer _connection = null!;
-    private SharedTurnsSync _sync = null!;
 
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(LlmHost.Gateway.RateLimiting.RedisLimitStore.Options(_redis.ConnectionString));
-        _sync = new SharedTurnsSync(new LlmHost.Gateway.FlowControl.FlowController(new StaticOptionsMonitor(new LlmHost.Backends.Configuration.LlmHostConfig())),
-            NullLogger<SharedTurnsSync>.Instance, _connection);
         // The first script call loads the script and the JIT: not what the tests below time out on.
-        Assert.True(await Eventually.TrueWithinAsync(() => _sync.SyncAsync(_connection.GetDatabase(), "warm-up", ["k"], new SharedTurns()),
+        var warmUp = Replica();
+        var turns = new SharedTurns();
+        Assert.True(await Eventually.TrueWithinAsync(() => warmUp.SyncAsync(_connection.GetDatabase(), "warm-up", turns.Ask(["k"])!, turns),
             TimeSpan.FromSeconds(10)));
     }
 
@@ -29,78 +30,141 @@ public sealed class SharedTurnsSyncTests : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
-    private Task<bool> Sync(SharedTurns replica, params string[] waiting) => _sync.SyncAsync(_connection.GetDatabase(), "m:default", waiting, replica);
+    // A replica: a sync of its own (its own id in Redis).
+    private SharedTurnsSync Replica() =>
+        new(new LlmHost.Gateway.FlowControl.FlowController(new StaticOptionsMonitor(new LlmHost.Backends.Configuration.LlmHostConfig())),
+            NullLogger<SharedTurnsSync>.Instance, _connection);
+
+    private async Task Sync(SharedTurnsSync replica, SharedTurns turns, params string[] waiting) =>
+        Assert.True(await replica.SyncAsync(_connection.GetDatabase(), ModelClass, turns.Ask(waiting) ?? new SharedTurnsAsk([]), turns));
+
+    private async Task<double?> CountOf(string key) =>
+        (double?)await _connection.GetDatabase().HashGetAsync(SharedTurnsSync.RedisKeyOf(ModelClass, "counts"), key);
+
+    private static void Take(SharedTurns turns, string key, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            turns.Took(key, 1);
+        }
+    }
 
     [Fact]
     public async Task SyncAsync_KeyServedOnOneReplica_HeldOnAnotherWhereALessServedKeyWaits()
     {
-        var first = new SharedTurns();
-        var second = new SharedTurns();
-        Assert.True(await Sync(second, "flood", "quiet"));
-        for (var i = 0; i < 5; i++)
-        {
-            first.Took("flood", 1);
-        }
+        var (first, second) = (Replica(), Replica());
+        var (firstTurns, secondTurns) = (new SharedTurns(), new SharedTurns());
+        await Sync(second, secondTurns, "flood", "quiet");
+        await Sync(first, firstTurns, "flood");
+        Take(firstTurns, "flood", 5);
 
-        Assert.True(await Sync(first, "flood"));
-        Assert.True(await Sync(second, "flood", "quiet"));
+        await Sync(first, firstTurns, "flood");
+        await Sync(second, secondTurns, "flood", "quiet");
+        await Sync(first, firstTurns, "flood");
 
-        Assert.True(second.IsAhead("flood"));
-        Assert.False(second.IsAhead("quiet"));
-        Assert.True(first.IsAhead("flood")); // its room goes to the replica where "quiet" waits
+        Assert.Equal(5, await CountOf("flood"));
+        Assert.True(secondTurns.IsAhead("flood"));
+        Assert.False(secondTurns.IsAhead("quiet"));
+        Assert.True(firstTurns.IsAhead("flood")); // its room goes to the replica where "quiet" waits
     }
 
     [Fact]
-    public async Task SyncAsync_KeyStartsWaiting_RaisedToTheLeastWaitingCount()
+    public async Task SyncAsync_SameTotalSentTwice_CountsOnce()
     {
-        var first = new SharedTurns();
-        for (var i = 0; i < 8; i++)
-        {
-            first.Took("flood", 1);
-        }
-        Assert.True(await Sync(first, "flood"));
+        var replica = Replica();
+        var turns = new SharedTurns();
+        await Sync(replica, turns, "flood");
+        Take(turns, "flood", 3);
+        var ask = turns.Ask(["flood"])!;
 
-        var second = new SharedTurns();
-        Assert.True(await Sync(second, "newcomer"));
+        // A sync that timed out after Redis ran it is sent again with the same total.
+        Assert.True(await replica.SyncAsync(_connection.GetDatabase(), ModelClass, ask, turns));
+        Assert.True(await replica.SyncAsync(_connection.GetDatabase(), ModelClass, ask, turns));
 
-        // Idle time banked nothing: the newcomer starts level with the flood, so the flood is not held behind it.
-        Assert.False(second.IsAhead("newcomer"));
-        Assert.True(await Sync(first, "flood"));
-        Assert.False(first.IsAhead("flood"));
-        Assert.Equal(8.0, (double)await _connection.GetDatabase().HashGetAsync(SharedTurnsSync.RedisKeyOf("m:default", "turns"), "newcomer"));
+        Assert.Equal(3, await CountOf("flood"));
     }
 
     [Fact]
-    public async Task SyncAsync_OtherKeyStoppedWaiting_NoLongerHoldsAnyoneAfterItsWaitExpires()
+    public async Task SyncAsync_KeyStartsWaiting_BroughtWithinTheLeadAboveTheLeastWaitingCount()
     {
-        var first = new SharedTurns();
-        var second = new SharedTurns();
-        Assert.True(await Sync(second, "quiet"));
-        for (var i = 0; i < 5; i++)
-        {
-            first.Took("flood", 1);
-        }
-        Assert.True(await Sync(first, "flood"));
-        Assert.True(first.IsAhead("flood"));
+        var (first, second) = (Replica(), Replica());
+        var (firstTurns, secondTurns) = (new SharedTurns(), new SharedTurns());
+        await Sync(first, firstTurns, "flood");
+        Take(firstTurns, "flood", 10);
+        await Sync(first, firstTurns, "flood");
 
-        await Task.Delay(SharedTurnsSync.WaitingFor + TimeSpan.FromMilliseconds(200));
-        Assert.True(await Sync(first, "flood"));
+        // A newcomer starts level with the least waiting count: idle time banked it no credit.
+        await Sync(second, secondTurns, "quiet");
+        Assert.Equal(10, await CountOf("quiet"));
+        Assert.False(secondTurns.IsAhead("quiet"));
 
-        Assert.False(first.IsAhead("flood"));
+        // The flood runs ahead, then stops waiting; when it comes back, its lead is cut to the lead allowed.
+        Take(firstTurns, "flood", 5);
+        await Sync(first, firstTurns);
+        Take(secondTurns, "quiet", 1);
+        await Task.Delay(SharedTurnsSync.WaitingFor + TimeSpan.FromMilliseconds(100));
+        await Sync(second, secondTurns, "quiet");
+        Assert.Equal(15, await CountOf("flood"));
+        await Sync(first, firstTurns, "flood");
+
+        Assert.Equal(11 + SharedTurns.Lead, await CountOf("flood"));
     }
 
     [Fact]
-    public async Task SyncAsync_RedisGone_FalseAndTheTurnsAreSentWithTheNextSync()
+    public async Task SyncAsync_OtherKeyStoppedWaiting_NoLongerHoldsAnyoneOnceItsMarkExpires()
     {
-        var replica = new SharedTurns();
-        replica.Took("flood", 1);
+        var (first, second) = (Replica(), Replica());
+        var (firstTurns, secondTurns) = (new SharedTurns(), new SharedTurns());
+        await Sync(second, secondTurns, "quiet");
+        await Sync(first, firstTurns, "flood");
+        Take(firstTurns, "flood", 5);
+        await Sync(second, secondTurns, "quiet");
+        await Sync(first, firstTurns, "flood");
+        Assert.True(firstTurns.IsAhead("flood"));
+
+        await Task.Delay(SharedTurnsSync.WaitingFor + TimeSpan.FromMilliseconds(100));
+        await Sync(first, firstTurns, "flood");
+
+        Assert.False(firstTurns.IsAhead("flood"));
+    }
+
+    [Fact]
+    public async Task SyncAsync_LeastKeyNeverServed_StopsHoldingOthersOnceStalled()
+    {
+        var (first, second) = (Replica(), Replica());
+        var (firstTurns, secondTurns) = (new SharedTurns(), new SharedTurns());
+        await Sync(second, secondTurns, "stuck"); // waits on a replica that cannot serve it
+        await Sync(first, firstTurns, "flood");
+        Take(firstTurns, "flood", 5);
+        await Sync(second, secondTurns, "stuck"); // (its mark lasts a few syncs only)
+        await Sync(first, firstTurns, "flood");
+        Assert.True(firstTurns.IsAhead("flood"));
+
+        var stalled = DateTime.UtcNow + SharedTurnsSync.StalledAfter + TimeSpan.FromMilliseconds(100);
+        while (DateTime.UtcNow < stalled)
+        {
+            await Sync(second, secondTurns, "stuck"); // still waiting, never served
+            await Task.Delay(100);
+        }
+        await Sync(first, firstTurns, "flood");
+
+        Assert.False(firstTurns.IsAhead("flood"));
+    }
+
+    [Fact]
+    public async Task SyncAsync_RedisGone_FalseThenSharesAgainWhenItIsBack()
+    {
+        var replica = Replica();
+        var turns = new SharedTurns();
+        turns.Took("flood", 1);
         await _redis.KillAsync();
 
-        Assert.False(await Sync(replica, "flood"));
+        Assert.False(await replica.SyncAsync(_connection.GetDatabase(), ModelClass, turns.Ask(["flood"])!, turns));
 
         await _redis.RestartAsync();
         Assert.True(await Eventually.TrueWithinAsync(() => _connection.IsConnected, TimeSpan.FromSeconds(10)));
-        Assert.True(await Sync(replica, "flood"));
-        Assert.Equal(1.0, (double)await _connection.GetDatabase().HashGetAsync(SharedTurnsSync.RedisKeyOf("m:default", "turns"), "flood"));
+        Assert.True(await Eventually.TrueWithinAsync(() => replica.SyncAsync(_connection.GetDatabase(), ModelClass, turns.Ask(["flood"])!, turns),
+            TimeSpan.FromSeconds(5)));
+        Assert.True(turns.SomeoneWaits);
     }
 }
