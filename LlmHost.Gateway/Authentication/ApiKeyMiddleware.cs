@@ -48,11 +48,11 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<ApiKe
     {
         if (context.GetEndpoint()?.Metadata.GetOrderedMetadata<ApiKeyRequirement>() is { Count: > 0 } requirements)
         {
-            foreach (var requirement in requirements)
+            for (var i = 0; i < requirements.Count; i++)
             {
-                if (requirement.Admin)
+                if (requirements[i].Admin)
                 {
-                    return requirement;
+                    return requirements[i];
                 }
             }
             return requirements[0];

@@ -119,7 +119,7 @@ public sealed class CompletionProxy(
     }
 
     /// <summary>Step 2: the body, bounded by size and by the body budgets, and its fields; null when refused (answered here).</summary>
-    private async Task<InspectedRequest?> InspectAsync(HttpContext context, ApiKey key, RequestBodyBudget.Lease bodyBytes)
+    private async ValueTask<InspectedRequest?> InspectAsync(HttpContext context, ApiKey key, RequestBodyBudget.Lease bodyBytes)
     {
         var settings = config.CurrentValue.Gateway;
         var maxBodyBytes = settings.MaxRequestBodyBytes;

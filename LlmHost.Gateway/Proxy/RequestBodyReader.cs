@@ -1,3 +1,4 @@
+using System.Buffers;
 using LlmHost.Gateway.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -13,17 +14,52 @@ public static class RequestBodyReader
 {
     private const int InitialBufferSize = 16 * 1024;
 
-    public static async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget, TimeSpan timeout)
+    public static ValueTask<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget, TimeSpan timeout)
     {
         // An announced size over the limit is refused before reading; an announced size under it allocates nothing.
         if (context.Request.ContentLength > maxBytes)
         {
-            return InspectionResult.TooLarge;
+            return new(InspectionResult.TooLarge);
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = maxBytes + 1;
         }
+        return TryReadReceived(context, maxBytes, budget) is { } received
+            ? new(received)
+            : new(ReadArrivingAsync(context, maxBytes, budget, timeout));
+    }
+
+    // The usual case: the whole body came with the headers and waits in the server's buffer. Copied at once — no
+    // deadline, no growing buffer. Null when it is not all there (or empty): the reads below wait for it.
+    private static InspectionResult? TryReadReceived(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget)
+    {
+        var reader = context.Request.BodyReader;
+        if (!reader.TryRead(out var result))
+        {
+            return null;
+        }
+        var data = result.Buffer;
+        if (!result.IsCompleted || result.IsCanceled || data.IsEmpty || data.Length > maxBytes)
+        {
+            reader.AdvanceTo(data.Start);
+            return null;
+        }
+        var length = (int)data.Length;
+        if (budget?.TryGrow(length) is { } refused and not LimitKind.None)
+        {
+            reader.AdvanceTo(data.Start);
+            return InspectionResult.OverBudget(refused);
+        }
+        var bytes = BodyBuffer.Rent(length);
+        data.CopyTo(bytes);
+        reader.AdvanceTo(data.End);
+        return InspectionResult.Ok(new InspectedRequest(bytes, length, budget));
+    }
+
+    // The body as it arrives, within the request body timeout.
+    private static async Task<InspectionResult> ReadArrivingAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget, TimeSpan timeout)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(timeout);
         var body = new Buffer(budget);

@@ -60,9 +60,17 @@ public sealed class RequestInspector
     private readonly byte[][] _operatorFields = [.. EngineProfile.AllOperatorOnlyFields.Select(Encoding.UTF8.GetBytes)];
 
     /// <summary>Reads the body (see <see cref="RequestBodyReader"/>) and inspects it.</summary>
-    public async Task<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null, TimeSpan? timeout = null)
+    public ValueTask<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null, TimeSpan? timeout = null)
     {
-        var read = await RequestBodyReader.ReadAsync(context, maxBytes, budget, timeout ?? Timeout.InfiniteTimeSpan);
+        var reading = RequestBodyReader.ReadAsync(context, maxBytes, budget, timeout ?? Timeout.InfiniteTimeSpan);
+        return reading.IsCompletedSuccessfully ? new(Inspected(context, reading.Result)) : InspectedAsync(context, reading);
+    }
+
+    private async ValueTask<InspectionResult> InspectedAsync(HttpContext context, ValueTask<InspectionResult> reading) =>
+        Inspected(context, await reading);
+
+    private InspectionResult Inspected(HttpContext context, InspectionResult read)
+    {
         if (read.Request is not { } request)
         {
             return read;

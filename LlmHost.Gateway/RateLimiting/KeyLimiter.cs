@@ -1,44 +1,32 @@
 using System.Diagnostics;
-using System.Threading.RateLimiting;
 
 namespace LlmHost.Gateway.RateLimiting;
 
 /// <summary>
-/// One key's in-process limiters. Concurrency and requests per second use the built-in limiters: a
-/// <see cref="ConcurrencyLimiter"/> without a queue, and a <see cref="TokenBucketRateLimiter"/> without its own
-/// timer, refilled from the elapsed time on each use (so idle keys cost no timers, and no partitioned limiter's
-/// global heartbeat — which also never refills chained buckets on the .NET 10.0.12 shared framework — is involved).
-/// Tokens per minute use <see cref="TokenDebtBucket"/>, which the built-ins cannot replace.
+/// One key's in-process limiters: concurrency (<see cref="ConcurrencySlots"/>), requests per second
+/// (<see cref="RequestBucket"/>) and tokens per minute (<see cref="TokenDebtBucket"/>) — all refilled lazily from the
+/// elapsed time, so idle keys cost no timers, and all counters, so that admitting a request allocates nothing.
 /// </summary>
 public sealed class KeyLimiter
 {
-    private readonly ConcurrencyLimiter? _concurrency;
-    private readonly TokenBucketRateLimiter? _requests;
+    private readonly ConcurrencySlots? _concurrency;
+    private readonly RequestBucket? _requests;
 
     public KeyLimiter(LimitPolicy policy)
     {
         Policy = policy;
+        var now = Stopwatch.GetTimestamp();
         if (policy.LimitsConcurrency)
         {
-            _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = policy.Concurrency, QueueLimit = 0 });
+            _concurrency = new ConcurrencySlots(policy.Concurrency);
         }
         if (policy.LimitsRequests)
         {
-            // Refill is proportional to the elapsed time; the period only sets the rate, kept at 1 ms or more so that
-            // a high QPS does not round to a zero-length period.
-            var tokensPerPeriod = (int)Math.Max(1, Math.Ceiling(policy.Qps / 1000));
-            _requests = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = policy.Burst,
-                TokensPerPeriod = tokensPerPeriod,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(tokensPerPeriod / policy.Qps),
-                AutoReplenishment = false,
-                QueueLimit = 0,
-            });
+            _requests = new RequestBucket(policy.Burst, policy.Qps, now);
         }
         if (policy.LimitsTokens)
         {
-            Tokens = new TokenDebtBucket(policy.Tpm, Stopwatch.GetTimestamp());
+            Tokens = new TokenDebtBucket(policy.Tpm, now);
         }
     }
 
@@ -46,19 +34,23 @@ public sealed class KeyLimiter
 
     public TokenDebtBucket? Tokens { get; }
 
-    /// <summary>Concurrency leases held now (0 when nothing leaked).</summary>
-    public int ActiveLeases => _concurrency is null ? 0 : Policy.Concurrency - (int)_concurrency.GetStatistics()!.CurrentAvailablePermits;
+    /// <summary>Concurrency slots held now (0 when nothing leaked).</summary>
+    public int ActiveLeases => _concurrency?.Taken ?? 0;
 
-    public RateLimitLease? TryEnter() => _concurrency?.AttemptAcquire();
+    /// <summary>Takes a concurrency slot (true with no concurrency limit); <see cref="Exit"/> gives it back.</summary>
+    public bool TryEnter() => _concurrency?.TryTake() ?? true;
 
-    public RateLimitLease? TryTakeRequest()
+    public void Exit() => _concurrency?.Release();
+
+    /// <summary>Takes one request of the QPS bucket (true with no request limit); otherwise when to retry.</summary>
+    public bool TryTakeRequest(long now, out TimeSpan retryAfter)
     {
         if (_requests is null)
         {
-            return null;
+            retryAfter = TimeSpan.Zero;
+            return true;
         }
-        _requests.TryReplenish();
-        return _requests.AttemptAcquire();
+        return _requests.TryTake(now, out retryAfter);
     }
 
     public LimitState State(long now)
@@ -67,12 +59,11 @@ public sealed class KeyLimiter
         var requestsReset = TimeSpan.Zero;
         if (_requests is not null)
         {
-            _requests.TryReplenish();
-            requestsRemaining = _requests.GetStatistics()!.CurrentAvailablePermits;
+            requestsRemaining = _requests.Available(now);
             requestsReset = TimeSpan.FromSeconds((Policy.Burst - requestsRemaining) / Policy.Qps);
         }
         var (tokensRemaining, tokensReset) = Tokens?.Peek(now) ?? (0, TimeSpan.Zero);
-        var concurrencyRemaining = _concurrency is null ? 0 : (int)_concurrency.GetStatistics()!.CurrentAvailablePermits;
+        var concurrencyRemaining = _concurrency?.Available ?? 0;
         return new LimitState(Policy.Burst, requestsRemaining, requestsReset, Policy.Tpm, tokensRemaining, tokensReset, Policy.Concurrency, concurrencyRemaining);
     }
 }

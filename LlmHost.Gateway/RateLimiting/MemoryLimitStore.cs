@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.RateLimiting;
 
 namespace LlmHost.Gateway.RateLimiting;
 
@@ -12,7 +11,7 @@ public sealed class MemoryLimitStore : ILimitStore
 {
     private static readonly TimeSpan ConcurrencyRetryAfter = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, KeyLimiter> _keys = new(StringComparer.Ordinal);
-    private GlobalLimiter? _global;
+    private ConcurrencySlots? _global;
 
     public ValueTask<Admission> EnterAsync(LimitRequest request) => ValueTask.FromResult(Enter(request));
 
@@ -22,31 +21,25 @@ public sealed class MemoryLimitStore : ILimitStore
         var global = GlobalFor(request.GlobalConcurrency);
         var now = Stopwatch.GetTimestamp();
 
-        var globalLease = global?.Limiter.AttemptAcquire();
-        if (globalLease is { IsAcquired: false })
+        if (global is not null && !global.TryTake())
         {
-            globalLease.Dispose();
-            return Reject(limiter, new LimitRejection(LimitKind.GlobalConcurrency, global!.Limit, global.Limit, 1, ConcurrencyRetryAfter), now);
+            return Reject(limiter, new LimitRejection(LimitKind.GlobalConcurrency, global.Limit, global.Limit, 1, ConcurrencyRetryAfter), now);
         }
-        var keyLease = limiter.TryEnter();
-        if (keyLease is { IsAcquired: false })
+        if (!limiter.TryEnter())
         {
-            keyLease.Dispose();
-            globalLease?.Dispose();
+            global?.Release();
             var limit = limiter.Policy.Concurrency;
             return Reject(limiter, new LimitRejection(LimitKind.Concurrency, limit, limit, 1, ConcurrencyRetryAfter), now);
         }
         // Last, because a token bucket's permit cannot be given back: a request turned away above takes none.
-        using var requestLease = limiter.TryTakeRequest();
-        if (requestLease is { IsAcquired: false })
+        if (!limiter.TryTakeRequest(now, out var retryAfter))
         {
-            keyLease?.Dispose();
-            globalLease?.Dispose();
-            requestLease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
+            limiter.Exit();
+            global?.Release();
             var burst = limiter.Policy.Burst;
             return Reject(limiter, new LimitRejection(LimitKind.Requests, burst, burst, 1, retryAfter), now);
         }
-        return new Admission(new MemoryTicket(limiter, globalLease, keyLease), default, limiter.State(now));
+        return new Admission(new MemoryTicket(limiter, global), default, limiter.State(now));
     }
 
     /// <summary>Leases and reservations held now, per key and in total: all zero when nothing leaked.</summary>
@@ -58,7 +51,7 @@ public sealed class MemoryLimitStore : ILimitStore
         {
             keys.Add(new KeyLimitSnapshot(id, limiter.ActiveLeases, limiter.Tokens?.OpenReservations ?? 0, limiter.Tokens?.ReservedTokens ?? 0, limiter.State(now)));
         }
-        return new LimitStoreSnapshot(_global?.ActiveLeases ?? 0, keys);
+        return new LimitStoreSnapshot(_global?.Taken ?? 0, keys);
     }
 
     public KeyLimiter? Find(string keyId) => _keys.GetValueOrDefault(keyId);
@@ -96,7 +89,7 @@ public sealed class MemoryLimitStore : ILimitStore
         return _keys.AddOrUpdate(keyId, fresh, (_, existing) => existing.Policy == fresh.Policy ? existing : fresh);
     }
 
-    private GlobalLimiter? GlobalFor(int limit)
+    private ConcurrencySlots? GlobalFor(int limit)
     {
         if (limit <= 0)
         {
@@ -105,7 +98,7 @@ public sealed class MemoryLimitStore : ILimitStore
         var global = _global;
         if (global is null || global.Limit != limit)
         {
-            var fresh = new GlobalLimiter(limit);
+            var fresh = new ConcurrencySlots(limit);
             global = Interlocked.CompareExchange(ref _global, fresh, global) == global ? fresh : _global!;
         }
         return global;
@@ -113,14 +106,7 @@ public sealed class MemoryLimitStore : ILimitStore
 
     private static Admission Reject(KeyLimiter limiter, LimitRejection rejection, long now) => new(null, rejection, limiter.State(now));
 
-    private sealed class GlobalLimiter(int limit)
-    {
-        public int Limit { get; } = limit;
-        public ConcurrencyLimiter Limiter { get; } = new(new ConcurrencyLimiterOptions { PermitLimit = limit, QueueLimit = 0 });
-        public int ActiveLeases => Limit - (int)Limiter.GetStatistics()!.CurrentAvailablePermits;
-    }
-
-    private sealed class MemoryTicket(KeyLimiter limiter, RateLimitLease? global, RateLimitLease? key) : LimitTicket
+    private sealed class MemoryTicket(KeyLimiter limiter, ConcurrencySlots? global) : LimitTicket
     {
         protected override ValueTask<TokenDecision> TryReserveAsync(long tokens) => ValueTask.FromResult(Reserve(tokens));
 
@@ -141,8 +127,8 @@ public sealed class MemoryLimitStore : ILimitStore
             {
                 limiter.Tokens?.Settle(ReservedTokens, usedTokens, Stopwatch.GetTimestamp());
             }
-            key?.Dispose();
-            global?.Dispose();
+            limiter.Exit();
+            global?.Release();
         }
     }
 }

@@ -106,6 +106,25 @@ public class GatewayFlowControlTests
     }
 
     [Fact]
+    public async Task QueuedRequest_HoldsExactlyItsBodyInTheBudget_AllGivenBackOnceSent()
+    {
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "800");
+        await using var gateway = await GatewayHost.StartAsync(Config(sim.Address, "max_in_flight_per_instance: 1"));
+        await WarmUpAsync(gateway);
+        var budget = gateway.Get<LlmHost.Gateway.RateLimiting.RequestBodyBudget>();
+        const string Body = """{"model":"m","messages":[{"role":"user","content":"held while queued"}],"max_tokens":1}""";
+
+        var running = gateway.Client.PostAsync("/v1/chat/completions", Json.Body(Body));
+        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Instance("sim").Outstanding == 1, TimeSpan.FromSeconds(5)));
+        var queued = gateway.Client.PostAsync("/v1/chat/completions", Json.Body(Body));
+
+        // A body that came whole with its headers is copied as it is: the budget holds its bytes, not a 16 KiB buffer.
+        Assert.True(await Eventually.TrueWithinAsync(() => budget.Total == Body.Length, TimeSpan.FromSeconds(5)));
+        Assert.All(await Task.WhenAll(running, queued), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.True(await Eventually.TrueWithinAsync(() => budget.Total == 0, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task EngineQueueFromItsMetrics_NewRequestsWaitAtTheGatewayAndGoAsItDrains()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "1500", "--max-num-seqs", "1");

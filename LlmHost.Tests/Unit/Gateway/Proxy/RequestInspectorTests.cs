@@ -14,7 +14,7 @@ public class RequestInspectorTests
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = declareLength ? bytes.Length : null;
-        return new RequestInspector().ReadAsync(context, max);
+        return new RequestInspector().ReadAsync(context, max).AsTask();
     }
 
     [Fact]
