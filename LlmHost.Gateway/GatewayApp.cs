@@ -49,8 +49,7 @@ public static class GatewayApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseAccessLog();
-        app.UseStatusCodePages(Errors.OpenAIStatusPages.WriteAsync);
+        app.UseAccessLog(); // and the OpenAI bodies of bodiless error answers
         app.UseMetricsAccess();
         app.UseApiKeys();
         app.UseBodyCapture();

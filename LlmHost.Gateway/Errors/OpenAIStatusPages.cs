@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
-
 namespace LlmHost.Gateway.Errors;
 
 /// <summary>
@@ -9,10 +7,15 @@ namespace LlmHost.Gateway.Errors;
 /// </summary>
 public static class OpenAIStatusPages
 {
-    public static Task WriteAsync(StatusCodeContext status)
+    /// <summary>
+    /// After the pipeline: an error status (400–599) with nothing written yet — not started, no length, no content
+    /// type, as ASP.NET Core's status-code pages decide — gets its body; anything else is left as it is.
+    /// </summary>
+    public static Task WriteIfBodilessAsync(HttpContext context)
     {
-        var context = status.HttpContext;
-        if (context.RequestAborted.IsCancellationRequested)
+        var response = context.Response;
+        if (response.StatusCode is < 400 or > 599 || response.HasStarted || response.ContentLength is not null
+            || !string.IsNullOrEmpty(response.ContentType) || context.RequestAborted.IsCancellationRequested)
         {
             return Task.CompletedTask;
         }

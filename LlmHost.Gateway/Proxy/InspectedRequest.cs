@@ -113,7 +113,7 @@ public sealed class InspectedRequest : IDisposable
     public List<BodySpan> Removals { get; } = [];
 
     /// <summary>A stream over the body as it came, which releases the request once read to its end.</summary>
-    public Stream OpenBody() => new SegmentedBody([Body], this);
+    public Stream OpenBody() => new SegmentedBody(Body, this);
 
     public void Dispose()
     {

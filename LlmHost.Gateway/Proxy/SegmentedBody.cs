@@ -7,20 +7,27 @@ namespace LlmHost.Gateway.Proxy;
 /// </summary>
 public sealed class SegmentedBody : Stream
 {
-    private readonly IReadOnlyList<ReadOnlyMemory<byte>> _segments;
+    private readonly IReadOnlyList<ReadOnlyMemory<byte>>? _segments;
+    // The body as it came (no edits): one piece, kept without a list.
+    private readonly ReadOnlyMemory<byte> _single;
+    private readonly int _count;
     private IDisposable? _owner;
     private int _segment;
     private int _offset;
 
     public SegmentedBody(IReadOnlyList<ReadOnlyMemory<byte>> segments, IDisposable? owner = null)
     {
-        _segments = segments;
-        _owner = owner;
-        foreach (var segment in segments)
+        (_segments, _count, _owner) = (segments, segments.Count, owner);
+        for (var i = 0; i < segments.Count; i++)
         {
-            Length += segment.Length;
+            Length += segments[i].Length;
         }
     }
+
+    public SegmentedBody(ReadOnlyMemory<byte> body, IDisposable? owner = null) =>
+        (_single, _count, _owner, Length) = (body, 1, owner, body.Length);
+
+    private ReadOnlyMemory<byte> Segment(int index) => _segments is null ? _single : _segments[index];
 
     public override long Length { get; }
     public override bool CanRead => true;
@@ -30,21 +37,22 @@ public sealed class SegmentedBody : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        if (_segment == _segments.Count)
+        if (_segment == _count)
         {
             // The end: the memory the segments point into may be given back now, and is never read again.
             Interlocked.Exchange(ref _owner, null)?.Dispose();
             return 0;
         }
         var written = 0;
-        while (written < buffer.Length && _segment < _segments.Count)
+        while (written < buffer.Length && _segment < _count)
         {
-            var rest = _segments[_segment].Span[_offset..];
+            var segment = Segment(_segment);
+            var rest = segment.Span[_offset..];
             var count = Math.Min(rest.Length, buffer.Length - written);
             rest[..count].CopyTo(buffer[written..]);
             written += count;
             _offset += count;
-            if (_offset == _segments[_segment].Length)
+            if (_offset == segment.Length)
             {
                 _segment++;
                 _offset = 0;

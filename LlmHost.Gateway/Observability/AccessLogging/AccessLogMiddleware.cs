@@ -8,6 +8,9 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 /// (for a stream: after its last chunk), whatever the outcome — answered, refused, failed or cut short.
 /// Health checks and <c>/metrics</c> scrapes are left out, and so are the lines of unauthenticated requests beyond
 /// <see cref="LineRateLimiter"/>'s rate (counted instead): nobody without a key can fill the disk.
+/// The outermost step of the pipeline, it also gives every bodiless error answer its OpenAI body
+/// (<see cref="Errors.OpenAIStatusPages"/>) before the line is written: one async step for both, where ASP.NET Core's
+/// status-pages middleware would add one to every request.
 /// </summary>
 public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer, ClientAddress clientAddress)
 {
@@ -19,6 +22,7 @@ public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter wr
         if (!writer.Enabled || !(path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin")))
         {
             await next(context);
+            await Errors.OpenAIStatusPages.WriteIfBodilessAsync(context);
             return;
         }
         var start = Stopwatch.GetTimestamp();
@@ -27,6 +31,7 @@ public sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter wr
         try
         {
             await next(context);
+            await Errors.OpenAIStatusPages.WriteIfBodilessAsync(context);
         }
         finally
         {
