@@ -68,7 +68,7 @@ public sealed class CompletionMeasurement(string model, bool stream, long startT
     public TimeSpan QueueTime { get; set; }
 
     /// <summary>Its prompt's hold on the instance's prefill (flow control's prefill cap), until its first byte comes back.</summary>
-    public FlowControl.PrefillLedger.Hold? Prefill { get; set; }
+    public Routing.Load.PrefillLedger.Hold? Prefill { get; set; }
 
     /// <summary>The priority class it was queued and sent with.</summary>
     public FlowControl.RequestPriority Priority { get; set; } = FlowControl.RequestPriority.Default;

@@ -20,7 +20,7 @@ public sealed class BackendInstance
     private readonly int _prefixCapacity;
     private Load.EngineLoad? _load;
     private Prefix.PrefixIndex? _prefixes;
-    private FlowControl.PrefillLedger? _prefill;
+    private Load.PrefillLedger? _prefill;
 
     public BackendInstance(BackendSettings backend, string name, Uri address, string? apiKey, TimeSpan ejectionTime, int prefixCapacity = 16_384)
     {
@@ -83,7 +83,7 @@ public sealed class BackendInstance
     public Prefix.PrefixIndex Prefixes => LazyInitializer.EnsureInitialized(ref _prefixes, () => new Prefix.PrefixIndex(_prefixCapacity));
 
     /// <summary>The prompt tokens in prefill here (flow control's <c>max_prefill_tokens_per_instance</c>).</summary>
-    public FlowControl.PrefillLedger Prefill => LazyInitializer.EnsureInitialized(ref _prefill);
+    public Load.PrefillLedger Prefill => LazyInitializer.EnsureInitialized(ref _prefill);
 
     /// <summary>Whether the last active probe (health path or model list) succeeded.</summary>
     public bool Reachable

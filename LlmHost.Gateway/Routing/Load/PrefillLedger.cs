@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LlmHost.Gateway.FlowControl;
+namespace LlmHost.Gateway.Routing.Load;
 
 /// <summary>
 /// The prompt tokens an instance is still prefilling for this gateway (flow control's
@@ -47,7 +47,7 @@ public sealed class PrefillLedger
         lock (_lock)
         {
             var free = cap - InFlight(Stopwatch.GetTimestamp());
-            return free <= 0 ? 0 : _meanPrompt == 0 ? 1 : (int)Math.Clamp(Math.Ceiling(free / Math.Max(1, _meanPrompt)), 1, Saturation.Unlimited);
+            return free <= 0 ? 0 : _meanPrompt == 0 ? 1 : (int)Math.Clamp(Math.Ceiling(free / Math.Max(1, _meanPrompt)), 1, int.MaxValue / 64);
         }
     }
 
