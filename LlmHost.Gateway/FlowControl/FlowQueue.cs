@@ -27,6 +27,8 @@ public sealed class FlowQueue
     private int _count;
     private int _granted;
     private int _passedOver = StarvationShare - 1;
+    // The same count for a class held for a higher one waiting on another replica.
+    private int _passedOverForOthers;
 
     /// <param name="route">The model's route.</param>
     /// <param name="shared">Whether the replicas share their turns (each class's, through <see cref="SharedTurnsSync"/>).</param>
@@ -240,12 +242,12 @@ public sealed class FlowQueue
         {
             return false;
         }
-        if (_passedOver >= StarvationShare - 1)
+        if (_passedOverForOthers >= StarvationShare - 1)
         {
-            _passedOver = 0;
+            _passedOverForOthers = 0;
             return true;
         }
-        _passedOver++;
+        _passedOverForOthers++;
         return false;
     }
 

@@ -27,7 +27,8 @@ public sealed class SharedTurns
     // The totals as the last answered sync carried them (what the shared counts already hold of this replica's turns).
     private readonly Dictionary<string, double> _acknowledged = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsent = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (double Count, long ReadAt)> _counts = new(StringComparer.Ordinal);
+    // Per key: its shared count as last read, when it last waited or was served here, and this replica's total then.
+    private readonly Dictionary<string, (double Count, long ReadAt, double Total)> _counts = new(StringComparer.Ordinal);
     private string? _leastKey;
     private double _least;
     private long _syncedAt;
@@ -125,9 +126,14 @@ public sealed class SharedTurns
                     _unsent.Remove(key);
                 }
             }
-            foreach (var (key, count) in counts.Served)
+            // A key stays known while it waits or is served here; one only asked about again is forgotten in time.
+            foreach (var (key, total, waiting) in ask.Keys)
             {
-                _counts[key] = (count, now);
+                if (counts.Served.TryGetValue(key, out var count))
+                {
+                    var readAt = waiting || !_counts.TryGetValue(key, out var known) || total > known.Total ? now : known.ReadAt;
+                    _counts[key] = (count, readAt, total);
+                }
             }
             var forgetBefore = now - (long)(KnownFor.TotalSeconds * Stopwatch.Frequency);
             foreach (var (key, count) in _counts)

@@ -10,19 +10,23 @@ namespace LlmHost.Gateway.FlowControl;
 /// <see cref="WaitingFor"/>, and reads back the least-served waiting key and the counts asked about. A key that starts
 /// waiting is brought within <see cref="SharedTurns.Lead"/> turns above the least-served waiting key (or the last such
 /// count): time spent idle banks neither credit nor debt. A Redis that fails or does not answer leaves every replica
-/// taking turns on its own within <see cref="SharedTurns.FreshFor"/> (logged once per outage).
+/// taking turns on its own within <see cref="SharedTurns.FreshFor"/> (logged once per outage); the turns served
+/// meanwhile are charged when it answers again, unless it lost its data.
 /// </summary>
 public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync> logger, IConnectionMultiplexer? redis = null) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long a key counts as waiting after the last sync of a replica that saw it wait.</summary>
-    public static readonly TimeSpan WaitingFor = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a key counts as waiting after the last sync of a replica that saw it wait: longer than a slow script
+    /// and two rounds, so that one late round does not forget who waits.
+    /// </summary>
+    public TimeSpan WaitingFor { get; init; } = CallTimeout + 3 * Interval;
 
     /// <summary>A waiting key whose count has not moved for this long (its replica cannot serve it) holds nobody back.</summary>
-    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(2);
-
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(500);
+    public TimeSpan StalledAfter { get; init; } = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan KeptFor = TimeSpan.FromMinutes(10);
     private readonly string _replica = Guid.NewGuid().ToString("N");
     private bool _failing;
@@ -42,7 +46,7 @@ public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync
         for _, k in ipairs(redis.call('ZRANGEBYSCORE', marks, '-inf', now)) do redis.call('ZREM', active, k) end
         redis.call('ZREMRANGEBYSCORE', marks, '-inf', now)
         local function least()
-          local ranked = redis.call('ZRANGE', active, 0, 15, 'WITHSCORES')
+          local ranked = redis.call('ZRANGE', active, 0, 63, 'WITHSCORES')
           for i = 1, #ranked, 2 do
             local at = tonumber(redis.call('HGET', moved, ranked[i])) or 0
             if at >= now - stall then return ranked[i], tonumber(ranked[i + 1]) end
@@ -92,38 +96,52 @@ public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync
             return;
         }
         using var timer = new PeriodicTimer(Interval);
-        var round = new List<Task<bool>>();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var database = redis.GetDatabase();
-                foreach (var (model, queue) in flow.Queues)
-                {
-                    foreach (var (priority, shared, waiting) in queue.Classes())
-                    {
-                        if (shared?.Ask(waiting) is { } ask)
-                        {
-                            round.Add(SyncAsync(database, $"{model}:{priority.Label()}", ask, shared));
-                        }
-                    }
-                }
-                if (round.Count == 0)
-                {
-                    continue;
-                }
-                var succeeded = true;
-                foreach (var sync in round)
-                {
-                    succeeded &= await sync;
-                }
-                round.Clear();
-                Report(succeeded);
+                await SyncRoundAsync(redis.GetDatabase());
             }
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>One round: every model's classes that have something to send or read, all at once.</summary>
+    internal async Task SyncRoundAsync(IDatabase database)
+    {
+        var round = new List<Task<bool>>();
+        foreach (var (model, queue) in flow.Queues)
+        {
+            // A class syncs when it has something to send or read; every class above one that syncs is read too, so
+            // that this replica learns when a higher class waits elsewhere (and holds its own back).
+            var classes = queue.Classes();
+            var asks = new SharedTurnsAsk?[classes.Length];
+            var lowestSyncing = -1;
+            for (var c = 0; c < classes.Length; c++)
+            {
+                asks[c] = classes[c].Shared?.Ask(classes[c].Waiting);
+                lowestSyncing = asks[c] is null ? lowestSyncing : c;
+            }
+            for (var c = 0; c <= lowestSyncing; c++)
+            {
+                if (classes[c].Shared is { } shared)
+                {
+                    round.Add(SyncAsync(database, $"{model}:{classes[c].Priority.Label()}", asks[c] ?? new SharedTurnsAsk([]), shared));
+                }
+            }
+        }
+        if (round.Count == 0)
+        {
+            return;
+        }
+        var succeeded = true;
+        foreach (var sync in round)
+        {
+            succeeded &= await sync;
+        }
+        Report(succeeded);
     }
 
     /// <summary>One model's class's sync; false when Redis failed (the totals are sent again with the next).</summary>
@@ -157,7 +175,7 @@ public sealed class SharedTurnsSync(FlowController flow, ILogger<SharedTurnsSync
             shared.Synced(ask, new SharedTurnCounts(values[0] is { Length: > 0 } least ? least : null, Number(values[1]) ?? 0, served));
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             // A timed-out script may still run: its totals count once however often they are sent.
             FailedOnce(ex);

@@ -75,7 +75,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 var started = Stopwatch.GetTimestamp();
                 if (routing.FlowControl is { Enabled: true, MaxPrefillTokensPerInstance: > 0 })
                 {
-                    measurement.Prefill = instance.Prefill.Begin(PrefillTokens(request, measurement));
+                    measurement.Prefill = instance.Prefill.Begin(PrefillTokens(request, measurement), request.Stream);
                 }
                 ForwardOutcome? outcome;
                 try

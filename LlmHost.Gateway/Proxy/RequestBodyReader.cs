@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using LlmHost.Gateway.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -35,8 +36,17 @@ public static class RequestBodyReader
     private static InspectionResult? TryReadReceived(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget)
     {
         var reader = context.Request.BodyReader;
-        if (!reader.TryRead(out var result))
+        ReadResult result;
+        try
         {
+            if (!reader.TryRead(out result))
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            // A malformed or cut body, found as soon as it is looked at: the reads below meet it again and answer it.
             return null;
         }
         var data = result.Buffer;

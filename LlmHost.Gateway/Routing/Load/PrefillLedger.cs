@@ -7,13 +7,16 @@ namespace LlmHost.Gateway.Routing.Load;
 /// <c>max_prefill_tokens_per_instance</c>): a request holds its prompt's tokens from when it is sent until its first
 /// byte comes back, or — since an unstreamed answer's first byte is its last — until its prefill should be over at
 /// the instance's prefill rate (the tokens ahead of it and its own, at the rate). The rate is learnt from streamed
-/// requests: the tokens that were ahead of one, plus its own, over its time to first token. Until a streamed request
-/// has taught it, an unstreamed request holds its tokens to its end.
+/// requests: the tokens that were ahead of one, plus its own, over its time to first token (a sample moves it by at
+/// most a factor of two; one under 10 ms is not taken). Until a streamed request has taught it, an unstreamed request
+/// holds its tokens to its end. A streamed request always holds them to its first byte.
 /// </summary>
 public sealed class PrefillLedger
 {
     private const double RateWeight = 0.2;
     private const double PromptWeight = 0.1;
+    // A first token sooner than this says more about a cache hit than about prefill speed.
+    private static readonly TimeSpan MinSampleTime = TimeSpan.FromMilliseconds(10);
 
     private readonly Lock _lock = new();
     private readonly List<Hold> _holds = [];
@@ -51,14 +54,14 @@ public sealed class PrefillLedger
         }
     }
 
-    /// <summary>A request of <paramref name="tokens"/> prompt tokens is being sent here.</summary>
-    public Hold Begin(long tokens)
+    /// <summary>A request of <paramref name="tokens"/> prompt tokens is being sent here; a streamed one holds them to its first byte.</summary>
+    public Hold Begin(long tokens, bool streamed = false)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
         {
             var ahead = InFlight(now);
-            var until = _tokensPerSecond > 0
+            var until = !streamed && _tokensPerSecond > 0
                 ? now + (long)Math.Min((ahead + tokens) / _tokensPerSecond * Stopwatch.Frequency, long.MaxValue / 2)
                 : long.MaxValue;
             var hold = new Hold(this, tokens, ahead, now, until);
@@ -77,10 +80,14 @@ public sealed class PrefillLedger
             {
                 return;
             }
-            if (firstToken && now > hold.Since)
+            var took = Stopwatch.GetElapsedTime(hold.Since, now);
+            if (firstToken && took >= MinSampleTime)
             {
-                var rate = (hold.Ahead + hold.Tokens) / Stopwatch.GetElapsedTime(hold.Since, now).TotalSeconds;
-                _tokensPerSecond = _tokensPerSecond == 0 ? rate : _tokensPerSecond + RateWeight * (rate - _tokensPerSecond);
+                // One sample moves the rate by at most a factor of two either way: a cached prefix answered in a few
+                // milliseconds, or a padded body, cannot switch the cap off for everyone.
+                var rate = (hold.Ahead + hold.Tokens) / took.TotalSeconds;
+                _tokensPerSecond = _tokensPerSecond == 0 ? rate
+                    : _tokensPerSecond + RateWeight * (Math.Clamp(rate, _tokensPerSecond / 2, _tokensPerSecond * 2) - _tokensPerSecond);
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed class SharedTurnsSyncTests : IAsyncLifetime
     // A replica: a sync of its own (its own id in Redis).
     private SharedTurnsSync Replica() =>
         new(new LlmHost.Gateway.FlowControl.FlowController(new StaticOptionsMonitor(new LlmHost.Backends.Configuration.LlmHostConfig())),
-            NullLogger<SharedTurnsSync>.Instance, _connection);
+            NullLogger<SharedTurnsSync>.Instance, _connection) { StalledAfter = TimeSpan.FromSeconds(1.5) };
 
     private async Task Sync(SharedTurnsSync replica, SharedTurns turns, params string[] waiting) =>
         Assert.True(await replica.SyncAsync(_connection.GetDatabase(), ModelClass, turns.Ask(waiting) ?? new SharedTurnsAsk([]), turns));
@@ -102,7 +102,7 @@ public sealed class SharedTurnsSyncTests : IAsyncLifetime
         Take(firstTurns, "flood", 5);
         await Sync(first, firstTurns);
         Take(secondTurns, "quiet", 1);
-        await Task.Delay(SharedTurnsSync.WaitingFor + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(first.WaitingFor + TimeSpan.FromMilliseconds(100));
         await Sync(second, secondTurns, "quiet");
         Assert.Equal(15, await CountOf("flood"));
         await Sync(first, firstTurns, "flood");
@@ -122,7 +122,7 @@ public sealed class SharedTurnsSyncTests : IAsyncLifetime
         await Sync(first, firstTurns, "flood");
         Assert.True(firstTurns.IsAhead("flood"));
 
-        await Task.Delay(SharedTurnsSync.WaitingFor + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(first.WaitingFor + TimeSpan.FromMilliseconds(100));
         await Sync(first, firstTurns, "flood");
 
         Assert.False(firstTurns.IsAhead("flood"));
@@ -140,7 +140,7 @@ public sealed class SharedTurnsSyncTests : IAsyncLifetime
         await Sync(first, firstTurns, "flood");
         Assert.True(firstTurns.IsAhead("flood"));
 
-        var stalled = DateTime.UtcNow + SharedTurnsSync.StalledAfter + TimeSpan.FromMilliseconds(100);
+        var stalled = DateTime.UtcNow + second.StalledAfter + TimeSpan.FromMilliseconds(100);
         while (DateTime.UtcNow < stalled)
         {
             await Sync(second, secondTurns, "stuck"); // still waiting, never served
@@ -149,6 +149,30 @@ public sealed class SharedTurnsSyncTests : IAsyncLifetime
         await Sync(first, firstTurns, "flood");
 
         Assert.False(firstTurns.IsAhead("flood"));
+    }
+
+    [Fact]
+    public async Task SyncRoundAsync_OnlyALowerClassQueuedHere_ReadsTheHigherClassesAndHoldsForOneWaitingElsewhere()
+    {
+        var config = new LlmHost.Backends.Configuration.LlmHostConfig();
+        config.Routing.FlowControl = new LlmHost.Backends.Configuration.FlowControlSettings { Enabled = true, MaxInFlightPerInstance = 1 };
+        var instance = LlmHost.Tests.Unit.Gateway.Routing.BackendSelectorTests.Instance("a");
+        var route = new LlmHost.Gateway.Routing.RouteEntry("m", [instance], [null], LlmHost.Gateway.Routing.RouteSource.Mapping);
+        var flow = new LlmHost.Gateway.FlowControl.FlowController(new StaticOptionsMonitor(config), null, _connection);
+        var here = new SharedTurnsSync(flow, NullLogger<SharedTurnsSync>.Instance, _connection);
+        instance.Enter(); // the instance is full: what arrives queues
+        var batch = flow.WaitTurnAsync(route, "batch-key", 1, RequestPriority.Batch, CancellationToken.None).AsTask();
+        // Another replica has an interactive request waiting for the same model.
+        var elsewhere = new SharedTurns();
+        Assert.True(await Replica().SyncAsync(_connection.GetDatabase(), "m:interactive", elsewhere.Ask(["vip"])!, elsewhere));
+
+        await here.SyncRoundAsync(_connection.GetDatabase());
+        instance.Leave(); // room again
+        flow.Pump();
+
+        var queue = flow.Queues.Single().Value;
+        Assert.True(queue.Classes()[(int)RequestPriority.Interactive].Shared!.SomeoneWaits);
+        Assert.False(batch.IsCompleted); // held: the room is for the replica where the interactive request waits
     }
 
     [Fact]

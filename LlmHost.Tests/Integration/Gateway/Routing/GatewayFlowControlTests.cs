@@ -96,11 +96,16 @@ public class GatewayFlowControlTests
         var second = Long();
         await Task.WhenAll(first, second);
 
-        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Observer.Measurements.Count == 2, TimeSpan.FromSeconds(5)));
-        var measured = gateway.Observer.Measurements.OrderBy(m => m.StartTimestamp).ToList();
+        // The two long prompts (streamed; the warm-up's line may land after it was cleared).
+        Assert.True(await Eventually.TrueWithinAsync(() => gateway.Observer.Measurements.Count(m => m.Stream) == 2, TimeSpan.FromSeconds(5)));
+        var measured = gateway.Observer.Measurements.Where(m => m.Stream).OrderBy(m => m.StartTimestamp).ToList();
         Assert.Equal([QueueOutcome.Passed, QueueOutcome.Dispatched], measured.Select(m => m.Queue!.Value));
-        // Sent as the first one's prefill ended (its first token, ~600 ms), not as it ended (~2.2 s: four tokens later).
-        Assert.InRange(measured[1].QueueTime, TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(1800));
+        // Sent as the first one's prefill ended (at its first byte), not as it ended (four tokens, ~1.6 s, later).
+        var (earlier, later) = (measured[0], measured[1]);
+        var sentAt = later.StartTimestamp + (long)(later.QueueTime.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        var afterFirstByte = System.Diagnostics.Stopwatch.GetElapsedTime(earlier.FirstByteTimestamp!.Value, sentAt);
+        Assert.InRange(afterFirstByte, TimeSpan.FromMilliseconds(-50), TimeSpan.FromMilliseconds(800));
+        Assert.True(sentAt < earlier.LastByteTimestamp!.Value);
         Assert.True(gateway.Instance("sim").Prefill.TokensPerSecond > 0);
         Assert.Equal(0, gateway.Instance("sim").Prefill.TokensInFlight());
     }

@@ -65,16 +65,39 @@ public sealed class PrefillLedgerTests
     }
 
     [Fact]
-    public void TokensInFlight_HoldPastItsEstimatedPrefill_NoLongerCounts()
+    public async Task TokensInFlight_UnstreamedHoldPastItsEstimatedPrefill_NoLongerCounts_AStreamedOneDoes()
     {
         var ledger = new PrefillLedger();
-        var first = ledger.Begin(100);
-        first.FirstToken(); // a rate of at least 100 tokens / (the time since Begin), however short
+        var first = ledger.Begin(100_000, streamed: true);
+        await Task.Delay(20);
+        first.FirstToken(); // a rate of 100,000 tokens over ~20 ms
+        var streamed = ledger.Begin(1, streamed: true);
         var hold = ledger.Begin(1);
 
         Assert.True(System.Diagnostics.Stopwatch.GetTimestamp() > hold.Since);
-        Assert.True(SpinWait.SpinUntil(() => ledger.TokensInFlight() == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => ledger.TokensInFlight() == 1, TimeSpan.FromSeconds(5)));
+        Assert.Equal(long.MaxValue, streamed.Until); // to its first byte, however long
         hold.End();
+        streamed.End();
+    }
+
+    [Fact]
+    public async Task FirstToken_SamplesFarFromTheRate_MoveItByAtMostAFactorOfTwo()
+    {
+        var ledger = new PrefillLedger();
+        var first = ledger.Begin(1000, streamed: true);
+        await Task.Delay(50);
+        first.FirstToken();
+        var learnt = ledger.TokensPerSecond;
+
+        var cached = ledger.Begin(1_000_000, streamed: true); // a cached prefix: a huge prompt answered at once
+        await Task.Delay(20);
+        cached.FirstToken();
+
+        Assert.InRange(ledger.TokensPerSecond, learnt, learnt * 1.2 * 1.01); // 0.2 of the way to twice the rate at most
+        var instant = ledger.Begin(1_000_000, streamed: true);
+        instant.FirstToken(); // under 10 ms: not a sample
+        Assert.InRange(ledger.TokensPerSecond, learnt, learnt * 1.2 * 1.01);
     }
 
     [Fact]

@@ -192,10 +192,12 @@ public sealed class SharedTurnsTests
 
         Assert.Equal(0, queue.Dispatch(room: Saturated, NoStarvation));
         Assert.False(queue.TryPass(room: Saturated, "k", 1, RequestPriority.Default));
-        // Once its oldest waited starvation_after: one chance in four.
+        // Once its oldest waited starvation_after: one chance in four, however many wait.
+        var more = Enumerable.Range(0, 8).Select(_ => queue.Enqueue("k", 1, RequestPriority.Batch, 10, 10, out QueueOutcome _)!).ToList();
         var dispatched = Enumerable.Range(0, FlowQueue.StarvationShare).Sum(_ => queue.Dispatch(room: Saturated, starvationAfter: TimeSpan.Zero));
         Assert.Equal(1, dispatched);
         Assert.True(batch.Turn.IsCompleted);
+        Assert.All(more, r => Assert.False(r.Turn.IsCompleted));
     }
 
     [Fact]
