@@ -12,8 +12,8 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 /// Writes the access log through Serilog's file sink — rolling by day (UTC) and by size, retention by count, age and
 /// total size. A request never waits for the disk: its line (UTF-8 JSON) is copied into a page of an in-memory queue
 /// (up to 50,000 lines or 64 MiB; beyond that lines are dropped and counted rather than slowing requests), which a
-/// dedicated thread hands to the sink every 20 ms, a page at a time. A page the sink fails to write (disk full, out
-/// of memory) counts its lines as dropped and the thread goes on: no failure of one page stops the log.
+/// dedicated thread hands to the sink every 20 ms, a page at a time. Nothing that goes wrong with one page stops the
+/// log (Serilog's sink reports its own write failures to its self-log and goes on).
 /// Draining on a timer instead of waking a writer thread per line (as Serilog's async wrapper does) keeps the cost
 /// per request to a copy under a lock; a thread of its own, rather than a thread-pool timer, keeps draining when a
 /// saturated thread pool would delay a timer callback for seconds and let the queue overflow. Pages are reused, and
