@@ -24,6 +24,9 @@ public sealed class FlowQueue
     private readonly PriorityClass[] _classes;
     private readonly Dictionary<string, int> _perKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    // _keysWith[n]: how many keys have n requests in flight (n ≥ 1); _mostInFlight: the largest such n.
+    private readonly List<int> _keysWith = [0];
+    private int _mostInFlight;
     private int _count;
     private int _granted;
     private int _passedOver = StarvationShare - 1;
@@ -77,9 +80,22 @@ public sealed class FlowQueue
         lock (_lock)
         {
             ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_inFlight, keyId);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref count) && --count <= 0)
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref count))
+            {
+                return;
+            }
+            _keysWith[count]--;
+            if (count == _mostInFlight && _keysWith[count] == 0)
+            {
+                _mostInFlight--; // the key that had the most now has one fewer: nobody has more than that
+            }
+            if (--count == 0)
             {
                 _inFlight.Remove(keyId);
+            }
+            else
+            {
+                _keysWith[count]++;
             }
         }
     }
@@ -93,25 +109,27 @@ public sealed class FlowQueue
         }
     }
 
-    private void Started(string keyId) =>
-        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_inFlight, keyId, out _)++;
+    private void Started(string keyId)
+    {
+        ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_inFlight, keyId, out _);
+        if (count > 0)
+        {
+            _keysWith[count]--;
+        }
+        count++;
+        if (count == _keysWith.Count)
+        {
+            _keysWith.Add(0);
+        }
+        _keysWith[count]++;
+        _mostInFlight = Math.Max(_mostInFlight, count);
+    }
 
     // Whether the key may take the headroom: it has nothing in flight, or less than the key with the most.
     private bool IsLight(string keyId)
     {
         var own = _inFlight.GetValueOrDefault(keyId);
-        if (own == 0)
-        {
-            return true;
-        }
-        foreach (var (_, count) in _inFlight)
-        {
-            if (count > own)
-            {
-                return true;
-            }
-        }
-        return false;
+        return own == 0 || own < _mostInFlight;
     }
 
     /// <summary>Per priority class: its turns as the replicas share them (null when not shared) and the keys waiting in it here.</summary>

@@ -220,6 +220,29 @@ public sealed class FlowQueueTests
         Assert.True(queue.TryPass(room: 1, "heavy", 1, headroom: 1));
     }
 
+    [Fact]
+    public void Ended_HeaviestKeyFallsBelowAnother_TheOtherIsNowTheHeaviest()
+    {
+        var queue = Queue();
+        foreach (var (key, count) in new[] { ("a", 3), ("b", 2) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Assert.True(queue.TryPass(room: 10, key, 1));
+                queue.Sent();
+            }
+        }
+        Assert.False(queue.TryPass(room: 1, "a", 1, headroom: 1));
+
+        queue.Ended("a"); // 2 and 2: a tie, nobody lighter than the heaviest
+        Assert.False(queue.TryPass(room: 1, "a", 1, headroom: 1));
+        Assert.False(queue.TryPass(room: 1, "b", 1, headroom: 1));
+
+        queue.Ended("a"); // 1 and 2
+        Assert.False(queue.TryPass(room: 1, "b", 1, headroom: 1));
+        Assert.True(queue.TryPass(room: 1, "a", 1, headroom: 1));
+    }
+
     [Theory]
     [InlineData(null, null, RequestPriority.Default)]
     [InlineData(RequestPriority.Interactive, null, RequestPriority.Default)]
