@@ -42,6 +42,8 @@ public sealed class MeteringStream : Stream
     private JsonUsageScanner? _json;
     // The data of the event too long to hold, read as it passes.
     private JsonUsageScanner? _oversized;
+    // A stream's plain token chunk, as learnt from one read whole.
+    private PlainChunkShape? _plainChunk;
 
     public MeteringStream(Stream inner, HttpResponse response, CompletionMeasurement measurement, bool stripUsageChunk)
     {
@@ -142,6 +144,7 @@ public sealed class MeteringStream : Stream
         }
         if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
+            _plainChunk = new PlainChunkShape();
             return Mode.Sse;
         }
         if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && response.StatusCode < 400)
@@ -221,7 +224,7 @@ public sealed class MeteringStream : Stream
         int eventEnd;
         while ((eventEnd = SseFraming.FindEventEnd(data.Span, scanned, out var contentEnd)) >= 0)
         {
-            var kind = _skippingEvent ? EndOversized(data.Span[scanned..contentEnd]) : SseEventInspector.Inspect(data.Span[scanned..contentEnd], _measurement);
+            var kind = _skippingEvent ? EndOversized(data.Span[scanned..contentEnd]) : SseEventInspector.Inspect(data.Span[scanned..contentEnd], _measurement, _plainChunk);
             _skippingEvent = false;
             _lastEventStripped = kind == SseEventKind.UsageChunk && _stripUsageChunk;
             if (_lastEventStripped)
@@ -312,6 +315,7 @@ public sealed class MeteringStream : Stream
         {
             _json?.Dispose();
             _oversized?.Dispose();
+            _plainChunk?.Dispose();
             if (_pending is not null)
             {
                 ArrayPool<byte>.Shared.Return(_pending);

@@ -12,13 +12,17 @@ namespace LlmHost.Gateway.Metering;
 /// </summary>
 public static class SseEventInspector
 {
-    public static SseEventKind Inspect(ReadOnlySpan<byte> evt, CompletionMeasurement measurement)
+    /// <summary>Reads one event (its text without the blank line that ends it) into the measurement; says what it was.</summary>
+    /// <param name="evt">The event's lines.</param>
+    /// <param name="measurement">The request's measurement, which the event's tokens, usage and finish reasons go to.</param>
+    /// <param name="shape">The stream's plain token chunk as learnt so far (chat and completions streams), or null.</param>
+    public static SseEventKind Inspect(ReadOnlySpan<byte> evt, CompletionMeasurement measurement, PlainChunkShape? shape = null)
     {
         byte[]? joined = null;
         try
         {
             var payload = Data(evt, ref joined);
-            return payload.IsEmpty ? SseEventKind.Other : InspectData(payload.Trim((byte)' '), measurement);
+            return payload.IsEmpty ? SseEventKind.Other : InspectData(payload.Trim((byte)' '), measurement, shape);
         }
         finally
         {
@@ -78,13 +82,15 @@ public static class SseEventInspector
         return line;
     }
 
-    private static SseEventKind InspectData(ReadOnlySpan<byte> payload, CompletionMeasurement measurement)
+    private static SseEventKind InspectData(ReadOnlySpan<byte> payload, CompletionMeasurement measurement, PlainChunkShape? shape)
     {
         if (payload.SequenceEqual("[DONE]"u8))
         {
             return SseEventKind.Done;
         }
-        if (IsPlainTokenChunk(payload, measurement))
+        // Read whole until the response's model is noted (traced requests): it comes from the first chunk read.
+        shape = measurement.Operation is "chat" or "text_completion" && !(measurement.Traced && measurement.ResponseModel is null) ? shape : null;
+        if (shape?.Matches(payload) == true)
         {
             measurement.CountCompletionTokens(1);
             return SseEventKind.Chunk;
@@ -117,31 +123,11 @@ public static class SseEventInspector
             chunk.Usage.ReportTo(measurement);
             return chunk.Choices == 0 ? SseEventKind.UsageChunk : SseEventKind.Chunk;
         }
-        return SseEventKind.Chunk;
-    }
-
-    /// <summary>
-    /// A chat or completions chunk that carries one choice's next token and nothing else the gateway reads — no usage,
-    /// no finish reason, no error, no empty delta (a role chunk), no model still to note — is most of a stream: it is
-    /// counted as one token without reading its JSON (the usage chunk settles the stream; the count only stands in
-    /// for a stream cut short). Any other event is read whole.
-    /// </summary>
-    private static bool IsPlainTokenChunk(ReadOnlySpan<byte> payload, CompletionMeasurement measurement)
-    {
-        // Compact JSON only (as vLLM and SGLang write it): spaced JSON is read whole rather than guessed at.
-        if (measurement.Operation is not ("chat" or "text_completion") || (measurement.Traced && measurement.ResponseModel is null)
-            || !payload.StartsWith("{\"id\":"u8) || payload.IndexOf(": "u8) >= 0)
+        if (shape is not null && chunk is { Choices: 1, DeltaTokens: 1, FinishReasons.Count: 0 })
         {
-            return false;
+            shape.Learn(payload, measurement.Operation);
         }
-        var index = payload.IndexOf("\"index\":"u8);
-        var finish = payload.IndexOf("\"finish_reason\":"u8);
-        var text = payload.IndexOf("\"content\":\""u8) is >= 0 and var content ? content + 11 : payload.IndexOf("\"text\":\""u8) is >= 0 and var plain ? plain + 8 : -1;
-        return index >= 0 && payload[(index + 1)..].IndexOf("\"index\":"u8) < 0
-            && (finish < 0 || payload[(finish + 16)..].StartsWith("null"u8))
-            && text > 0 && text < payload.Length && payload[text] != (byte)'"'
-            && payload.IndexOf("\"usage\""u8) < 0 && payload.IndexOf("\"error\""u8) < 0
-            && payload.IndexOf("\"tool_calls\":["u8) < 0 && payload.IndexOf("\"reasoning"u8) < 0;
+        return SseEventKind.Chunk;
     }
 
     private static void ReadChunk(ref Utf8JsonReader reader, ref Chunk chunk, CompletionMeasurement measurement)

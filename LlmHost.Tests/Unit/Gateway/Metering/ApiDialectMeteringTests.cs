@@ -148,6 +148,24 @@ public class ApiDialectMeteringTests
     }
 
     [Fact]
+    public async Task ChatStream_UsageNullOnEveryChunk_CountedAsReadingEachWouldCount()
+    {
+        static string Chunk(string content, string finish = "null") =>
+            $"data: {{\"id\":\"c\",\"created\":1,\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}},\"finish_reason\":{finish}}}],\"usage\":null}}\n\n";
+        var chat = Chunk("") + Chunk("a") + Chunk("b") + Chunk("\\\"quoted\\\"") + Chunk("") + Chunk("c") + Chunk("d", "\"stop\"")
+            + "data: {\"id\":\"c\",\"created\":1,\"choices\":[],\"usage\":null}\n\n";
+        foreach (var split in new[] { 0, 40, chat.Length / 2, chat.Length })
+        {
+            var (output, measurement, _) = await Run("text/event-stream", chat, split, operation: "chat");
+
+            Assert.Equal(chat, output);
+            Assert.Equal(UsageSource.Counted, measurement.Source);
+            Assert.Equal(5, measurement.CompletionTokens);
+            Assert.Equal(["stop"], FinishReasonNames.Names(measurement.FinishReasons));
+        }
+    }
+
+    [Fact]
     public async Task ChatStream_SpacedJsonOrEmptyDeltas_ReadWholeNotGuessed()
     {
         const string chat =
