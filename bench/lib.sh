@@ -141,7 +141,10 @@ timed_chat() { # model
 }
 
 # --- An upstream that answers at once and is never the bottleneck (bench/perf.sh, bench/profile.sh): Nginx on CPU 0
-# with canned answers — a 16-token chat completion with usage, or a 20-chunk stream ending with its usage chunk.
+# with canned answers — a 16-token chat completion with usage, or a 20-chunk stream ending with its usage chunk. The
+# stream is sent chunked (Transfer-Encoding), as engines send theirs: Nginx's `return` alone would give it a
+# Content-Length, which a bare proxy passes on (writing a body of known length) and the gateway cannot (it may drop
+# the usage chunk or add an error event); an empty `add_after_body` makes the length unknown.
 canned_usage='"usage":{"prompt_tokens":12,"total_tokens":28,"completion_tokens":16}'
 canned_models='{"object":"list","data":[{"id":"bench-model","object":"model","created":1,"owned_by":"vllm","root":"bench-model","max_model_len":8192}]}'
 canned_json="{\"id\":\"chatcmpl-b\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen\"},\"finish_reason\":\"length\"}],$canned_usage}"
@@ -160,7 +163,9 @@ start_nginx_upstream() { # port:json|stream ...; Nginx on CPU 0, stopped by kill
     if [ "$kind" = stream ]; then
       servers+="server { listen 127.0.0.1:$port; location = /health { return 200; }
         location = /v1/models { default_type application/json; return 200 '$canned_models'; }
-        location / { default_type text/event-stream; return 200 '$canned_stream'; } }
+        location = /end-of-stream { return 204; }
+        location / { default_type text/event-stream; addition_types text/event-stream; add_after_body /end-of-stream;
+          return 200 '$canned_stream'; } }
 "
     else
       servers+="server { listen 127.0.0.1:$port; location = /health { return 200; }

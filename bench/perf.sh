@@ -9,7 +9,8 @@
 #
 #   bench/perf.sh [warm-up-seconds] [round-seconds] [connections] [rounds]
 #   LLMHOST_BENCH_GATEWAY_ENV="DOTNET_gcServer=0 …" adds runtime settings to the gateways (to study one);
-#   LLMHOST_BENCH_QUICK=1 measures only the non-streamed CPU of the bare proxy and the gateway, all on.
+#   LLMHOST_BENCH_QUICK=1 measures only the non-streamed CPU of the bare proxy and the gateway, all on;
+#   LLMHOST_BENCH_QUICK=stream only their streamed CPU.
 #
 # Prints, for docs/BENCHMARKS.md:
 #   1. CPU per request, non-streamed: bare YARP, gateway (all on), gateway (metrics and access log off), gateway
@@ -62,7 +63,9 @@ post_lua "$work/json-paced.lua" "$bench_body_json" 8
 targets_json=("bare|bare YARP proxy|$bare_pid|$bare_port|json" "gw|gateway, all on|$gw_pid|$gw_port|json"
   "quiet|gateway, metrics and access log off|$quiet_pid|$gw_quiet_port|json" "nolimits|gateway, limits off|$nolimits_pid|$gw_nolimits_port|json")
 targets_sse=("baresse|bare YARP proxy, streamed|$bare_sse_pid|$bare_sse_port|sse" "sse|gateway, all on, streamed|$sse_pid|$gw_sse_port|sse")
-if [ -n "${LLMHOST_BENCH_QUICK:-}" ]; then
+if [ "${LLMHOST_BENCH_QUICK:-}" = stream ]; then
+  targets_json=()
+elif [ -n "${LLMHOST_BENCH_QUICK:-}" ]; then
   targets_json=("${targets_json[@]:0:2}")
   targets_sse=()
 fi
@@ -95,8 +98,9 @@ for round in $(seq 1 "$rounds"); do
 done
 med() { median_cpu "$1"; }
 if [ -n "${LLMHOST_BENCH_QUICK:-}" ]; then
-  bare=$(med "bare YARP proxy"); gw=$(med "gateway, all on")
-  echo; echo "Medians (µs CPU/request): bare YARP $bare; gateway all on $gw ($(awk -v a="$gw" -v b="$bare" 'BEGIN { printf "%.2f", a / b }')×); gateway runtime settings: ${LLMHOST_BENCH_GATEWAY_ENV:-defaults}"
+  suffix=""; [ "$LLMHOST_BENCH_QUICK" = stream ] && suffix=", streamed"
+  bare=$(med "bare YARP proxy$suffix"); gw=$(med "gateway, all on$suffix")
+  echo; echo "Medians (µs CPU/request): bare YARP$suffix $bare; gateway all on$suffix $gw ($(awk -v a="$gw" -v b="$bare" 'BEGIN { printf "%.2f", a / b }')×); gateway runtime settings: ${LLMHOST_BENCH_GATEWAY_ENV:-defaults}"
   exit 0
 fi
 bare=$(med "bare YARP proxy"); gw=$(med "gateway, all on"); quiet=$(med "gateway, metrics and access log off")
