@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 
@@ -57,9 +58,14 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
 
     private sealed class GuardStream(Stream inner, string backend, TimeSpan idleTimeout, CancellationToken clientAborted, ClientApis.ApiOperation operation) : Stream
     {
-        // One timer for the whole stream, re-armed for each read: linked to the client's abort, so that a client
+        // Cancels the read in progress once it has waited idleTimeout; linked to the client's abort, so that a client
         // that goes away still cancels the read.
         private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
+        // One timer for the whole stream, not re-armed by each read: when it fires it looks at how long the read in
+        // progress (if any) has waited, and cancels it or fires again when it could have waited idleTimeout.
+        private ITimer? _timer;
+        // When the read in progress started (Stopwatch ticks); 0 between reads.
+        private long _readSince;
         private byte[]? _tail;
         private int _tailOffset;
         // The last four bytes read, newest in the low byte; as if after an event end before the first read.
@@ -79,9 +85,10 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
             }
             try
             {
-                _idle.CancelAfter(idleTimeout);
+                Volatile.Write(ref _readSince, Stopwatch.GetTimestamp());
+                _timer ??= TimeProvider.System.CreateTimer(static state => ((GuardStream)state!).OnTimer(), this, idleTimeout, Timeout.InfiniteTimeSpan);
                 var read = await inner.ReadAsync(buffer, _idle.Token);
-                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                Volatile.Write(ref _readSince, 0);
                 foreach (var b in buffer.Span[Math.Max(0, read - 4)..read])
                 {
                     _last4 = (_last4 << 8) | b;
@@ -93,6 +100,27 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
                 // Mid-event bytes need a blank line first so the error event stays a separate event.
                 _tail = ErrorEvent(backend, needsSeparator: !Metering.SseFraming.EndsEvent(_last4), operation);
                 return ReadTail(buffer.Span);
+            }
+        }
+
+        private void OnTimer()
+        {
+            var since = Volatile.Read(ref _readSince);
+            var waited = since == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(since);
+            try
+            {
+                if (waited >= idleTimeout)
+                {
+                    _idle.Cancel();
+                }
+                else
+                {
+                    _timer?.Change(idleTimeout - waited, Timeout.InfiniteTimeSpan);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The stream ended meanwhile.
             }
         }
 
@@ -116,6 +144,7 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         {
             if (disposing)
             {
+                _timer?.Dispose();
                 inner.Dispose();
                 _idle.Dispose();
             }

@@ -134,6 +134,21 @@ public class GatewayStreamingTests
     }
 
     [Fact]
+    public async Task Stream_LongerThanTheIdleTimeoutWithTokensWithinIt_NotCut()
+    {
+        // 300 ms between tokens, 1 s allowed between bytes, about 3 s in all: the idle timer must follow each read.
+        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--itl-ms", "300");
+        await using var gateway = await GatewayHost.StartAsync("gateway: { activity_timeout: 1s }\n" + Config(sim));
+
+        var chunks = await StreamAsync(gateway, """{"model":"m","messages":[],"max_tokens":10,"ignore_eos":true,"stream":true}""");
+
+        Assert.DoesNotContain(chunks, chunk => chunk.TryGetProperty("error", out _));
+        Assert.Equal(10, chunks.Count(chunk => chunk.GetProperty("choices") is { ValueKind: JsonValueKind.Array } choices
+            && choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var content) && content.GetString() is { Length: > 0 }));
+        Assert.False(gateway.Observer.Last.StreamError);
+    }
+
+    [Fact]
     public async Task Stream_BackendDiesMidway_ClientGetsErrorEventAndCleanEnd()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--drop-rate", "1", "--itl-ms", "5");
