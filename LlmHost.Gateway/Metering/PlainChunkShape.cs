@@ -26,9 +26,41 @@ public sealed class PlainChunkShape : IDisposable
             return false;
         }
         var value = payload[_prefix..^_suffix];
-        // No quote inside (it would end the string: another shape), no backslash last (it would escape the closing quote).
+        // No quote inside (it would end the string: another shape), and a string the JSON reader would take: no raw
+        // control byte (a line break of a multi-line event among them), only valid escapes.
         return payload.StartsWith(_bytes.AsSpan(0, _prefix)) && payload.EndsWith(_bytes.AsSpan(_prefix, _suffix))
-            && value.IndexOf((byte)'"') < 0 && value[^1] != (byte)'\\';
+            && value.IndexOfAnyInRange((byte)0, (byte)0x1F) < 0 && value.IndexOf((byte)'"') < 0
+            && (value.IndexOf((byte)'\\') < 0 || EscapesValid(value));
+    }
+
+    // Each backslash starts one of JSON's escapes: \" \\ \/ \b \f \n \r \t, or \u and four hex digits.
+    private static bool EscapesValid(ReadOnlySpan<byte> value)
+    {
+        for (var i = value.IndexOf((byte)'\\'); i >= 0 && i < value.Length; i++)
+        {
+            if (value[i] != (byte)'\\')
+            {
+                continue;
+            }
+            if (i + 1 >= value.Length)
+            {
+                return false;
+            }
+            var escape = value[++i];
+            if (escape == (byte)'u')
+            {
+                if (i + 4 >= value.Length || !System.Buffers.Text.Utf8Parser.TryParse(value.Slice(i + 1, 4), out ushort _, out var used, 'X') || used != 4)
+                {
+                    return false;
+                }
+                i += 4;
+            }
+            else if (escape is not ((byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

@@ -86,7 +86,7 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
             try
             {
                 Volatile.Write(ref _readSince, Stopwatch.GetTimestamp());
-                _timer ??= TimeProvider.System.CreateTimer(static state => ((GuardStream)state!).OnTimer(), this, idleTimeout, Timeout.InfiniteTimeSpan);
+                _timer ??= StartTimer();
                 var read = await inner.ReadAsync(buffer, _idle.Token);
                 Volatile.Write(ref _readSince, 0);
                 foreach (var b in buffer.Span[Math.Max(0, read - 4)..read])
@@ -103,6 +103,15 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
             }
         }
 
+        // Without the request's execution context: the timer lives as long as the stream, not as the request's state.
+        private ITimer StartTimer()
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                return TimeProvider.System.CreateTimer(static state => ((GuardStream)state!).OnTimer(), this, idleTimeout, Timeout.InfiniteTimeSpan);
+            }
+        }
+
         private void OnTimer()
         {
             var since = Volatile.Read(ref _readSince);
@@ -115,7 +124,8 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
                 }
                 else
                 {
-                    _timer?.Change(idleTimeout - waited, Timeout.InfiniteTimeSpan);
+                    // A millisecond more: the timer's clock may fire a little before the stopwatch's.
+                    _timer?.Change(idleTimeout - waited + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
                 }
             }
             catch (ObjectDisposedException)

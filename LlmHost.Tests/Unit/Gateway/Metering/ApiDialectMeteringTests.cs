@@ -166,6 +166,19 @@ public class ApiDialectMeteringTests
     }
 
     [Fact]
+    public async Task ChatStream_ChunksWithTwoGeneratedStrings_EachReadWhole()
+    {
+        // Reasoning and content in one chunk count two tokens: such a chunk teaches no shape, so the next ones,
+        // alike but for their content, are read whole too.
+        const string chunk = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"r\",\"content\":\"VALUE\"},\"finish_reason\":null}]}\n\n";
+        var chat = chunk.Replace("VALUE", "a") + chunk.Replace("VALUE", "b") + chunk.Replace("VALUE", "c");
+
+        var (_, measurement, _) = await Run("text/event-stream", chat, chat.Length, operation: "chat");
+
+        Assert.Equal(6, measurement.CompletionTokens);
+    }
+
+    [Fact]
     public async Task ChatStream_SpacedJsonOrEmptyDeltas_ReadWholeNotGuessed()
     {
         const string chat =

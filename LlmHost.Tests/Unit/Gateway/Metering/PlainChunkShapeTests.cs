@@ -23,6 +23,8 @@ public class PlainChunkShapeTests
     [InlineData(@"line\nbreak")]
     [InlineData(@"\u0022quoted\u0022")]
     [InlineData(@"ends with an escaped backslash\\ then more")]
+    [InlineData(@"ends with an escaped backslash\\")]
+    [InlineData(@"\ud83d\ude00 \/ \b\f\r\t")]
     public void Matches_SameShapeAnotherString_True(string value)
     {
         using var shape = Learnt();
@@ -34,6 +36,11 @@ public class PlainChunkShapeTests
     [InlineData("")] // an empty delta counts no token
     [InlineData("a\\\"b")] // an escaped quote: read whole
     [InlineData("trailing\\")] // would escape the closing quote
+    [InlineData("tab\tinside")] // a raw control byte: not a JSON string
+    [InlineData("line\nbreak")] // a multi-line event's joined data
+    [InlineData(@"bad \q escape")]
+    [InlineData(@"bad \u12G4 escape")]
+    [InlineData(@"short \u12")]
     [InlineData("a\",\"role\":\"x")] // a quote ends the string: another shape
     public void Matches_StringThatCouldChangeTheShape_False(string value)
     {
