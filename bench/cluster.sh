@@ -7,14 +7,14 @@
 # workload's duration divided by the time scale, plus at most --drain for requests still running.
 #   bench/cluster.sh [--engines 4] [--gpu l4] [--model-profile llama-3.1-8b] [--time-scale 4] [--rates "0.5 1 1.5"]
 #                    [--policies "round_robin random least_outstanding oracle"] [--duration 120s] [--drain 30s]
-#                    [--gpu-memory-utilization 0.9] [--flow-control "max_in_flight_per_instance: 4"]
+#                    [--gpu-memory-utilization 0.9] [--max-num-seqs 256] [--flow-control "max_in_flight_per_instance: 4"]
 #                    [--out bench/results/cluster] WORKLOAD.yaml...
 # A policy with "+fc" (prefix_aware+fc) runs with flow control on (routing.flow_control: shipped thresholds, or
 # --flow-control's settings).
 # Writes one JSON/Markdown/SVG per run and a comparison.md/.svg per workload into --out/<workload>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-engines=4 gpu=l4 profile=llama-3.1-8b time_scale=4 rates="0.5 1 1.5" duration="" drain=30s memory=0.9 flow_settings=""
+engines=4 gpu=l4 profile=llama-3.1-8b time_scale=4 rates="0.5 1 1.5" duration="" drain=30s memory=0.9 flow_settings="" max_num_seqs=256
 policies="round_robin random least_outstanding oracle" out=bench/results/cluster
 workloads=()
 while [ $# -gt 0 ]; do
@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --drain) drain=$2; shift 2 ;;
     --gpu-memory-utilization) memory=$2; shift 2 ;;
+    --max-num-seqs) max_num_seqs=$2; shift 2 ;;
     --flow-control) flow_settings=", $2"; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
@@ -73,7 +74,7 @@ start_cluster() { # policy
     # shellcheck disable=SC2086
     dotnet LlmHost.Simulator/bin/Release/net10.0/LlmHost.Simulator.dll --engine vllm --model llama --port "$port" \
       --engine-model roofline --gpu "$gpu" --model-profile "$profile" --time-scale "$time_scale" --gpu-memory-utilization "$memory" \
-      --max-model-len 32768 --enable-prompt-tokens-details --lora-modules $adapters --max-loras 4 "${priority[@]}" >"$work/engine-$e.log" 2>&1 &
+      --max-num-seqs "$max_num_seqs" --max-model-len 32768 --enable-prompt-tokens-details --lora-modules $adapters --max-loras 4 "${priority[@]}" >"$work/engine-$e.log" 2>&1 &
     pids+=($!)
     urls="$urls${urls:+,}http://127.0.0.1:$port"
     metrics="$metrics${metrics:+,}http://127.0.0.1:$port/metrics"
