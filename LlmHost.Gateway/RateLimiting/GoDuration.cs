@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text;
 
 namespace LlmHost.Gateway.RateLimiting;
 
 /// <summary>
 /// Durations as OpenAI writes them in <c>x-ratelimit-reset-*</c> (Go's <c>time.Duration</c> text, to the
-/// millisecond): <c>12ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h2m3s</c>.
+/// millisecond): <c>12ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h2m3s</c>. One string a call, written in place.
 /// </summary>
 public static class GoDuration
 {
@@ -16,22 +15,45 @@ public static class GoDuration
         {
             return "0s";
         }
+        Span<char> text = stackalloc char[48];
+        var length = 0;
         if (ms < 1000)
         {
-            return ms.ToString(CultureInfo.InvariantCulture) + "ms";
+            Append(text, ref length, ms);
+            text[length++] = 'm';
+            text[length++] = 's';
+            return new string(text[..length]);
         }
         var hours = ms / 3_600_000;
         var minutes = ms / 60_000 % 60;
-        var seconds = ms % 60_000 / 1000.0;
-        var text = new StringBuilder(16);
         if (hours > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{hours}h");
+            Append(text, ref length, hours);
+            text[length++] = 'h';
         }
         if (hours > 0 || minutes > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{minutes}m");
+            Append(text, ref length, minutes);
+            text[length++] = 'm';
         }
-        return text.Append(seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('s').ToString();
+        Append(text, ref length, ms % 60_000 / 1000);
+        if (ms % 1000 is > 0 and var fraction)
+        {
+            // Up to three decimals, without trailing zeros: .5, .57, .574.
+            text[length++] = '.';
+            for (var unit = 100; fraction > 0; unit /= 10)
+            {
+                text[length++] = (char)('0' + fraction / unit);
+                fraction %= unit;
+            }
+        }
+        text[length++] = 's';
+        return new string(text[..length]);
+    }
+
+    private static void Append(Span<char> text, ref int length, long value)
+    {
+        value.TryFormat(text[length..], out var written, provider: CultureInfo.InvariantCulture);
+        length += written;
     }
 }

@@ -40,13 +40,13 @@ public static class RateLimitHeaders
     {
         if (state.RequestsLimit > 0)
         {
-            headers[AnthropicPrefix + "requests-limit"] = Text(state.RequestsLimit);
+            headers[AnthropicPrefix + "requests-limit"] = LimitText(state.RequestsLimit);
             headers[AnthropicPrefix + "requests-remaining"] = Text(state.RequestsRemaining);
             headers[AnthropicPrefix + "requests-reset"] = Time(now + state.RequestsReset);
         }
         if (state.TokensLimit > 0)
         {
-            headers[AnthropicPrefix + "tokens-limit"] = Text(state.TokensLimit);
+            headers[AnthropicPrefix + "tokens-limit"] = LimitText(state.TokensLimit);
             headers[AnthropicPrefix + "tokens-remaining"] = Text(state.TokensRemaining);
             headers[AnthropicPrefix + "tokens-reset"] = Time(now + state.TokensReset);
         }
@@ -56,19 +56,19 @@ public static class RateLimitHeaders
     {
         if (state.RequestsLimit > 0)
         {
-            headers[LimitRequests] = Text(state.RequestsLimit);
+            headers[LimitRequests] = LimitText(state.RequestsLimit);
             headers[RemainingRequests] = Text(state.RequestsRemaining);
             headers[ResetRequests] = GoDuration.Format(state.RequestsReset);
         }
         if (state.TokensLimit > 0)
         {
-            headers[LimitTokens] = Text(state.TokensLimit);
+            headers[LimitTokens] = LimitText(state.TokensLimit);
             headers[RemainingTokens] = Text(state.TokensRemaining);
             headers[ResetTokens] = GoDuration.Format(state.TokensReset);
         }
         if (state.ConcurrencyLimit > 0)
         {
-            headers[LimitConcurrency] = Text(state.ConcurrencyLimit);
+            headers[LimitConcurrency] = LimitText(state.ConcurrencyLimit);
             headers[RemainingConcurrency] = Text(state.ConcurrencyRemaining);
         }
     }
@@ -107,6 +107,24 @@ public static class RateLimitHeaders
             return Task.CompletedTask;
         }, (response, ticket));
     }
+
+    // A key's limits are the same request after request, and few keys have limits of their own: their text is kept
+    // (a small cache indexed by the value) rather than formatted for every response.
+    private static readonly NumberText?[] Limits = new NumberText?[16];
+
+    private static string LimitText(long value)
+    {
+        ref var slot = ref Limits[(int)((ulong)value % (ulong)Limits.Length)];
+        if (slot is { } known && known.Value == value)
+        {
+            return known.Text;
+        }
+        var text = Text(value);
+        slot = new NumberText(value, text);
+        return text;
+    }
+
+    private sealed record NumberText(long Value, string Text);
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
