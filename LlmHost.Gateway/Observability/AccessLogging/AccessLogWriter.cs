@@ -12,12 +12,13 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 /// Writes the access log through Serilog's file sink — rolling by day (UTC) and by size, retention by count, age and
 /// total size. A request never waits for the disk: its line (UTF-8 JSON) is copied into a page of an in-memory queue
 /// (up to 50,000 lines or 64 MiB; beyond that lines are dropped and counted rather than slowing requests), which a
-/// dedicated thread hands to the sink every 20 ms, a page at a time. Nothing that goes wrong with one page stops the
-/// log (Serilog's sink reports its own write failures to its self-log and goes on).
+/// dedicated thread hands to the sink every 20 ms, a page at a time — in pieces of at most an eighth of
+/// <c>max_file_size</c>, cut between lines, since the sink rolls a file only between writes. Nothing that goes wrong
+/// with one page stops the log (Serilog's sink reports its own write failures to its self-log and goes on).
 /// Draining on a timer instead of waking a writer thread per line (as Serilog's async wrapper does) keeps the cost
 /// per request to a copy under a lock; a thread of its own, rather than a thread-pool timer, keeps draining when a
 /// saturated thread pool would delay a timer callback for seconds and let the queue overflow. Pages are reused, and
-/// the sink gets one event a page whose text the formatter reads from the page: a line allocates nothing.
+/// the sink gets one event a piece whose text the formatter reads from the page: a line allocates nothing.
 /// </summary>
 public sealed class AccessLogWriter : IAsyncDisposable
 {
@@ -39,6 +40,9 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread? _drainThread;
     private readonly LogFileSlot? _slot;
+    // The most the sink is handed at once: it rolls only between writes, so a file passes max_file_size by at most this
+    // (or one line longer than it).
+    private readonly int _pieceBytes = PageBytes;
     private byte[]? _current;
     private int _currentBytes;
     private int _currentLines;
@@ -63,6 +67,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
         _slot = LogFileSlot.Acquire(Directory, $"access-{service}");
         Prefix = $"access-{service}.{_slot.Number}-";
         var maxFileSize = ByteSize.TryParse(settings.MaxFileSize)!.Value;
+        _pieceBytes = (int)Math.Clamp(maxFileSize / 8, 1, PageBytes);
         TimeSpan? retainedAge = settings.RetainedDays > 0 ? TimeSpan.FromDays(settings.RetainedDays) : null;
         _hooks = new CompressingHooks(Directory, Prefix, new LogRetention(settings.RetainedFiles, retainedAge, ByteSize.TryParse(settings.MaxTotalSize)), settings.Compress, logger);
         _hooks.Start();
@@ -189,8 +194,13 @@ public sealed class AccessLogWriter : IAsyncDisposable
         {
             try
             {
-                _formatter.Page = page;
-                _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, NoText, []));
+                for (var start = 0; start < page.Bytes;)
+                {
+                    var end = PieceEnd(page, start);
+                    _formatter.Text = page.Buffer.AsMemory(start, end - start);
+                    _logger!.Write(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, NoText, []));
+                    start = end;
+                }
             }
             catch (Exception ex) when (ex is not ThreadInterruptedException)
             {
@@ -207,7 +217,24 @@ public sealed class AccessLogWriter : IAsyncDisposable
             }
         }
         _draining.Clear();
-        _formatter.Page = default;
+        _formatter.Text = default;
+    }
+
+    // Where the piece of the page that starts at `start` ends: after its last whole line within _pieceBytes, or after
+    // its first line when that one is longer.
+    private int PieceEnd(Page page, int start)
+    {
+        if (page.Bytes - start <= _pieceBytes)
+        {
+            return page.Bytes;
+        }
+        var lastLineEnd = page.Buffer.AsSpan(start, _pieceBytes).LastIndexOf((byte)'\n');
+        if (lastLineEnd >= 0)
+        {
+            return start + lastLineEnd + 1;
+        }
+        var firstLineEnd = page.Buffer.AsSpan(start, page.Bytes - start).IndexOf((byte)'\n');
+        return firstLineEnd < 0 ? page.Bytes : start + firstLineEnd + 1;
     }
 
     /// <summary>Writes every queued line to disk and waits for pending compression (at shutdown).</summary>
@@ -230,16 +257,16 @@ public sealed class AccessLogWriter : IAsyncDisposable
     /// <summary>Lines of JSON, each ending with its newline, in <see cref="Buffer"/>'s first <see cref="Bytes"/> bytes.</summary>
     private readonly record struct Page(byte[] Buffer, int Bytes, int Lines);
 
-    /// <summary>Writes the page being drained as it is (its lines are JSON already); the event itself carries no text.</summary>
+    /// <summary>Writes the lines being drained as they are (they are JSON already); the event itself carries no text.</summary>
     private sealed class LineFormatter : ITextFormatter
     {
         private char[] _chars = new char[PageBytes];
 
-        public Page Page { get; set; }
+        public ReadOnlyMemory<byte> Text { get; set; }
 
         public void Format(LogEvent logEvent, TextWriter output)
         {
-            var bytes = Page.Buffer.AsSpan(0, Page.Bytes);
+            var bytes = Text.Span;
             if (_chars.Length < bytes.Length)
             {
                 _chars = new char[bytes.Length];
