@@ -42,11 +42,50 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
             await File.WriteAllTextAsync(keysPath, GatewayHost.DefaultKeysJson);
         }
-        var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var process = DotnetProcess.Start("LlmHost.Gateway",
-            ["--urls", address.ToString().TrimEnd('/'), "--config", configPath, "--keys", keysPath], workingDirectory, environment);
-        await process.WaitUntilReadyAsync(new Uri(address, "/health").ToString());
-        return new GatewayProcess(process, address, directory);
+        for (var attempt = 1; ; attempt++)
+        {
+            var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+            var process = DotnetProcess.Start("LlmHost.Gateway",
+                ["--urls", address.ToString().TrimEnd('/'), "--config", configPath, "--keys", keysPath], workingDirectory, environment);
+            try
+            {
+                await process.WaitUntilReadyAsync(new Uri(address, "/health").ToString());
+                if (await ListensAsync(process, address))
+                {
+                    return new GatewayProcess(process, address, directory);
+                }
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // It exited before it answered: most likely the port was taken meanwhile.
+            }
+            await process.DisposeAsync();
+            if (attempt >= 3)
+            {
+                throw new InvalidOperationException($"the gateway did not start on a free port: {string.Join('\n', process.Output.TakeLast(30))}");
+            }
+        }
+    }
+
+    // Whether the process that answered is this one: the port is free when picked, and another test's server may take
+    // it before the gateway binds it (the gateway then exits, and the other server answered the readiness check).
+    private static async Task<bool> ListensAsync(DotnetProcess process, Uri address)
+    {
+        var listening = $"Now listening on: {address.ToString().TrimEnd('/')}";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.Output.Any(line => line.Contains(listening, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+            if (process.HasExited)
+            {
+                return false;
+            }
+            await Task.Delay(50);
+        }
+        return !process.HasExited; // no such line (logging set otherwise): the process is up
     }
 
     public HttpClient ClientWith(string? secret, TimeSpan? timeout = null)
