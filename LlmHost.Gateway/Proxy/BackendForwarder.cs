@@ -6,7 +6,6 @@ using LlmHost.Gateway.Authentication;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.Metering;
 using LlmHost.Gateway.Routing;
-using LlmHost.Gateway.Routing.Load;
 using LlmHost.Gateway.Routing.Prefix;
 using LlmHost.Gateway.Routing.Sessions;
 using System.IO.Hashing;
@@ -65,12 +64,8 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 var instance = route.Instances[index];
                 (measurement.Backend, measurement.Attempts) = (instance.Name, attempt);
                 (measurement.Provider, measurement.ServerHost, measurement.ServerPort) = (instance.Backend.Profile.Name, instance.Host, instance.Port);
-                var prefillCap = routing.FlowControl is { Enabled: true, MaxPrefillTokensPerInstance: > 0 };
-                var cachedBytes = 0L;
                 if (chunks.Count > 0)
                 {
-                    // What the instance is expected to hold of the prompt is not prefilled again.
-                    cachedBytes = prefillCap ? (long)instance.Prefixes.MatchLength(chunks.Hashes) * routing.Prefix.ChunkBytes : 0;
                     instance.Prefixes.Record(chunks.Hashes);
                 }
                 if (session is { } sessionHash)
@@ -78,10 +73,9 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                     sessions.Pin(sessionHash, instance.Name, affinity.MaxSessions);
                 }
                 var started = Stopwatch.GetTimestamp();
-                if (prefillCap)
+                if (routing.FlowControl is { Enabled: true, MaxPrefillTokensPerInstance: > 0 })
                 {
-                    var tokens = PrefillLedger.Uncached(PrefillTokens(request, measurement), cachedBytes, request.PromptSpan.Length);
-                    measurement.Prefill = instance.Prefill.Begin(tokens, request.Stream);
+                    measurement.Prefill = instance.Prefill.Begin(PrefillTokens(request, measurement), request.Stream);
                 }
                 ForwardOutcome? outcome;
                 try

@@ -54,14 +54,6 @@ public sealed class PrefillLedger
         }
     }
 
-    /// <summary>
-    /// The prompt tokens an instance still has to prefill when it is expected to hold the first
-    /// <paramref name="cachedBytes"/> of the prompt's <paramref name="promptBytes"/> in its prefix cache: the rest's
-    /// share of <paramref name="tokens"/>, at least one (the engine always computes the last token).
-    /// </summary>
-    public static long Uncached(long tokens, long cachedBytes, long promptBytes) =>
-        cachedBytes <= 0 || promptBytes <= 0 ? tokens : Math.Max(1, tokens - tokens * Math.Min(cachedBytes, promptBytes) / promptBytes);
-
     /// <summary>A request of <paramref name="tokens"/> prompt tokens is being sent here; a streamed one holds them to its first byte.</summary>
     public Hold Begin(long tokens, bool streamed = false)
     {

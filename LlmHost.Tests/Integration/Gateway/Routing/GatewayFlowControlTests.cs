@@ -111,31 +111,6 @@ public class GatewayFlowControlTests
     }
 
     [Fact]
-    public async Task PrefillCap_PrefixAwarePromptSentAgain_HoldsOnlyWhatTheInstanceHasNotCached()
-    {
-        await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "800");
-        await using var gateway = await GatewayHost.StartAsync(Config(sim.Address, "max_prefill_tokens_per_instance: 100000", "  policy: prefix_aware"));
-        await WarmUpAsync(gateway);
-        var prompt = string.Join(' ', Enumerable.Repeat("word", 1000));
-        Task<HttpResponseMessage> Long() => gateway.Client.PostAsync("/v1/chat/completions",
-            Json.Body($$"""{"model":"m","stream":true,"max_tokens":1,"messages":[{"role":"user","content":"{{prompt}}"}]}"""));
-        var prefill = gateway.Instance("sim").Prefill;
-
-        var first = Long();
-        Assert.True(await Eventually.TrueWithinAsync(() => prefill.TokensInFlight() > 0, TimeSpan.FromSeconds(5)));
-        var whole = prefill.TokensInFlight();
-        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
-        var again = Long();
-        Assert.True(await Eventually.TrueWithinAsync(() => prefill.TokensInFlight() > 0, TimeSpan.FromSeconds(5)));
-        var cached = prefill.TokensInFlight();
-        Assert.Equal(HttpStatusCode.OK, (await again).StatusCode);
-
-        // The same prompt again, to the instance that holds it: only the part past its last whole chunk is prefilled.
-        Assert.InRange(whole, 1000, 5000);
-        Assert.InRange(cached, 1, whole / 5);
-    }
-
-    [Fact]
     public async Task QueuedRequest_HoldsExactlyItsBodyInTheBudget_AllGivenBackOnceSent()
     {
         await using var sim = await SimulatorHost.StartAsync("--engine", "vllm", "--model", "m", "--ttft-ms", "800");

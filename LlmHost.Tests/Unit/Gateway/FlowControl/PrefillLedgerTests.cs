@@ -100,15 +100,6 @@ public sealed class PrefillLedgerTests
         Assert.InRange(ledger.TokensPerSecond, learnt, learnt * 1.2 * 1.01);
     }
 
-    [Theory]
-    [InlineData(1000, 0, 4000, 1000)] // nothing cached
-    [InlineData(1000, 1000, 4000, 750)] // a quarter of the prompt's bytes
-    [InlineData(1000, 4000, 4000, 1)] // all of it: the last token is still computed
-    [InlineData(1000, 9000, 4000, 1)] // more than the prompt (a stored conversation's chunks): never below one
-    [InlineData(1000, 1000, 0, 1000)] // no prompt bytes to share from
-    public void Uncached_CachedShareOfThePrompt_Subtracted(long tokens, long cachedBytes, long promptBytes, long expected) =>
-        Assert.Equal(expected, PrefillLedger.Uncached(tokens, cachedBytes, promptBytes));
-
     [Fact]
     public void End_Twice_CountsOnce()
     {
