@@ -109,12 +109,13 @@ public static class RateLimitHeaders
     }
 
     // A key's limits are the same request after request, and few keys have limits of their own: their text is kept
-    // (a small cache indexed by the value) rather than formatted for every response.
+    // (a small cache indexed by a hash of the value) rather than formatted for every response.
     private static readonly NumberText?[] Limits = new NumberText?[16];
 
     private static string LimitText(long value)
     {
-        ref var slot = ref Limits[(int)((ulong)value % (ulong)Limits.Length)];
+        // Fibonacci hashing: round limits (multiples of 10,000, of 1,000) spread over the slots instead of sharing one.
+        ref var slot = ref Limits[(int)(unchecked((ulong)value * 0x9E3779B97F4A7C15UL) >> 60)];
         if (slot is { } known && known.Value == value)
         {
             return known.Text;

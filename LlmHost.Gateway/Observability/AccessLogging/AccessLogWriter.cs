@@ -40,8 +40,8 @@ public sealed class AccessLogWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread? _drainThread;
     private readonly LogFileSlot? _slot;
-    // The most the sink is handed at once: it rolls only between writes, so a file passes max_file_size by at most this
-    // (or one line longer than it).
+    // The most the sink is handed at once: it rolls only between writes, so a file passes max_file_size by about this
+    // at most (plus what its writer buffers before counting, up to 1 KB; or one line longer than it).
     private readonly int _pieceBytes = PageBytes;
     private byte[]? _current;
     private int _currentBytes;
