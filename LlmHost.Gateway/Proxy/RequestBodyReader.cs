@@ -44,9 +44,15 @@ public static class RequestBodyReader
                 return null;
             }
         }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException or OperationCanceledException)
+        catch (BadHttpRequestException ex)
         {
-            // A malformed or cut body, found as soon as it is looked at: the reads below meet it again and answer it.
+            // A malformed body (a bad chunk), found as soon as it is looked at: answered now — the server may already
+            // have closed its side of the body, and a second read need not meet the same error.
+            return Refused(ex);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // A cut body: the reads below meet it again and tell a client gone from a timeout.
             return null;
         }
         var data = result.Buffer;
@@ -81,12 +87,7 @@ public static class RequestBodyReader
         }
         catch (BadHttpRequestException ex)
         {
-            return ex.StatusCode switch
-            {
-                StatusCodes.Status413PayloadTooLarge => InspectionResult.TooLarge,
-                StatusCodes.Status408RequestTimeout => InspectionResult.TimedOut,
-                _ => InspectionResult.Invalid("The request body could not be read.", null),
-            };
+            return Refused(ex);
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -101,6 +102,13 @@ public static class RequestBodyReader
             body.Dispose();
         }
     }
+
+    private static InspectionResult Refused(BadHttpRequestException ex) => ex.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => InspectionResult.TooLarge,
+        StatusCodes.Status408RequestTimeout => InspectionResult.TimedOut,
+        _ => InspectionResult.Invalid("The request body could not be read.", null),
+    };
 
     private static async Task<InspectionResult?> FillAsync(Stream source, Buffer body, long maxBytes, CancellationToken cancellation)
     {
