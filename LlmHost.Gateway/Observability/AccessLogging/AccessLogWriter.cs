@@ -11,8 +11,8 @@ namespace LlmHost.Gateway.Observability.AccessLogging;
 /// <summary>
 /// Writes the access log through Serilog's file sink — rolling by day (UTC) and by size, retention by count, age and
 /// total size. A request never waits for the disk: its line (UTF-8 JSON) is copied into a page of an in-memory queue
-/// (up to 50,000 lines or 64 MiB; beyond that lines are dropped and counted rather than slowing requests), which a
-/// dedicated thread hands to the sink every 20 ms, a page at a time — in pieces of at most an eighth of
+/// (up to 50,000 lines or 64 MiB of pages; beyond that lines are dropped and counted rather than slowing requests),
+/// which a dedicated thread hands to the sink every 20 ms, a page at a time — in pieces of at most an eighth of
 /// <c>max_file_size</c>, cut between lines, since the sink rolls a file only between writes. Nothing that goes wrong
 /// with one page stops the log (Serilog's sink reports its own write failures to its self-log and goes on).
 /// Draining on a timer instead of waking a writer thread per line (as Serilog's async wrapper does) keeps the cost
@@ -110,7 +110,9 @@ public sealed class AccessLogWriter : IAsyncDisposable
         var size = line.Length + 1;
         lock (_pagesLock)
         {
-            if (_queued >= Capacity || _queuedBytes + size > CapacityBytes)
+            // The bound is on the pages' memory: a line that needs a new page counts the whole page.
+            var newPage = size > PageBytes ? size : _current is null || _currentBytes + size > PageBytes ? PageBytes : 0;
+            if (_queued >= Capacity || _queuedBytes + newPage > CapacityBytes)
             {
                 Interlocked.Increment(ref _dropped);
                 return;
@@ -144,7 +146,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
                 _currentLines++;
             }
             _queued++;
-            _queuedBytes += size;
+            _queuedBytes += newPage;
         }
     }
 
@@ -209,7 +211,7 @@ public sealed class AccessLogWriter : IAsyncDisposable
             lock (_pagesLock)
             {
                 _queued -= page.Lines;
-                _queuedBytes -= page.Bytes;
+                _queuedBytes -= page.Buffer.Length;
                 if (page.Buffer.Length == PageBytes && _free.Count < KeptFreePages)
                 {
                     _free.Push(page.Buffer);
