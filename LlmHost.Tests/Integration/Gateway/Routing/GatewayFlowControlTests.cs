@@ -50,8 +50,13 @@ public class GatewayFlowControlTests
         Assert.Equal([QueueOutcome.Passed, QueueOutcome.Dispatched, QueueOutcome.Dispatched], measured.Select(m => m.Queue!.Value));
         // One at a time: the last waited for at least one answer of 500 ms.
         Assert.InRange(measured[2].QueueTime, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(10));
-        var metrics = await (await gateway.Client.GetAsync("/metrics")).Content.ReadAsStringAsync();
-        Assert.Equal(2, PrometheusText.Sample(metrics, "llmhost_gateway_queue_wait_seconds_count", "outcome=\"dispatched\"", "model=\"m\""));
+        // The test observer may see the last measurement before the metrics observer records it: read until it has.
+        var metrics = "";
+        Assert.True(await Eventually.TrueWithinAsync(async () =>
+        {
+            metrics = await (await gateway.Client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+            return PrometheusText.Sample(metrics, "llmhost_gateway_queue_wait_seconds_count", "outcome=\"dispatched\"", "model=\"m\"") == 2;
+        }, TimeSpan.FromSeconds(5)), metrics);
         Assert.Equal(2, PrometheusText.Sample(metrics, "llmhost_gateway_queue_wait_seconds_count", "outcome=\"passed\"")); // and the warm-up
         Assert.Contains("llmhost_gateway_queue_length{", metrics);
     }
