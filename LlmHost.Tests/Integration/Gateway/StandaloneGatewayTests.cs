@@ -17,6 +17,8 @@ public sealed class StandaloneGatewayTests
               - { name: sim, engine: vllm, mode: external, model: m, url: "{{sim.Address}}" }
             """, workingDirectory: elsewhere);
         using var user = gateway.ClientWith(GatewayHost.UserSecret);
+        // Up (it answered /health) is not ready: its first discovery may still be asking the simulator for its models.
+        Assert.True(await Eventually.TrueWithinAsync(async () => (await user.GetAsync("/health/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(20)));
 
         for (var i = 0; i < 5; i++)
         {
