@@ -22,8 +22,10 @@ public sealed class AdminWriteSafetyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Directory.Delete(Path.GetDirectoryName(_gateway.Get<LlmHost.Gateway.Keys.AuditLog>().Path)!, recursive: true);
+        // The gateway first: it may still be writing its audit log into the folder.
+        var auditFolder = Path.GetDirectoryName(_gateway.Get<LlmHost.Gateway.Keys.AuditLog>().Path)!;
         await _gateway.DisposeAsync();
+        Directory.Delete(auditFolder, recursive: true);
     }
 
     [Theory]
