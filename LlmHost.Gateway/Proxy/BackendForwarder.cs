@@ -77,20 +77,41 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                 {
                     measurement.Prefill = instance.Prefill.Begin(PrefillTokens(request, measurement), request.Stream);
                 }
-                ForwardOutcome? outcome;
+                ForwardOutcome sent;
+                // An adapter's requests in flight on the instance keep it from being evicted there.
+                var adapterUse = route.Parent is null ? null : instance.HeldAdapters.Use(route.Model);
                 try
                 {
-                    // Base models go straight to the engine; only adapters need their use tracked (one async step more).
-                    outcome = route.Parent is null
-                        ? await SendAsync(context, request, instance, UpstreamModel(request, route, index), injectUsage)
-                        : await SendTrackedAsync(context, request, route, index, injectUsage);
+                    if (adapterUse?.TryBegin() == false)
+                    {
+                        adapterUse = null;
+                        sent = ForwardOutcome.AdapterGone;
+                    }
+                    else if (BeginSend(context, request, instance, UpstreamModel(request, route, index), injectUsage) is not { } transformer)
+                    {
+                        sent = ForwardOutcome.Asleep;
+                    }
+                    else
+                    {
+                        // Awaited here, not in a method of its own: one async step (and its task) less a request.
+                        try
+                        {
+                            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
+                            sent = Sent(context, instance, error);
+                        }
+                        finally
+                        {
+                            instance.Leave();
+                        }
+                    }
                 }
                 finally
                 {
+                    adapterUse?.End();
                     measurement.Prefill?.End();
                     measurement.Prefill = null;
                 }
-                if (outcome is not { } sent)
+                if (sent.AdapterMoved)
                 {
                     // Its adapter was being unloaded there: another instance, if there is one.
                     if (excluded >= 0 || route.Instances.Length == 1)
@@ -132,16 +153,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         {
             var transformer = TransformerFor(instance);
             var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(stream: false), transformer);
-            var outcome = new ForwardOutcome(error, context.Response.StatusCode, RequestNotSent: false);
-            if (!outcome.IsBackendFailure)
-            {
-                instance.Health.RecordSuccess();
-            }
-            else if (instance.Health.RecordFailure())
-            {
-                ProxyLog.BackendEjected(logger, instance.Name, PassiveHealth.FailureThreshold);
-            }
-            await ReportFailureAsync(context, instance, outcome, null);
+            await ReportFailureAsync(context, instance, Sent(context, instance, error), null);
         }
         finally
         {
@@ -184,28 +196,10 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
     private static string? UpstreamModel(InspectedRequest request, RouteEntry route, int index) =>
         route.UpstreamModels[index] ?? (request.Adapter is not null ? route.Model : null);
 
-    // An adapter's requests in flight on the instance keep it from being evicted there; one being unloaded there
-    // takes no more (the table no longer lists it there; this request was placed before): null then.
-    private async Task<ForwardOutcome?> SendTrackedAsync(HttpContext context, InspectedRequest request, RouteEntry route, int index, bool injectUsage)
-    {
-        var instance = route.Instances[index];
-        var upstreamModel = UpstreamModel(request, route, index);
-        var adapterUse = instance.HeldAdapters.Use(route.Model);
-        if (!adapterUse.TryBegin())
-        {
-            return null;
-        }
-        try
-        {
-            return await SendAsync(context, request, instance, upstreamModel, injectUsage);
-        }
-        finally
-        {
-            adapterUse.End();
-        }
-    }
-
-    private async Task<ForwardOutcome> SendAsync(HttpContext context, InspectedRequest request, BackendInstance instance, string? upstreamModel, bool injectUsage)
+    // Readies the request for the instance (its body rewritten) and counts it in flight there; null (and not in flight)
+    // when the instance is being put to sleep since it was picked. In flight first, then checked, so that the sleeper
+    // sees the one or this sees the other.
+    private BackendTransformer? BeginSend(HttpContext context, InspectedRequest request, BackendInstance instance, string? upstreamModel, bool injectUsage)
     {
         var enginePriority = instance.Backend.PriorityScheduling && request.Priority is { } priority ? priority.EngineValue() : (int?)null;
         var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage, enginePriority);
@@ -213,31 +207,27 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         context.Request.ContentLength = rewritten?.Length ?? request.Length;
         instance.Enter();
         request.ReleaseGrant();
-        try
-        {
-            if (instance.Sleep != SleepState.Awake)
-            {
-                // Being put to sleep since it was picked: in flight first, then checked, so the sleeper sees one or
-                // this sees the other. Not sent: the next attempt goes elsewhere.
-                return new ForwardOutcome(ForwarderError.Request, StatusCodes.Status503ServiceUnavailable, RequestNotSent: true);
-            }
-            var transformer = TransformerFor(instance);
-            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
-            var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
-            if (!outcome.IsBackendFailure)
-            {
-                instance.Health.RecordSuccess();
-            }
-            else if (instance.Health.RecordFailure())
-            {
-                ProxyLog.BackendEjected(logger, instance.Name, PassiveHealth.FailureThreshold);
-            }
-            return outcome;
-        }
-        finally
+        if (instance.Sleep != SleepState.Awake)
         {
             instance.Leave();
+            return null;
         }
+        return TransformerFor(instance);
+    }
+
+    // How the send ended, told to the instance's passive health.
+    private ForwardOutcome Sent(HttpContext context, BackendInstance instance, ForwarderError error)
+    {
+        var outcome = new ForwardOutcome(error, context.Response.StatusCode, error == ForwarderError.Request && NeverReachedBackend(context));
+        if (!outcome.IsBackendFailure)
+        {
+            instance.Health.RecordSuccess();
+        }
+        else if (instance.Health.RecordFailure())
+        {
+            ProxyLog.BackendEjected(logger, instance.Name, PassiveHealth.FailureThreshold);
+        }
+        return outcome;
     }
 
     private async Task ReportFailureAsync(HttpContext context, BackendInstance instance, ForwardOutcome outcome, CompletionMeasurement? measurement)
