@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 
@@ -64,8 +63,9 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         // One timer for the whole stream, not re-armed by each read: when it fires it looks at how long the read in
         // progress (if any) has waited, and cancels it or fires again when it could have waited idleTimeout.
         private ITimer? _timer;
-        // When the read in progress started (Stopwatch ticks); 0 between reads.
-        private long _readSince;
+        // When the read in progress started (Environment.TickCount64: a coarse clock, cheap to read at every token;
+        // an idle timeout is seconds long); long.MinValue between reads.
+        private long _readSince = long.MinValue;
         private byte[]? _tail;
         private int _tailOffset;
         // The last four bytes read, newest in the low byte; as if after an event end before the first read.
@@ -77,6 +77,8 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+        // Pooled: a read that waits for the engine (every token of a stream) would otherwise allocate its state machine.
+        [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (_tail is not null)
@@ -85,10 +87,10 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
             }
             try
             {
-                Volatile.Write(ref _readSince, Stopwatch.GetTimestamp());
+                Volatile.Write(ref _readSince, Environment.TickCount64);
                 _timer ??= StartTimer();
                 var read = await inner.ReadAsync(buffer, _idle.Token);
-                Volatile.Write(ref _readSince, 0);
+                Volatile.Write(ref _readSince, long.MinValue);
                 foreach (var b in buffer.Span[Math.Max(0, read - 4)..read])
                 {
                     _last4 = (_last4 << 8) | b;
@@ -115,7 +117,7 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         private void OnTimer()
         {
             var since = Volatile.Read(ref _readSince);
-            var waited = since == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(since);
+            var waited = since == long.MinValue ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - since);
             try
             {
                 if (waited >= idleTimeout)
@@ -124,8 +126,8 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
                 }
                 else
                 {
-                    // A millisecond more: the timer's clock may fire a little before the stopwatch's.
-                    _timer?.Change(idleTimeout - waited + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                    // A little more: the timer may fire a little before the coarse clock has moved on (it ticks every few ms).
+                    _timer?.Change(idleTimeout - waited + TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
                 }
             }
             catch (ObjectDisposedException)
