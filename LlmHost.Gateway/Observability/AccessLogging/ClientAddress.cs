@@ -50,9 +50,10 @@ public sealed class ClientAddress(IReadOnlyList<IPAddress> trustedProxies)
     private bool IsTrusted(IPAddress address)
     {
         var normal = Normal(address);
-        foreach (var trusted in trustedProxies)
+        // By index: a foreach over the interface would allocate an enumerator for every request.
+        for (var i = 0; i < trustedProxies.Count; i++)
         {
-            if (trusted.Equals(normal))
+            if (trustedProxies[i].Equals(normal))
             {
                 return true;
             }
