@@ -60,8 +60,9 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
         // Cancels the read in progress once it has waited idleTimeout; linked to the client's abort, so that a client
         // that goes away still cancels the read.
         private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
-        // One timer for the whole stream, not re-armed by each read: when it fires it looks at how long the read in
-        // progress (if any) has waited, and cancels it or fires again when it could have waited idleTimeout.
+        // One timer for the whole stream (started by the first read that waits), not re-armed by each read: when it
+        // fires it looks at how long the read in progress (if any) has waited, and cancels it or fires again when it
+        // could have waited idleTimeout.
         private ITimer? _timer;
         // When the read in progress started (Environment.TickCount64: a coarse clock, cheap to read at every token;
         // an idle timeout is seconds long); long.MinValue between reads.
@@ -87,9 +88,14 @@ public sealed class SseGuardContent(HttpContent inner, string backend, TimeSpan 
             }
             try
             {
-                Volatile.Write(ref _readSince, Environment.TickCount64);
-                _timer ??= StartTimer();
-                var read = await inner.ReadAsync(buffer, _idle.Token);
+                var pending = inner.ReadAsync(buffer, _idle.Token);
+                if (!pending.IsCompleted)
+                {
+                    // Only a read that waits can wait too long: a stream whose bytes are all there needs no timer.
+                    Volatile.Write(ref _readSince, Environment.TickCount64);
+                    _timer ??= StartTimer();
+                }
+                var read = await pending;
                 Volatile.Write(ref _readSince, long.MinValue);
                 foreach (var b in buffer.Span[Math.Max(0, read - 4)..read])
                 {
