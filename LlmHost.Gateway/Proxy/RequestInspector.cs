@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using LlmHost.Backends.Engines;
 using LlmHost.Gateway.FlowControl;
 using LlmHost.Gateway.RateLimiting;
 using LlmHost.Gateway.ClientApis;
+using LlmHost.Gateway.Utilities;
 
 namespace LlmHost.Gateway.Proxy;
 
@@ -56,8 +56,6 @@ public sealed class RequestInspector
 
     private static readonly string[] CountedFields = ["messages", "prompt", "input", "tools", "functions", "response_format", "instructions", "system"];
 
-    private readonly byte[][] _adapterFields = [.. EngineProfile.AllAdapterFields.Select(Encoding.UTF8.GetBytes)];
-    private readonly byte[][] _operatorFields = [.. EngineProfile.AllOperatorOnlyFields.Select(Encoding.UTF8.GetBytes)];
 
     /// <summary>Reads the body (see <see cref="RequestBodyReader"/>) and inspects it.</summary>
     public ValueTask<InspectionResult> ReadAsync(HttpContext context, long maxBytes, RequestBodyBudget.Lease? budget = null, TimeSpan? timeout = null)
@@ -188,44 +186,16 @@ public sealed class RequestInspector
     };
 
     /// <summary>The field at the reader's property name; for engine fields, their index in the engine lists.</summary>
-    private (Field Field, int Index) Identify(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueTextEquals("model"u8)) { return (Field.Model, 0); }
-        if (reader.ValueTextEquals("stream"u8)) { return (Field.Stream, 0); }
-        if (reader.ValueTextEquals("stream_options"u8)) { return (Field.StreamOptions, 0); }
-        if (reader.ValueTextEquals("max_tokens"u8)) { return (Field.MaxTokens, 0); }
-        if (reader.ValueTextEquals("max_completion_tokens"u8)) { return (Field.MaxCompletionTokens, 0); }
-        if (reader.ValueTextEquals("n"u8)) { return (Field.N, 0); }
-        if (reader.ValueTextEquals("best_of"u8)) { return (Field.BestOf, 0); }
-        if (reader.ValueTextEquals("user"u8)) { return (Field.User, 0); }
-        if (reader.ValueTextEquals("max_output_tokens"u8)) { return (Field.MaxOutputTokens, 0); }
-        if (reader.ValueTextEquals("previous_response_id"u8)) { return (Field.PreviousResponseId, 0); }
-        if (reader.ValueTextEquals("store"u8)) { return (Field.Store, 0); }
-        if (reader.ValueTextEquals("background"u8)) { return (Field.Background, 0); }
-        if (reader.ValueTextEquals("metadata"u8)) { return (Field.Metadata, 0); }
-        for (var i = 0; i < _adapterFields.Length; i++)
-        {
-            if (reader.ValueTextEquals(_adapterFields[i]))
-            {
-                return (Field.Adapter, i);
-            }
-        }
-        for (var i = 0; i < _operatorFields.Length; i++)
-        {
-            if (reader.ValueTextEquals(_operatorFields[i]))
-            {
-                return (Field.OperatorOnly, i);
-            }
-        }
-        for (var i = 0; i < CountedFields.Length; i++)
-        {
-            if (reader.ValueTextEquals(CountedFields[i]))
-            {
-                return (Field.Counted, i);
-            }
-        }
-        return (Field.Other, 0);
-    }
+    private static (Field Field, int Index) Identify(ref Utf8JsonReader reader) =>
+        Fields.TryFind(ref reader, out var field) ? field : (Field.Other, 0);
+
+    // Every field the inspector reads, by name: the fixed ones, the engines' adapter and operator-only fields, the
+    // counted ones (first of two equal names wins, as the order of a chain of comparisons would).
+    private static readonly Utf8NameTable<(Field, int)> Fields = new(
+        Enum.GetValues<Field>().Where(f => f is > Field.Other and < Field.Adapter).Select(f => (FieldName(f), (f, 0)))
+            .Concat(EngineProfile.AllAdapterFields.Select((name, i) => (name, (Field.Adapter, i))))
+            .Concat(EngineProfile.AllOperatorOnlyFields.Select((name, i) => (name, (Field.OperatorOnly, i))))
+            .Concat(CountedFields.Select((name, i) => (name, (Field.Counted, i)))));
 
     private static string NameOf(Field field, int index) => field switch
     {
