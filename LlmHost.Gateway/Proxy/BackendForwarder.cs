@@ -205,6 +205,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         var rewritten = BodyRewriter.Rewrite(request, upstreamModel, injectUsage, enginePriority);
         context.Request.Body = rewritten ?? request.OpenBody();
         context.Request.ContentLength = rewritten?.Length ?? request.Length;
+        var transformer = TransformerFor(instance);
         instance.Enter();
         request.ReleaseGrant();
         if (instance.Sleep != SleepState.Awake)
@@ -212,7 +213,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
             instance.Leave();
             return null;
         }
-        return TransformerFor(instance);
+        return transformer;
     }
 
     // How the send ended, told to the instance's passive health.

@@ -182,7 +182,8 @@ public sealed class RequestInspector
         Field.Store => "store",
         Field.Background => "background",
         Field.Metadata => "metadata",
-        _ => "best_of",
+        Field.BestOf => "best_of",
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "A field of the engine or counted lists has no fixed name."),
     };
 
     /// <summary>The field at the reader's property name; for engine fields, their index in the engine lists.</summary>

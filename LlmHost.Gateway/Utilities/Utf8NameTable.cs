@@ -7,7 +7,8 @@ namespace LlmHost.Gateway.Utilities;
 /// A fixed set of JSON property names, found from a reader's property name by its length and then its bytes: one or
 /// two comparisons a property, where a chain of <see cref="Utf8JsonReader.ValueTextEquals(ReadOnlySpan{byte})"/>
 /// makes one for every known name (and most of a request's properties are none of them). Escaped names are
-/// unescaped first, so they match as the reader's own comparison would.
+/// unescaped first, so they match as the reader's own comparison would; a name that is not text (an escaped lone
+/// surrogate) matches none.
 /// </summary>
 public sealed class Utf8NameTable<T>
 {
@@ -43,7 +44,18 @@ public sealed class Utf8NameTable<T>
             return false;
         }
         Span<byte> name = stackalloc byte[(_byLength.Length - 1) * MaxEscapeBytes];
-        return TryFind(name[..reader.CopyString(name)], out value);
+        int length;
+        try
+        {
+            length = reader.CopyString(name);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800): no text, so none of the names.
+            value = default!;
+            return false;
+        }
+        return TryFind(name[..length], out value);
     }
 
     private bool TryFind(ReadOnlySpan<byte> name, out T value)

@@ -215,6 +215,28 @@ public class RequestInspectorTests
         Assert.Equal("""{"model":"s1","messages":[]}""", kept);
     }
 
+    [Fact]
+    public async Task ReadAsync_EngineFieldsWithEscapedNames_AreFoundAndMarkedForRemovalAlike()
+    {
+        // An escaped name is the same name: it cannot carry an operator-only field or an adapter past the inspector.
+        const string Body = """{"r\u0069d":"r","model":"s1","lora_p\u0061th":"adapter","m\u0065ssages":[],"prior\u0069ty":-10}""";
+
+        using var request = (await Inspect(Body)).Request!;
+
+        Assert.Equal("adapter", request.Adapter);
+        Assert.Equal("lora_path", request.AdapterField);
+        Assert.Equal("rid", request.OperatorField);
+        Assert.Equal("""{"model":"s1","m\u0065ssages":[]}""", Cut(Body, request.Removals));
+    }
+
+    [Fact]
+    public async Task ReadAsync_CountedFieldTwiceOnceEscaped_IsRefused()
+    {
+        var result = await Inspect("""{"model":"m","messages":[],"m\u0065ssages":[]}""");
+
+        Assert.Equal("The field 'messages' appears more than once.", result.Error);
+    }
+
     [Theory]
     [InlineData("interactive", LlmHost.Gateway.FlowControl.RequestPriority.Interactive)]
     [InlineData("batch", LlmHost.Gateway.FlowControl.RequestPriority.Batch)]

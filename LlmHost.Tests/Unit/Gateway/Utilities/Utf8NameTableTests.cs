@@ -41,6 +41,11 @@ public class Utf8NameTableTests
     [InlineData("""{"m\u0065ssag\u0065s":1}""", 4)]
     public void TryFind_EscapedName_FoundAsTheReaderWouldCompareIt(string json, int expected) => Assert.Equal(expected, Find(json));
 
+    [Theory]
+    [InlineData("""{"mod\ud800":1}""")]
+    [InlineData("""{"\udfffmodel":1}""")]
+    public void TryFind_EscapedLoneSurrogate_NotFound(string json) => Assert.Null(Find(json));
+
     [Fact]
     public void TryFind_EscapedNameLongerThanAnyUnescaped_NotFound() =>
         Assert.Null(Find("{\"" + string.Concat(Enumerable.Repeat("\\u0061", 9)) + "\":1}"));
