@@ -7,8 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace LlmHost.Gateway.Proxy;
 
 /// <summary>
-/// The one HTTP client the forwarder sends with: no proxy, no decompression, no cookies, the configured connect
-/// timeout (read at start), and a request config whose activity timeout follows config reloads.
+/// The HTTP client the forwarder sends with (two alike but for tracing): no proxy, no decompression, no cookies, the
+/// configured connect timeout (read at start), and a request config whose activity timeout follows config reloads.
 /// </summary>
 public sealed class ForwarderClient : IDisposable
 {
@@ -22,23 +22,37 @@ public sealed class ForwarderClient : IDisposable
 
     private (LlmHostConfig Config, ForwarderRequestConfig Plain, ForwarderRequestConfig Stream) _cached;
 
+    private readonly HttpMessageInvoker _traced;
+    private readonly HttpMessageInvoker _plain;
+
     public ForwarderClient(IOptions<LlmHostConfig> atStart, IOptionsMonitor<LlmHostConfig> config)
     {
         _config = config;
-        Invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = atStart.Value.Gateway.ConnectTimeout,
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        });
+        var connectTimeout = atStart.Value.Gateway.ConnectTimeout;
+        _traced = new HttpMessageInvoker(Handler(connectTimeout, new ReverseProxyPropagator(DistributedContextPropagator.Current)));
+        _plain = new HttpMessageInvoker(Handler(connectTimeout, propagator: null));
     }
 
-    public HttpMessageInvoker Invoker { get; }
+    /// <summary>
+    /// The client for a request: while a tracer records the gateway's span, one that sends its trace context on (in
+    /// a span of its own); otherwise one without that step — .NET's HTTP client would still start an activity, tag
+    /// it and write its headers for every request, for a span nobody records (the client's own trace context goes on
+    /// as it came, see <see cref="BackendTransformer"/>).
+    /// </summary>
+    public HttpMessageInvoker InvokerFor(bool traced) => traced ? _traced : _plain;
+
+    private static SocketsHttpHandler Handler(TimeSpan connectTimeout, DistributedContextPropagator? propagator) => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = connectTimeout,
+        EnableMultipleHttp2Connections = true,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+        // Null leaves the diagnostics step out of the handler: no activity, no headers.
+        ActivityHeadersPropagator = propagator,
+    };
 
     /// <summary>Longest silence on a stream's body before the gateway ends it with an error event (follows reloads).</summary>
     public TimeSpan StreamIdleTimeout => _config.CurrentValue.Gateway.ActivityTimeout;
@@ -67,5 +81,9 @@ public sealed class ForwarderClient : IDisposable
         VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
     };
 
-    public void Dispose() => Invoker.Dispose();
+    public void Dispose()
+    {
+        _traced.Dispose();
+        _plain.Dispose();
+    }
 }

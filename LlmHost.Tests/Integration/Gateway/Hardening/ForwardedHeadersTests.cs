@@ -53,6 +53,41 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TraceContext_ClientsValidTraceparent_TheEngineJoinsItsTrace()
+    {
+        // Whether or not a tracer records the gateway's span (another test may listen meanwhile), the trace goes on.
+        const string TraceId = "0af7651916cd43dd8448eb211c80319c";
+        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json.Body("""{"model":"m","messages":[]}""") };
+        request.Headers.Add("traceparent", $"00-{TraceId}-b7ad6b7169203331-01");
+        request.Headers.Add("tracestate", "congo=t61rcWkgMzE");
+        request.Headers.Add("baggage", "user=alice");
+
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(request)).StatusCode);
+
+        var received = Assert.Single(_engine.Requests).Headers;
+        Assert.Equal(TraceId, received["traceparent"].Split('-')[1]);
+    }
+
+    [Theory]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-zz")]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("a client's text that is no trace context, 55 characters")]
+    public async Task TraceContext_MalformedTraceparent_IsNotPassedOn(string traceparent)
+    {
+        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json.Body("""{"model":"m","messages":[]}""") };
+        request.Headers.TryAddWithoutValidation("traceparent", traceparent);
+        request.Headers.Add("tracestate", "congo=t61rcWkgMzE");
+
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(request)).StatusCode);
+
+        var received = Assert.Single(_engine.Requests).Headers;
+        Assert.NotEqual(traceparent, received.GetValueOrDefault("traceparent"));
+        Assert.False(received.ContainsKey("tracestate"));
+    }
+
+    [Fact]
     public async Task UnlistedClientHeaders_NeverReachTheEngine()
     {
         using var user = _gateway.ClientWith(GatewayHost.UserSecret);
