@@ -9,8 +9,8 @@ namespace LlmHost.Gateway.Proxy;
 /// <summary>
 /// Request: only what an engine needs goes on — the route's canonical path (no query string), the body with its
 /// type and length, <see cref="ForwardedRequestHeaders"/>, the backend's own key (if it has one) and the trace context
-/// of the gateway's span (added by the client's propagator) — or, while no tracer records that span, the client's own
-/// (a valid <c>traceparent</c> and its bounded <c>tracestate</c>). Nothing else of the client's: not its credentials,
+/// of the gateway's request (its activity's, continuing the client's; a recorded client span's when a tracer records
+/// one). Nothing else of the client's: not its credentials,
 /// cookies, Host, Accept-Encoding (the gateway reads the answer to meter it), claims of where the request came from,
 /// nor engine-specific headers no one reviewed. Response: the engine's <c>Server</c> header is dropped; engine error
 /// bodies become OpenAI's shape with a bounded message (the whole text goes to the log); a redirect becomes a 502;
@@ -46,33 +46,33 @@ public sealed class BackendTransformer(string? backendApiKey, string backendName
             content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
             content.Headers.ContentLength = request.ContentLength;
         }
-        if (Observability.ExportedSpan.Current is null)
-        {
-            ForwardClientTraceContext(request.Headers, proxyRequest);
-        }
+        PropagateTraceContext(proxyRequest);
         proxyRequest.Headers.Authorization = _authorization;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, CanonicalPath.Of(httpContext), QueryString.Empty);
         return ValueTask.CompletedTask;
     }
 
-    // While no tracer records the gateway's span (so none is sent on), the client's own trace context goes on as it
-    // came, so that the engine's spans still join the client's trace: a valid W3C traceparent, and its tracestate up
-    // to the 512 characters the W3C asks to keep. Nothing else of the client's (no baggage).
-    private static void ForwardClientTraceContext(IHeaderDictionary headers, HttpRequestMessage proxyRequest)
+    // The trace context of the request's activity (which continues the client's, when it sent a valid one): the
+    // engine's spans join the trace the access log names (request_id), and keep its sampling decision. A client span
+    // of the HTTP client's own, when a tracer records one, replaces it (its propagator writes these headers anew).
+    private static void PropagateTraceContext(HttpRequestMessage proxyRequest)
     {
-        if (headers.TryGetValue(TraceParent, out var parents) && parents.Count == 1 && parents[0] is { Length: 55 } parent
-            && ActivityContext.TryParse(parent, null, out _))
+        if (Activity.Current is not { IdFormat: ActivityIdFormat.W3C, Id: { } id } activity)
         {
-            proxyRequest.Headers.TryAddWithoutValidation(TraceParent, parent);
-            if (headers.TryGetValue(TraceState, out var states) && states.Count == 1 && states[0] is { Length: > 0 and <= 512 } state)
-            {
-                proxyRequest.Headers.TryAddWithoutValidation(TraceState, state);
-            }
+            return;
+        }
+        proxyRequest.Headers.TryAddWithoutValidation(TraceParent, id);
+        if (activity.TraceStateString is { Length: > 0 and <= MaxTraceStateLength } state)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(TraceState, state);
         }
     }
 
     private const string TraceParent = "traceparent";
     private const string TraceState = "tracestate";
+
+    // What the W3C asks a vendor to keep of tracestate: a longer one is dropped, not cut.
+    private const int MaxTraceStateLength = 512;
 
     private static void Forward(IHeaderDictionary headers, IReadOnlyList<string> names, HttpRequestMessage proxyRequest)
     {

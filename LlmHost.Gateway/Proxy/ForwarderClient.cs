@@ -34,10 +34,10 @@ public sealed class ForwarderClient : IDisposable
     }
 
     /// <summary>
-    /// The client for a request: while a tracer records the gateway's span, one that sends its trace context on (in
-    /// a span of its own); otherwise one without that step — .NET's HTTP client would still start an activity, tag
-    /// it and write its headers for every request, for a span nobody records (the client's own trace context goes on
-    /// as it came, see <see cref="BackendTransformer"/>).
+    /// The client for a request: while a tracer records the gateway's span, one that makes a client span and sends
+    /// its trace context on; otherwise one without that step — .NET's HTTP client would still start an activity, tag
+    /// it and write its headers for every request, for a span nobody records (the request's own trace context goes
+    /// on instead, see <see cref="BackendTransformer"/>).
     /// </summary>
     public HttpMessageInvoker InvokerFor(bool traced) => traced ? _traced : _plain;
 

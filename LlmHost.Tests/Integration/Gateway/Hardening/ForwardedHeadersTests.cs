@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 
@@ -52,38 +53,54 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         }
     }
 
+    // Sends a request with the given trace headers; the headers the engine received.
+    private async Task<IReadOnlyDictionary<string, string>> SendTracedAsync(params (string Name, string Value)[] headers)
+    {
+        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json.Body("""{"model":"m","messages":[]}""") };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(request)).StatusCode);
+        return Assert.Single(_engine.Requests).Headers;
+    }
+
     [Fact]
-    public async Task TraceContext_ClientsValidTraceparent_TheEngineJoinsItsTrace()
+    public async Task TraceContext_ClientsValidTraceparent_TheEngineJoinsItsTraceBelowTheGateway()
     {
         // Whether or not a tracer records the gateway's span (another test may listen meanwhile), the trace goes on.
         const string TraceId = "0af7651916cd43dd8448eb211c80319c";
-        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json.Body("""{"model":"m","messages":[]}""") };
-        request.Headers.Add("traceparent", $"00-{TraceId}-b7ad6b7169203331-01");
-        request.Headers.Add("tracestate", "congo=t61rcWkgMzE");
-        request.Headers.Add("baggage", "user=alice");
+        const string ClientSpan = "b7ad6b7169203331";
 
-        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(request)).StatusCode);
+        var received = await SendTracedAsync(("traceparent", $"00-{TraceId}-{ClientSpan}-01"), ("tracestate", "congo=t61rcWkgMzE"));
 
-        var received = Assert.Single(_engine.Requests).Headers;
-        Assert.Equal(TraceId, received["traceparent"].Split('-')[1]);
+        Assert.True(ActivityContext.TryParse(received["traceparent"], received.GetValueOrDefault("tracestate"), out var context));
+        Assert.Equal(TraceId, context.TraceId.ToHexString());
+        Assert.NotEqual(ClientSpan, context.SpanId.ToHexString());
+        Assert.Equal("congo=t61rcWkgMzE", received["tracestate"]);
+    }
+
+    [Fact]
+    public async Task TraceContext_NoneFromTheClient_TheEngineGetsTheGatewaysRequestTrace()
+    {
+        var received = await SendTracedAsync();
+
+        Assert.True(ActivityContext.TryParse(received["traceparent"], null, out var context));
+        Assert.NotEqual(default, context.TraceId);
     }
 
     [Theory]
     [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-zz")]
     [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c,b7ad6b7169203331;01")]
     [InlineData("a client's text that is no trace context, 55 characters")]
     public async Task TraceContext_MalformedTraceparent_IsNotPassedOn(string traceparent)
     {
-        using var user = _gateway.ClientWith(GatewayHost.UserSecret);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Json.Body("""{"model":"m","messages":[]}""") };
-        request.Headers.TryAddWithoutValidation("traceparent", traceparent);
-        request.Headers.Add("tracestate", "congo=t61rcWkgMzE");
+        var received = await SendTracedAsync(("traceparent", traceparent), ("tracestate", "congo=t61rcWkgMzE"));
 
-        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(request)).StatusCode);
-
-        var received = Assert.Single(_engine.Requests).Headers;
-        Assert.NotEqual(traceparent, received.GetValueOrDefault("traceparent"));
+        Assert.NotEqual(traceparent, received["traceparent"]);
+        Assert.True(ActivityContext.TryParse(received["traceparent"], null, out _));
         Assert.False(received.ContainsKey("tracestate"));
     }
 
