@@ -96,7 +96,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
                         // Awaited here, not in a method of its own: one async step (and its task) less a request.
                         try
                         {
-                            var error = await forwarder.SendAsync(context, instance.Address, client.InvokerFor(Observability.ExportedSpan.Current is not null), client.RequestConfig(request.Stream), transformer);
+                            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(request.Stream), transformer);
                             sent = Sent(context, instance, error);
                         }
                         finally
@@ -152,7 +152,7 @@ public sealed class BackendForwarder(IHttpForwarder forwarder, ForwarderClient c
         try
         {
             var transformer = TransformerFor(instance);
-            var error = await forwarder.SendAsync(context, instance.Address, client.InvokerFor(Observability.ExportedSpan.Current is not null), client.RequestConfig(stream: false), transformer);
+            var error = await forwarder.SendAsync(context, instance.Address, client.Invoker, client.RequestConfig(stream: false), transformer);
             await ReportFailureAsync(context, instance, Sent(context, instance, error), null);
         }
         finally

@@ -39,7 +39,7 @@ public sealed class ForwarderClient : IDisposable
     /// it and write its headers for every request, for a span nobody records (the request's own trace context goes
     /// on instead, see <see cref="BackendTransformer"/>).
     /// </summary>
-    public HttpMessageInvoker InvokerFor(bool traced) => traced ? _traced : _plain;
+    public HttpMessageInvoker Invoker => Observability.ExportedSpan.Current is not null ? _traced : _plain;
 
     private static SocketsHttpHandler Handler(TimeSpan connectTimeout, DistributedContextPropagator? propagator) => new()
     {
